@@ -657,7 +657,7 @@ docker_view_build(struct docker_view *v, const struct endpoint *ep, const unsign
 		    CG_JSON_DEPTH_MAX);
 	/* Duplicate keys are refused: Go keeps the last, except that a later null leaves the
 	 * earlier value in place, which jansson cannot show. */
-	v->root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &jerr);
+	v->root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (v->root == NULL) {
 		if (strstr(jerr.text, "duplicate") != NULL)
 			return gojson_fail(e, GJ_AMBIGUOUS, "ambiguous request: %s", jerr.text);

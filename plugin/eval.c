@@ -151,6 +151,9 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 		break;
 	}
 
+	/* Rules read bodies; a request without one (a plain start) has nothing to judge. */
+	if (!v->has_body)
+		return;
 	for (r = 0; r < R_COUNT && d->nv < CG_VIOLATIONS_MAX; r++) {
 		const struct rule_def *rd = &rules_table[r];
 		struct violation *vi = &d->v[d->nv];

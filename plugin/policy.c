@@ -719,6 +719,10 @@ policy_defaults(struct policy *p)
 	list_push(&p->apparmor_allowed, "docker-default");
 	list_push(&p->self_names, "cisgate");
 	p->privileged_port_below = 1024;
+	if ((p->ports_allowed.v = malloc(sizeof *p->ports_allowed.v)) == NULL)
+		abort();
+	p->ports_allowed.v[0] = (struct range){1024, 65535};
+	p->ports_allowed.n = 1;
 	p->restart_max = 5;
 	p->exec_users.uids.v = malloc(sizeof all_uids);
 	p->create_users.uids.v = malloc(sizeof all_uids);

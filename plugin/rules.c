@@ -154,7 +154,11 @@ c_sensitive(const struct policy *p, const struct docker_view *v, struct strbuf *
 		if (m->kind != MOUNT_BIND && m->kind != MOUNT_VOLUME_BIND)
 			continue;
 		for (j = 0; j < p->sensitive_paths.n; j++) {
-			if (!rules_path_under(m->source, p->sensitive_paths.v[j]))
+			const char *s = p->sensitive_paths.v[j];
+
+			/* "/" itself is sensitive, not everything below it. */
+			if (strcmp(s, "/") == 0 ? strcmp(m->source, "/") != 0 :
+			                          !rules_path_under(m->source, s))
 				continue;
 			str_appendf(out, "host path %.128s is mounted (via %s); mount a dedicated "
 			    "directory or a named volume instead", m->source, m->via);

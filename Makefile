@@ -6,7 +6,7 @@ CC       ?= cc
 SANITIZER ?=
 
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
-             libcmocka-dev curl valgrind clang
+             libcmocka-dev curl jq valgrind clang
 PKGS_E2E   = docker.io busybox-static systemd
 
 ifeq ($(SANITIZER),)

@@ -111,3 +111,26 @@ test: deps
 
 clean:
 	rm -rf build build-san build-fuzz dist
+
+# --- fuzzing (clang's libFuzzer) ------------------------------------------------------
+# make fuzz FUZZ_SECONDS=60: each harness runs that long on a scratch copy of its corpus;
+# crashes land in build-fuzz/; copy them into tests/fuzz/corpus/<harness>/ to keep them.
+FUZZ_SECONDS ?= 30
+FUZZERS = envelope uri policy decide
+FUZZ_SRC = $(CORE:%=plugin/%.c) tests/fuzz/harness.c tests/fuzz/fuzz_main.c
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Itests/fuzz \
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+
+build-fuzz/fuzz_%: $(FUZZ_SRC) $(HDRS)
+	mkdir -p build-fuzz
+	clang $(FUZZ_CFLAGS) -DHARNESS=fuzz_$* -o $@ $(FUZZ_SRC) $(LIBS)
+
+fuzz: deps $(FUZZERS:%=build-fuzz/fuzz_%)
+	@for f in $(FUZZERS); do \
+	  rm -rf build-fuzz/corpus-$$f; cp -r tests/fuzz/corpus/$$f build-fuzz/corpus-$$f; \
+	  echo "== fuzz_$$f for $(FUZZ_SECONDS)s"; \
+	  (cd build-fuzz && ./fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -rss_limit_mb=2048 \
+	     -print_final_stats=1 corpus-$$f > fuzz_$$f.log 2>&1); rc=$$?; \
+	  grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY)' build-fuzz/fuzz_$$f.log; \
+	  [ $$rc = 0 ] || { echo "fuzz_$$f found a crash: see build-fuzz/fuzz_$$f.log"; exit 1; }; \
+	done

@@ -134,3 +134,7 @@ fuzz: deps $(FUZZERS:%=build-fuzz/fuzz_%)
 	  grep -E '^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==|SUMMARY)' build-fuzz/fuzz_$$f.log; \
 	  [ $$rc = 0 ] || { echo "fuzz_$$f found a crash: see build-fuzz/fuzz_$$f.log"; exit 1; }; \
 	done
+
+# --- packaging --------------------------------------------------------------------------
+plugin: $(BUILD)/cisgate
+	packaging/plugin/build.sh $(BUILD)/cisgate dist/plugin

@@ -1,5 +1,6 @@
 # cisgate - plain Makefile. `make run` and `make test` install what is missing first.
 #   make SANITIZER=address,undefined test-unit   builds into build-san/ with sanitizers
+MAKEFLAGS += --no-print-directory
 PREFIX   ?= /usr/local
 DESTDIR  ?=
 CC       ?= cc
@@ -107,10 +108,9 @@ test: deps
 	$(MAKE) test-sanitize
 	$(MAKE) test-valgrind
 	$(MAKE) e2e
-	@echo "make test: all suites passed"
 
 clean:
-	rm -rf build build-san build-fuzz dist
+	rm -rf build build-san build-fuzz build-deb dist
 
 # --- fuzzing (clang's libFuzzer) ------------------------------------------------------
 # make fuzz FUZZ_SECONDS=60: each harness runs that long on a scratch copy of its corpus;
@@ -136,5 +136,38 @@ fuzz: deps $(FUZZERS:%=build-fuzz/fuzz_%)
 	done
 
 # --- packaging --------------------------------------------------------------------------
-plugin: $(BUILD)/cisgate
+plugin: deps
+	$(MAKE) all
 	packaging/plugin/build.sh $(BUILD)/cisgate dist/plugin
+
+SBINDIR = $(PREFIX)/sbin
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)/etc/cisgate $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(PREFIX)/share/cisgate/policy $(DESTDIR)$(PREFIX)/share/man/man8 \
+	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/etc/logrotate.d \
+	    $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples
+	install -d -m 0750 $(DESTDIR)/var/log/cisgate
+	install -m 0755 $(BUILD)/cisgate $(DESTDIR)$(SBINDIR)/cisgate
+	install -m 0644 policy/default.yaml $(DESTDIR)/etc/cisgate/policy.yaml
+	install -m 0644 policy/*.yaml policy/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/
+	install -m 0644 docs/cisgate.8 $(DESTDIR)$(PREFIX)/share/man/man8/
+	install -m 0644 docs/cisgate-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/
+	install -m 0644 packaging/logrotate/cisgate $(DESTDIR)/etc/logrotate.d/cisgate
+	install -m 0644 packaging/systemd/cisgate.socket $(DESTDIR)$(UNITDIR)/
+	sed 's#@SBINDIR@#$(SBINDIR)#' packaging/systemd/cisgate.service.in > $(DESTDIR)$(UNITDIR)/cisgate.service
+	install -m 0644 packaging/daemon.json $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples/
+
+PKGS_DEB = debhelper dpkg-dev fakeroot build-essential
+
+# A .deb built with Debian's own tools; the result lands in dist/.
+deb: deps
+	@tests/deps.sh $(PKGS_DEB)
+	rm -rf build-deb && mkdir -p build-deb/cisgate dist
+	git ls-files -z | xargs -0 -I{} cp --parents {} build-deb/cisgate/ 2>/dev/null || \
+	    tar --exclude=./build* --exclude=./dist --exclude=./.git -cf - . | tar -C build-deb/cisgate -xf -
+	cp -r packaging/debian build-deb/cisgate/debian
+	cd build-deb/cisgate && dpkg-buildpackage -us -uc -b
+	mv build-deb/*.deb dist/
+	@ls dist/*.deb

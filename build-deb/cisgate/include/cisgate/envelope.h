@@ -1,0 +1,37 @@
+/* envelope.h - the AuthZ envelope dockerd sends: exact key names, every key optional. */
+#ifndef CISGATE_ENVELOPE_H
+#define CISGATE_ENVELOPE_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct authz_req {
+	json_t *root;          /* owns every string below */
+	bool is_response;      /* AuthZPlugin.AuthZRes */
+	const char *user;      /* TLS client CN, "" on the unix socket */
+	const char *authn;     /* "TLS" or "" */
+	const char *method;    /* "" when absent */
+	const char *uri;       /* raw RequestUri, query included; "" when absent */
+	const char *content_length; /* RequestHeaders' Content-Length, or NULL */
+	const char *content_type;   /* RequestHeaders' Content-Type, or NULL */
+	int status;            /* ResponseStatusCode, 0 when absent */
+	unsigned char *body;   /* decoded RequestBody (malloc'd, NUL-terminated), or NULL */
+	size_t body_len;
+	const char *body_error; /* set when RequestBody was present but not valid base64 */
+};
+
+/* Parses one envelope of len bytes. On success returns 0 and fills *req, which the
+ * caller releases with envelope_free(). On failure returns -1 with a reason in err
+ * (envelope_free() is still safe). Never reads past buf[len]. */
+int envelope_parse(const char *buf, size_t len, bool is_response, struct authz_req *req,
+    char *err, size_t errlen);
+
+/* Frees what envelope_parse() allocated; accepts a zeroed struct. */
+void envelope_free(struct authz_req *req);
+
+/* Decodes standard, padded base64 (Go's StdEncoding). Returns the decoded length, or
+ * -1 on any invalid byte or bad padding. out must hold (n / 4) * 3 bytes. */
+long b64_decode(const char *in, size_t n, unsigned char *out);
+
+#endif

@@ -1,0 +1,45 @@
+/* eval.h - policy x typed view -> decision. Pure: no I/O, no globals, no allocation. */
+#ifndef CISGATE_EVAL_H
+#define CISGATE_EVAL_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "cisgate/docker.h"
+#include "cisgate/policy.h"
+#include "cisgate/uri.h"
+
+enum outcome { OUT_ALLOW = 0, OUT_WARN, OUT_DENY };
+
+struct violation {
+	int rule;                 /* enum rule_id, or -1 for a request cisgate cannot read */
+	enum action action;       /* as the policy says */
+	const struct exemption *waived_by; /* NULL unless an exemption waived it */
+	char text[CG_VIOLATION_TEXT_MAX]; /* "[CIS 5.4] privileged: ..." */
+};
+
+struct decision {
+	bool allow;
+	enum outcome outcome;
+	bool would_deny;                    /* audit mode let a deny through */
+	const struct exemption *exemption;  /* the first exemption used */
+	size_t nv;
+	struct violation v[CG_VIOLATIONS_MAX];
+	char msg[CG_MSG_MAX];               /* what the docker CLI shows */
+};
+
+/* Decides one classified request whose body view is built. user is the TLS user ("" on
+ * the unix socket); now decides exemption expiry. Fills every field of *d. */
+void eval_request(const struct policy *p, const struct endpoint *ep,
+    const struct docker_view *v, const char *user, time_t now, struct decision *d);
+
+/* A deny that no rule made: the request could not be read as dockerd reads it. */
+void eval_deny_unreadable(struct decision *d, const char *reason);
+
+/* True when ref (a plugin name, name:tag, repo/name@digest or ID prefix) may name one of
+ * the policy's own plugin names. */
+bool eval_is_self(const struct policy *p, const char *ref);
+
+const char *eval_outcome_name(enum outcome o);
+
+#endif

@@ -1,0 +1,35 @@
+/* http.h - libmicrohttpd glue: routes, bounded upload, JSON answers. Thin. */
+#ifndef CISGATE_HTTP_H
+#define CISGATE_HTTP_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "cisgate/audit.h"
+#include "cisgate/policy.h"
+
+struct http_server;
+
+/* What the server shares with serve.c: the active policy snapshot and the audit writer. */
+struct http_shared {
+	pthread_mutex_t policy_lock; /* held only to take a reference or swap the pointer */
+	struct policy *policy;
+	struct audit *audit;         /* may be NULL: no outputs configured */
+	atomic_ulong requests, denies, audit_failures, inflight;
+};
+
+/* Starts serving on the listening socket fd with threads worker threads. The server
+ * borrows sh, which must outlive it. Returns NULL on failure. */
+struct http_server *http_start(int fd, unsigned threads, struct http_shared *sh);
+
+/* Stops accepting new connections; requests already read still get their answer. */
+void http_quiesce(struct http_server *s);
+
+/* Stops the server and frees it; accepts NULL. */
+void http_stop(struct http_server *s);
+
+/* Takes a reference to the active policy; release it with policy_release(). */
+struct policy *http_policy_get(struct http_shared *sh);
+
+#endif

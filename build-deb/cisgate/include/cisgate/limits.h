@@ -1,0 +1,48 @@
+/* limits.h - every bound cisgate puts on hostile input, in one place. */
+#ifndef CISGATE_LIMITS_H
+#define CISGATE_LIMITS_H
+
+#define CG_VERSION "0.1.0"
+
+/* One AuthZ envelope: base64 of a 4 MiB body is ~5.6 MB, plus headers. */
+#define CG_ENVELOPE_MAX ((size_t)8 << 20)
+/* A decoded RequestBody. dockerd forwards at most this much. */
+#define CG_BODY_MAX ((size_t)4 << 20)
+/* A RequestUri, raw. Go's server refuses longer request lines anyway. */
+#define CG_URI_MAX 8192
+/* Nesting of a Docker API body; real bodies are under 8 deep. */
+#define CG_JSON_DEPTH_MAX 64
+/* Path segments and ids taken from a URI. */
+#define CG_ID_MAX 512
+
+/* Typed view of one request. */
+#define CG_MOUNTS_MAX 128
+#define CG_CAPS_MAX 64
+#define CG_PORTS_MAX 256
+#define CG_LABELS_MAX 256
+#define CG_DEVICES_MAX 128
+#define CG_ARENA_SIZE 32768 /* cleaned paths and other derived strings */
+
+/* Decision. */
+#define CG_VIOLATIONS_MAX 48
+#define CG_MSG_MAX 2048      /* the Msg a developer sees */
+#define CG_VIOLATION_TEXT_MAX 256
+
+/* Policy. */
+#define CG_POLICY_FILE_MAX ((size_t)1 << 20)
+#define CG_POLICY_NODES_MAX 100000
+#define CG_POLICY_LIST_MAX 256
+#define CG_EXEMPTIONS_MAX 256
+#define CG_POLICY_STR_MAX 1024
+#define CG_POLICY_ERRORS_MAX 64
+
+/* Audit. */
+#define CG_AUDIT_RECORD_MAX 16384
+#define CG_AUDIT_FIELD_MAX 1024 /* any one untrusted string in a record */
+
+/* Server. */
+#define CG_CONN_MAX 512
+#define CG_CONN_TIMEOUT_S 30
+#define CG_CONN_MEMORY ((size_t)64 << 10)
+
+#endif

@@ -1,0 +1,23 @@
+/* serve.h - the daemon's lifecycle: socket, signals, reload, shutdown. */
+#ifndef CISGATE_SERVE_H
+#define CISGATE_SERVE_H
+
+#include <stdbool.h>
+
+#define SERVE_DEFAULT_SOCKET "/run/docker/plugins/cisgate.sock"
+#define SERVE_DEFAULT_POLICY "/etc/cisgate/policy.yaml"
+
+struct serve_opts {
+	const char *socket;
+	const char *policy;
+	const char *group;   /* socket group, or NULL */
+	bool insecure_policy;
+	bool watch;          /* reload when the policy file changes */
+	unsigned threads;    /* 0: one per CPU */
+};
+
+/* Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean stop,
+ * 1 when it could not start (the reason is logged). */
+int serve_run(const struct serve_opts *o);
+
+#endif

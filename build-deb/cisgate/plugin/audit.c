@@ -1,0 +1,441 @@
+/* audit.c - records, chain, outputs, rotation, verify. The only writer of the log. */
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/sha.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cisgate/audit.h"
+#include "cisgate/log.h"
+#include "cisgate/rules.h"
+#include "cisgate/str.h"
+
+#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
+
+struct audit {
+	pthread_mutex_t lock;
+	struct audit_conf conf;
+	char *file;
+	int fd;
+	unsigned long long seq;
+	char prev[65];  /* SHA-256 of the last record written */
+	bool failing;   /* the file refused a write; reported once */
+	time_t last_sync;
+};
+
+/* Adds an untrusted string: bounded, cut on a UTF-8 boundary, never invalid JSON. */
+static void
+audit_str(json_t *o, const char *key, const char *s)
+{
+	char buf[CG_AUDIT_FIELD_MAX];
+	size_t n = strlen(s);
+	json_t *v;
+
+	if (n >= sizeof buf) {
+		n = sizeof buf - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+			n--;
+	}
+	v = json_stringn(s, n);
+	if (v == NULL) {
+		size_t i;
+
+		/* Not UTF-8 (a decoded URI can be anything): keep ASCII, mark the rest. */
+		for (i = 0; i < n; i++)
+			buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
+		v = json_stringn(buf, n);
+	}
+	json_object_set_new(o, key, v ? v : json_string(""));
+}
+
+static void
+audit_now(char *out, size_t outsz)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[64];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, outsz, "%.31s.%06dZ", base, (int)(ts.tv_nsec / 1000) % 1000000);
+}
+
+static void
+audit_hash(const char *s, size_t n, char out[65])
+{
+	unsigned char md[SHA256_DIGEST_LENGTH];
+
+	SHA256((const unsigned char *)s, n, md);
+	str_hex(md, sizeof md, out);
+}
+
+/* Reads the last complete line of fd into buf; returns its length, 0 when there is none,
+ * -1 on error. *torn_at gets the offset of a trailing partial line, or -1. */
+static ssize_t
+audit_last_line(int fd, char *buf, size_t bufsz, off_t *torn_at)
+{
+	struct stat st;
+	off_t start;
+	ssize_t n;
+	char *end, *nl;
+
+	*torn_at = -1;
+	if (fstat(fd, &st) != 0)
+		return -1;
+	if (st.st_size == 0)
+		return 0;
+	start = st.st_size > (off_t)bufsz - 1 ? st.st_size - ((off_t)bufsz - 1) : 0;
+	n = pread(fd, buf, bufsz - 1, start);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	end = buf + n;
+	if (end[-1] != '\n') {
+		nl = memrchr(buf, '\n', (size_t)n);
+		*torn_at = nl ? start + (nl + 1 - buf) : start;
+		end = nl ? nl + 1 : buf;
+	}
+	if (end == buf)
+		return 0;
+	end[-1] = '\0';
+	nl = memrchr(buf, '\n', (size_t)(end - 1 - buf));
+	if (nl == NULL && start > 0)
+		return -1; /* last line longer than any record cisgate writes */
+	nl = nl ? nl + 1 : buf;
+	memmove(buf, nl, (size_t)(end - nl));
+	return (ssize_t)strlen(buf);
+}
+
+/* Sets seq and prev from the record in line. */
+static void
+audit_follow(struct audit *a, const char *line, size_t n)
+{
+	json_t *j = json_loadb(line, n, 0, NULL);
+	json_t *s = json_object_get(j, "seq");
+
+	audit_hash(line, n, a->prev);
+	if (json_is_integer(s) && json_integer_value(s) >= 0)
+		a->seq = (unsigned long long)json_integer_value(s);
+	json_decref(j);
+}
+
+static int
+audit_open_file(struct audit *a, char *err, size_t errlen)
+{
+	char line[CG_AUDIT_RECORD_MAX + 2];
+	off_t torn;
+	ssize_t n;
+
+	a->fd = open(a->file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (a->fd < 0) {
+		snprintf(err, errlen, "audit log %s: %s", a->file, strerror(errno));
+		return -1;
+	}
+	n = audit_last_line(a->fd, line, sizeof line, &torn);
+	if (n < 0) {
+		snprintf(err, errlen, "audit log %s: cannot read its last record", a->file);
+		return -1;
+	}
+	if (torn >= 0) {
+		struct stat st;
+
+		if (fstat(a->fd, &st) == 0 && ftruncate(a->fd, torn) == 0)
+			log_warnx("audit log %s: cut a torn last record of %lld bytes", a->file,
+			    (long long)(st.st_size - torn));
+	}
+	if (n > 0)
+		audit_follow(a, line, (size_t)n);
+	else if (a->seq == 0) {
+		/* An empty file after rotation: link to the last record of FILE.1. */
+		char old[4096];
+		int ofd;
+
+		snprintf(old, sizeof old, "%s.1", a->file);
+		if ((ofd = open(old, O_RDONLY | O_CLOEXEC)) >= 0) {
+			if ((n = audit_last_line(ofd, line, sizeof line, &torn)) > 0)
+				audit_follow(a, line, (size_t)n);
+			close(ofd);
+		}
+	}
+	return 0;
+}
+
+struct audit *
+audit_open(const struct audit_conf *c, char *err, size_t errlen)
+{
+	struct audit *a = calloc(1, sizeof *a);
+
+	if (a == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&a->lock, NULL);
+	a->conf = *c;
+	a->conf.file = NULL;
+	a->fd = -1;
+	str_copy(a->prev, ZERO_HASH, sizeof a->prev);
+	if (c->file != NULL) {
+		if ((a->file = strdup(c->file)) == NULL || audit_open_file(a, err, errlen) != 0) {
+			audit_close(a);
+			return NULL;
+		}
+	}
+	if (c->to_syslog)
+		openlog("cisgate", LOG_PID, LOG_AUTHPRIV);
+	return a;
+}
+
+bool
+audit_wanted(const struct audit_conf *c, const struct decide_ctx *d)
+{
+	if (d->dec.outcome != OUT_ALLOW)
+		return true;
+	if (c->allows == ALLOWS_ALL)
+		return true;
+	if (c->allows == ALLOWS_NONE || d->req.is_response)
+		return false;
+	return d->ep.state_changing;
+}
+
+/* Appends one line (with its chain link) to every output. Caller holds the lock. */
+static int
+audit_emit(struct audit *a, json_t *rec)
+{
+	char *line;
+	size_t n;
+	int rc = 0;
+
+	json_object_set_new(rec, "seq", json_integer((json_int_t)(a->seq + 1)));
+	json_object_set_new(rec, "prev", json_string(a->prev));
+	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
+	if (line == NULL)
+		return -1;
+	n = strlen(line);
+	if (a->fd >= 0) {
+		off_t before = lseek(a->fd, 0, SEEK_END);
+		size_t off = 0;
+
+		line[n] = '\n'; /* json_dumps' NUL becomes the newline: one write, one record */
+		while (off < n + 1) {
+			ssize_t w = write(a->fd, line + off, n + 1 - off);
+
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0) {
+				rc = -1;
+				break;
+			}
+			off += (size_t)w;
+		}
+		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && fsync(a->fd) != 0)
+			rc = -1;
+		if (rc == 0 && a->conf.fsync == FSYNC_INTERVAL && time(NULL) != a->last_sync) {
+			a->last_sync = time(NULL);
+			(void)fdatasync(a->fd);
+		}
+		if (rc != 0) {
+			/* Never leave half a record in the chain. */
+			if (before >= 0 && ftruncate(a->fd, before) != 0)
+				log_warn("audit log %s: cannot cut a partial record", a->file);
+			if (!a->failing)
+				log_warn("audit log %s: write failed; on_failure=%s applies until it "
+				    "recovers", a->file, a->conf.fail_allow ? "allow" : "deny");
+			a->failing = true;
+			free(line);
+			return -1;
+		}
+		line[n] = '\0';
+		if (a->failing)
+			log_info("audit log %s: writable again", a->file);
+		a->failing = false;
+	}
+	if (a->conf.to_stdout) {
+		fprintf(stdout, "%s\n", line);
+		fflush(stdout);
+	}
+	if (a->conf.to_syslog)
+		syslog(LOG_NOTICE, "%s", line);
+	a->seq++;
+	audit_hash(line, n, a->prev);
+	free(line);
+	return rc;
+}
+
+int
+audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
+{
+	char when[80], bodyhash[65];
+	json_t *rec = json_object(), *vs = json_array();
+	size_t i;
+	int rc;
+
+	audit_now(when, sizeof when);
+	json_object_set_new(rec, "time", json_string(when));
+	json_object_set_new(rec, "phase", json_string(d->req.is_response ? "response" : "request"));
+	json_object_set_new(rec, "decision", json_string(eval_outcome_name(d->dec.outcome)));
+	json_object_set_new(rec, "mode", json_string(p->mode == MODE_AUDIT ? "audit" : "enforce"));
+	if (d->dec.would_deny)
+		json_object_set_new(rec, "would_deny", json_true());
+	audit_str(rec, "user", d->req.user ? d->req.user : "");
+	audit_str(rec, "authn", d->req.authn ? d->req.authn : "");
+	audit_str(rec, "method", d->req.method ? d->req.method : "");
+	json_object_set_new(rec, "endpoint", json_string(uri_kind_name(d->ep.kind)));
+	audit_str(rec, "path", d->ep.path);
+	audit_str(rec, "uri", d->req.uri ? d->req.uri : "");
+	if (d->view.name && d->view.name[0])
+		audit_str(rec, d->ep.kind == EP_VOLUME_CREATE ? "volume" :
+		    (d->ep.kind >= EP_PLUGIN_ENABLE ? "plugin" : "container"), d->view.name);
+	if (d->view.image && d->view.image[0])
+		audit_str(rec, "image", d->view.image);
+	if (d->req.is_response)
+		json_object_set_new(rec, "status", json_integer(d->req.status));
+	for (i = 0; i < d->dec.nv; i++) {
+		const struct violation *v = &d->dec.v[i];
+		json_t *o = json_object();
+
+		if (v->rule >= 0) {
+			json_object_set_new(o, "rule", json_string(rules_table[v->rule].name));
+			json_object_set_new(o, "cis", json_string(rules_table[v->rule].cis));
+		} else
+			json_object_set_new(o, "rule", json_string("request"));
+		json_object_set_new(o, "action", json_string(policy_action_name(v->action)));
+		audit_str(o, "message", v->text);
+		if (v->waived_by)
+			audit_str(o, "waived_by", v->waived_by->name);
+		json_array_append_new(vs, o);
+	}
+	json_object_set_new(rec, "violations", vs);
+	if (d->dec.exemption)
+		audit_str(rec, "exemption", d->dec.exemption->name);
+	json_object_set_new(rec, "policy_sha256", json_string(p->sha256));
+	if (d->req.body != NULL) {
+		audit_hash((const char *)d->req.body, d->req.body_len, bodyhash);
+		json_object_set_new(rec, "body_sha256", json_string(bodyhash));
+	}
+	pthread_mutex_lock(&a->lock);
+	rc = audit_emit(a, rec);
+	pthread_mutex_unlock(&a->lock);
+	json_decref(rec);
+	return rc;
+}
+
+int
+audit_event(struct audit *a, const char *event, const char *detail, const char *policy_sha)
+{
+	char when[80];
+	json_t *rec = json_object();
+	int rc;
+
+	audit_now(when, sizeof when);
+	json_object_set_new(rec, "time", json_string(when));
+	json_object_set_new(rec, "event", json_string(event));
+	if (detail)
+		audit_str(rec, "detail", detail);
+	if (policy_sha)
+		json_object_set_new(rec, "policy_sha256", json_string(policy_sha));
+	pthread_mutex_lock(&a->lock);
+	rc = audit_emit(a, rec);
+	pthread_mutex_unlock(&a->lock);
+	json_decref(rec);
+	return rc;
+}
+
+int
+audit_reopen(struct audit *a)
+{
+	char err[256];
+	int rc = 0;
+
+	if (a->file == NULL)
+		return 0;
+	pthread_mutex_lock(&a->lock);
+	if (a->fd >= 0)
+		close(a->fd);
+	/* seq and prev stay: the new file's first record links to the old file's last. */
+	if (audit_open_file(a, err, sizeof err) != 0) {
+		log_warnx("%s", err);
+		rc = -1;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return rc;
+}
+
+void
+audit_close(struct audit *a)
+{
+	if (a == NULL)
+		return;
+	if (a->fd >= 0)
+		close(a->fd);
+	if (a->conf.to_syslog)
+		closelog();
+	pthread_mutex_destroy(&a->lock);
+	free(a->file);
+	free(a);
+}
+
+int
+audit_verify(const char *const *files, int n, FILE *out)
+{
+	char prev[65] = "";
+	long long seq = -1, count = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		FILE *f = fopen(files[i], "r");
+		char *line = NULL;
+		size_t cap = 0, lineno = 0;
+		ssize_t len;
+
+		if (f == NULL) {
+			fprintf(out, "%s: %s\n", files[i], strerror(errno));
+			return 2;
+		}
+		while ((len = getline(&line, &cap, f)) > 0) {
+			json_t *j, *p, *s;
+			const char *why = NULL;
+
+			lineno++;
+			if (line[len - 1] != '\n')
+				why = "torn record (no newline at its end)";
+			else
+				line[--len] = '\0';
+			j = why ? NULL : json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
+			p = json_object_get(j, "prev");
+			s = json_object_get(j, "seq");
+			if (why == NULL && (j == NULL || !json_is_string(p) || !json_is_integer(s)))
+				why = "not a cisgate audit record";
+			else if (why == NULL && prev[0] && strcmp(json_string_value(p), prev) != 0)
+				why = "chain broken: prev does not match the SHA-256 of the record before "
+				      "it (a record was edited, removed or reordered)";
+			else if (why == NULL && seq >= 0 && json_integer_value(s) != seq + 1)
+				why = "sequence gap";
+			else if (why == NULL && !prev[0] && strcmp(json_string_value(p), ZERO_HASH) != 0)
+				fprintf(out, "%s:%zu: note: the chain starts from an earlier file "
+				    "(give it first to check the link)\n", files[i], lineno);
+			if (why != NULL) {
+				fprintf(out, "%s:%zu: %s\n", files[i], lineno, why);
+				json_decref(j);
+				free(line);
+				fclose(f);
+				return 1;
+			}
+			seq = json_integer_value(s);
+			audit_hash(line, (size_t)len, prev);
+			count++;
+			json_decref(j);
+		}
+		free(line);
+		fclose(f);
+	}
+	fprintf(out, "OK: %lld records, chain intact\n", count);
+	return 0;
+}

@@ -1,0 +1,137 @@
+/* decide.c - the pipeline. Any step that cannot read the request as dockerd will
+ * ends in a deny that says what to change. Pure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cisgate/decide.h"
+#include "cisgate/str.h"
+
+static bool
+decide_body_matters(const struct endpoint *ep)
+{
+	switch (ep->kind) {
+	case EP_CONTAINER_CREATE:
+	case EP_EXEC_CREATE:
+	case EP_CONTAINER_UPDATE:
+	case EP_VOLUME_CREATE:
+		return true;
+	case EP_CONTAINER_START:
+		/* Only API versions before 1.24 take a HostConfig at start. */
+		return uri_version_below(ep, "1.24");
+	default:
+		return false;
+	}
+}
+
+/* Builds the view and evaluates; shared by both entry points. */
+static void
+decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *body,
+    size_t len, const char *user, time_t now)
+{
+	struct gj_error e;
+	char reason[320];
+
+	if (docker_view_build(&c->view, &c->ep, body, len, &e) != 0) {
+		snprintf(reason, sizeof reason, "%s%s", e.text,
+		    e.status == GJ_AMBIGUOUS ? "; send each field once, with its documented name" :
+		                               "; dockerd would refuse this body too");
+		eval_deny_unreadable(&c->dec, reason);
+		return;
+	}
+	eval_request(p, &c->ep, &c->view, user, now, &c->dec);
+}
+
+void
+decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_response,
+    time_t now, struct decide_ctx *c)
+{
+	char err[256], reason[320];
+	const struct authz_req *r = &c->req;
+
+	c->parsed = false;
+	c->body_matters = false;
+	c->ep.kind = EP_OTHER;
+	c->ep.state_changing = true;
+	c->ep.path[0] = '\0';
+	docker_view_init(&c->view, NULL);
+	if (envelope_parse(buf, len, is_response, &c->req, err, sizeof err) != 0) {
+		eval_deny_unreadable(&c->dec, err);
+		return;
+	}
+	c->parsed = true;
+	if (uri_classify(r->method, r->uri, &c->ep, err, sizeof err) != 0) {
+		eval_deny_unreadable(&c->dec, err);
+		return;
+	}
+	docker_view_init(&c->view, &c->ep);
+	if (is_response) {
+		/* The action already happened; record it, never block the answer. */
+		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+		c->dec.allow = true;
+		c->dec.outcome = OUT_ALLOW;
+		c->dec.nv = 0;
+		return;
+	}
+	c->body_matters = decide_body_matters(&c->ep);
+	if (!c->body_matters) {
+		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+		return;
+	}
+	if (r->body_error != NULL) {
+		snprintf(reason, sizeof reason, "%s (%s); send a JSON body under %zu bytes",
+		    r->body_error, uri_kind_name(c->ep.kind), CG_BODY_MAX);
+		eval_deny_unreadable(&c->dec, reason);
+		return;
+	}
+	if (r->body == NULL) {
+		/* Bodyless start is the normal case; bodyless create/exec/update is not. */
+		if (c->ep.kind == EP_CONTAINER_START &&
+		    (r->content_length != NULL && strcmp(r->content_length, "0") == 0)) {
+			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+			return;
+		}
+		snprintf(reason, sizeof reason,
+		    "the request body did not reach the authorization plugin (%s needs one: send it "
+		    "as Content-Type application/json, under 1 MiB, not chunked)",
+		    uri_kind_name(c->ep.kind));
+		eval_deny_unreadable(&c->dec, reason);
+		return;
+	}
+	if (r->content_length != NULL) {
+		int64_t cl;
+		const char *errstr;
+
+		if (str_to_i64(r->content_length, 0, INT64_MAX, &cl, &errstr) != 0 ||
+		    (uint64_t)cl != r->body_len) {
+			snprintf(reason, sizeof reason, "the body seen by the plugin (%zu bytes) is not "
+			    "the body dockerd received (Content-Length %.32s)", r->body_len,
+			    r->content_length);
+			eval_deny_unreadable(&c->dec, reason);
+			return;
+		}
+	}
+	decide_view(p, c, r->body, r->body_len, r->user, now);
+}
+
+void
+decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body, size_t len,
+    const char *user, time_t now, struct decide_ctx *c)
+{
+	memset(&c->req, 0, sizeof c->req);
+	memset(&c->ep, 0, sizeof c->ep);
+	c->ep.kind = kind;
+	c->ep.state_changing = true;
+	c->parsed = true;
+	c->body_matters = true;
+	c->req.user = user;
+	docker_view_init(&c->view, &c->ep);
+	decide_view(p, c, body, len, user, now);
+}
+
+void
+decide_free(struct decide_ctx *c)
+{
+	docker_view_free(&c->view);
+	if (c->req.root != NULL || c->req.body != NULL)
+		envelope_free(&c->req);
+}

@@ -1,0 +1,179 @@
+/* envelope.c - AuthZ envelope decoding. Pure: no I/O, no globals but constant tables. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cisgate/envelope.h"
+#include "cisgate/limits.h"
+#include "cisgate/str.h"
+
+/* 0..63 for the alphabet, 64 for '=', 255 for anything else. */
+static const unsigned char b64_tab[256] = {
+#define X 255
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, 62, X, X, X, 63, 52, 53, 54, 55, 56, 57, 58, 59, 60, 61, X, X, X, 64, X, X,
+	X, 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, X, X, X, X, X,
+	X, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+	X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X, X,
+#undef X
+};
+
+long
+b64_decode(const char *in, size_t n, unsigned char *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i, o = 0;
+
+	if (n % 4 != 0)
+		return -1;
+	for (i = 0; i < n; i += 4) {
+		unsigned a = b64_tab[p[i]], b = b64_tab[p[i + 1]];
+		unsigned c = b64_tab[p[i + 2]], d = b64_tab[p[i + 3]];
+
+		if ((a | b | c | d) < 64) {
+			unsigned v = a << 18 | b << 12 | c << 6 | d;
+
+			out[o++] = (unsigned char)(v >> 16);
+			out[o++] = (unsigned char)(v >> 8);
+			out[o++] = (unsigned char)v;
+			continue;
+		}
+		/* Padding is only allowed in the last quantum: "xx==" or "xxx=". */
+		if (i + 4 != n || a >= 64 || b >= 64)
+			return -1;
+		if (c == 64 && d == 64) {
+			if (b & 15) /* non-canonical trailing bits, as Go's Strict decoding */
+				return -1;
+			out[o++] = (unsigned char)(a << 2 | b >> 4);
+		} else if (c < 64 && d == 64) {
+			if (c & 3)
+				return -1;
+			out[o++] = (unsigned char)(a << 2 | b >> 4);
+			out[o++] = (unsigned char)((b & 15) << 4 | c >> 2);
+		} else
+			return -1;
+	}
+	return (long)o;
+}
+
+/* Optional string key: absent or null is "", anything else but a string is an error. */
+static int
+env_string(json_t *root, const char *key, const char **out, char *err, size_t errlen)
+{
+	json_t *v = json_object_get(root, key);
+
+	*out = "";
+	if (v == NULL || json_is_null(v))
+		return 0;
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "malformed AuthZ request: %s is not a string", key);
+		return -1;
+	}
+	*out = json_string_value(v);
+	return 0;
+}
+
+/* Header lookup: Go canonicalises header names, but compare without case anyway. */
+static const char *
+env_header(json_t *headers, const char *name)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(headers, k, v) {
+		if (str_ieq_n(k, strlen(k), name) && json_is_string(v))
+			return json_string_value(v);
+	}
+	return NULL;
+}
+
+int
+envelope_parse(const char *buf, size_t len, bool is_response, struct authz_req *req,
+    char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *h, *b, *sc;
+
+	memset(req, 0, sizeof *req);
+	req->is_response = is_response;
+	if (len > CG_ENVELOPE_MAX) {
+		snprintf(err, errlen, "AuthZ request of %zu bytes exceeds the %zu-byte limit", len,
+		    CG_ENVELOPE_MAX);
+		return -1;
+	}
+	req->root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (req->root == NULL) {
+		snprintf(err, errlen, "malformed AuthZ request: %s", jerr.text);
+		return -1;
+	}
+	if (!json_is_object(req->root)) {
+		snprintf(err, errlen, "malformed AuthZ request: not a JSON object");
+		return -1;
+	}
+	if (env_string(req->root, "User", &req->user, err, errlen) ||
+	    env_string(req->root, "UserAuthNMethod", &req->authn, err, errlen) ||
+	    env_string(req->root, "RequestMethod", &req->method, err, errlen) ||
+	    env_string(req->root, "RequestUri", &req->uri, err, errlen))
+		return -1;
+	if (strlen(req->uri) > CG_URI_MAX) {
+		snprintf(err, errlen, "RequestUri longer than %d bytes", CG_URI_MAX);
+		return -1;
+	}
+	h = json_object_get(req->root, "RequestHeaders");
+	if (h != NULL && !json_is_null(h)) {
+		if (!json_is_object(h)) {
+			snprintf(err, errlen, "malformed AuthZ request: RequestHeaders is not an object");
+			return -1;
+		}
+		req->content_length = env_header(h, "Content-Length");
+		req->content_type = env_header(h, "Content-Type");
+	}
+	sc = json_object_get(req->root, "ResponseStatusCode");
+	if (json_is_integer(sc) && json_integer_value(sc) >= 0 && json_integer_value(sc) < 1000)
+		req->status = (int)json_integer_value(sc);
+
+	b = json_object_get(req->root, "RequestBody");
+	if (b != NULL && !json_is_null(b)) {
+		size_t n;
+		long got;
+
+		if (!json_is_string(b)) {
+			snprintf(err, errlen, "malformed AuthZ request: RequestBody is not a string");
+			return -1;
+		}
+		n = json_string_length(b);
+		if (n == 0)
+			return 0; /* Go marshals an empty []byte as "": no body */
+		if (n / 4 * 3 > CG_BODY_MAX) {
+			req->body_error = "request body larger than cisgate reads";
+			return 0;
+		}
+		req->body = malloc(n / 4 * 3 + 1);
+		if (req->body == NULL) {
+			snprintf(err, errlen, "out of memory decoding the request body");
+			return -1;
+		}
+		got = b64_decode(json_string_value(b), n, req->body);
+		if (got < 0) {
+			free(req->body);
+			req->body = NULL;
+			req->body_error = "request body is not valid base64";
+			return 0;
+		}
+		req->body[got] = '\0';
+		req->body_len = (size_t)got;
+	}
+	return 0;
+}
+
+void
+envelope_free(struct authz_req *req)
+{
+	json_decref(req->root);
+	free(req->body);
+	req->root = NULL;
+	req->body = NULL;
+}

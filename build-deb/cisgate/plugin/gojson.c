@@ -1,0 +1,165 @@
+/* gojson.c - Go encoding/json semantics over jansson values. Pure. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cisgate/gojson.h"
+#include "cisgate/str.h"
+
+int
+gojson_fail(struct gj_error *e, enum gj_status st, const char *fmt, ...)
+{
+	va_list ap;
+
+	e->status = st;
+	va_start(ap, fmt);
+	vsnprintf(e->text, sizeof e->text, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+int
+gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n,
+    json_t **out, struct gj_error *e)
+{
+	size_t lens[64], i;
+	uint64_t seen = 0;
+	const char *key;
+	json_t *val;
+
+	for (i = 0; i < n; i++)
+		out[i] = NULL;
+	if (obj == NULL || json_is_null(obj))
+		return 0;
+	if (!json_is_object(obj))
+		return gojson_fail(e, GJ_INVALID, "%s is not a JSON object", where);
+	if (n > sizeof lens / sizeof lens[0])
+		n = sizeof lens / sizeof lens[0];
+	for (i = 0; i < n; i++)
+		lens[i] = strlen(names[i]);
+
+	json_object_foreach(obj, key, val) {
+		size_t kl = strlen(key);
+
+		if (!str_is_ascii(key, kl))
+			return gojson_fail(e, GJ_AMBIGUOUS,
+			    "ambiguous request: non-ASCII key in %s (Go may fold it to a field name)",
+			    where);
+		for (i = 0; i < n; i++) {
+			if (kl != lens[i] || !str_ieq_n(key, kl, names[i]))
+				continue;
+			/* Exact duplicates are rejected at load; a second hit is another spelling
+			 * of the same field, and which one Go keeps depends on order and null. */
+			if (seen & ((uint64_t)1 << i))
+				return gojson_fail(e, GJ_AMBIGUOUS,
+				    "ambiguous request: %s has two keys for field %s", where, names[i]);
+			seen |= (uint64_t)1 << i;
+			if (!json_is_null(val))
+				out[i] = val;
+			break;
+		}
+	}
+	return 0;
+}
+
+int
+gojson_bool(json_t *v, const char *field, bool *out, struct gj_error *e)
+{
+	*out = false;
+	if (v == NULL)
+		return 0;
+	if (!json_is_boolean(v))
+		return gojson_fail(e, GJ_INVALID, "%s must be true or false", field);
+	*out = json_is_true(v);
+	return 0;
+}
+
+int
+gojson_i64(json_t *v, const char *field, int64_t *out, struct gj_error *e)
+{
+	*out = 0;
+	if (v == NULL)
+		return 0;
+	/* Go refuses 1.5, 1e3 and "5" for an int64 field; jansson reads those as real/string. */
+	if (!json_is_integer(v))
+		return gojson_fail(e, GJ_INVALID, "%s must be a whole number", field);
+	*out = (int64_t)json_integer_value(v);
+	return 0;
+}
+
+int
+gojson_str(json_t *v, const char *field, const char **out, struct gj_error *e)
+{
+	*out = "";
+	if (v == NULL)
+		return 0;
+	if (!json_is_string(v))
+		return gojson_fail(e, GJ_INVALID, "%s must be a string", field);
+	/* A string with an embedded NUL would read differently here and in Go. */
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return gojson_fail(e, GJ_AMBIGUOUS, "ambiguous request: NUL byte in %s", field);
+	*out = json_string_value(v);
+	return 0;
+}
+
+int
+gojson_strarray(json_t *v, const char *field, json_t **out, struct gj_error *e)
+{
+	size_t i;
+	json_t *x;
+
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_array(v))
+		return gojson_fail(e, GJ_INVALID, "%s must be a list of strings", field);
+	json_array_foreach(v, i, x) {
+		if (!json_is_string(x) && !json_is_null(x))
+			return gojson_fail(e, GJ_INVALID, "%s must be a list of strings", field);
+		if (json_is_string(x) && strlen(json_string_value(x)) != json_string_length(x))
+			return gojson_fail(e, GJ_AMBIGUOUS, "ambiguous request: NUL byte in %s",
+			    field);
+	}
+	*out = v;
+	return 0;
+}
+
+int
+gojson_object(json_t *v, const char *field, json_t **out, struct gj_error *e)
+{
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	if (!json_is_object(v))
+		return gojson_fail(e, GJ_INVALID, "%s must be a JSON object", field);
+	*out = v;
+	return 0;
+}
+
+int
+gojson_depth(const char *s, size_t n, int limit)
+{
+	int depth = 0, max = 0;
+	bool in_str = false;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		char c = s[i];
+
+		if (in_str) {
+			if (c == '\\')
+				i++;
+			else if (c == '"')
+				in_str = false;
+			continue;
+		}
+		if (c == '"')
+			in_str = true;
+		else if (c == '{' || c == '[') {
+			if (++depth > max && (max = depth) > limit)
+				return max;
+		} else if (c == '}' || c == ']')
+			depth--;
+	}
+	return max;
+}

@@ -1,0 +1,257 @@
+/* serve.c - bind or inherit the socket, then wait for signals: HUP reloads the policy,
+ * USR1 reopens the audit log, TERM/INT stop after in-flight requests are answered. */
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cisgate/http.h"
+#include "cisgate/log.h"
+#include "cisgate/serve.h"
+#include "cisgate/str.h"
+
+/* systemd socket activation: LISTEN_PID is us and LISTEN_FDS >= 1 -> fd 3. */
+static int
+serve_inherited(void)
+{
+	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS"), *errstr;
+	int64_t p, n;
+
+	if (pid == NULL || fds == NULL)
+		return -1;
+	if (str_to_i64(pid, 1, INT_MAX, &p, &errstr) != 0 || p != getpid() ||
+	    str_to_i64(fds, 1, 64, &n, &errstr) != 0)
+		return -1;
+	unsetenv("LISTEN_PID");
+	unsetenv("LISTEN_FDS");
+	unsetenv("LISTEN_FDNAMES");
+	return 3;
+}
+
+static int
+serve_bind(const char *path, const char *group)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	if (str_copy(sa.sun_path, path, sizeof sa.sun_path) >= sizeof sa.sun_path) {
+		log_warnx("socket path %s is too long", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		log_warn("socket");
+		return -1;
+	}
+	/* A live listener is another cisgate: never steal its socket. A dead file is stale. */
+	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+		log_warnx("%s: another process is already listening there; stop it first", path);
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	if (unlink(path) != 0 && errno != ENOENT) {
+		log_warn("cannot remove stale socket %s", path);
+		return -1;
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+		log_warn("socket");
+		return -1;
+	}
+	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 1024) != 0) {
+		log_warn("bind %s", path);
+		close(fd);
+		return -1;
+	}
+	if (chmod(path, 0660) != 0)
+		log_warn("chmod %s", path);
+	if (group != NULL) {
+		struct group *g = getgrnam(group);
+
+		if (g == NULL || chown(path, 0, g->gr_gid) != 0) {
+			log_warnx("cannot give %s to group %s", path, group);
+			close(fd);
+			unlink(path);
+			return -1;
+		}
+	}
+	return fd;
+}
+
+/* Loads the policy file and logs every error; NULL when it is not usable. */
+static struct policy *
+serve_load(const struct serve_opts *o)
+{
+	struct policy_errors errs;
+	struct policy *p = policy_load(o->policy, o->insecure_policy, &errs);
+	size_t i;
+
+	if (p != NULL)
+		return p;
+	for (i = 0; i < errs.n; i++)
+		log_warnx("policy: %s", errs.text[i]);
+	if (errs.dropped)
+		log_warnx("policy: %zu more errors", errs.dropped);
+	return NULL;
+}
+
+static void
+serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *failures)
+{
+	struct policy *np = serve_load(o), *old;
+
+	if (np == NULL) {
+		(*failures)++;
+		log_warnx("reload refused: the active policy stays (%lu failed reloads)", *failures);
+		if (sh->audit)
+			(void)audit_event(sh->audit, "reload-failed", o->policy, NULL);
+		return;
+	}
+	pthread_mutex_lock(&sh->policy_lock);
+	old = sh->policy;
+	sh->policy = np;
+	pthread_mutex_unlock(&sh->policy_lock);
+	/* In-flight requests hold their own reference to the old snapshot. */
+	policy_release(old);
+	log_info("policy reloaded from %s (sha256 %s)", o->policy, np->sha256);
+	if (sh->audit)
+		(void)audit_event(sh->audit, "reload", o->policy, np->sha256);
+}
+
+int
+serve_run(const struct serve_opts *o)
+{
+	struct http_shared sh;
+	struct http_server *srv;
+	struct policy *p;
+	sigset_t set;
+	int fd, inotify_fd = -1, sig;
+	bool bound = false;
+	unsigned long reload_failures = 0;
+	char err[256];
+	unsigned threads = o->threads;
+
+	memset(&sh, 0, sizeof sh);
+	pthread_mutex_init(&sh.policy_lock, NULL);
+	if ((p = serve_load(o)) == NULL) {
+		log_warnx("cannot start without a valid policy (%s)", o->policy);
+		return 1;
+	}
+	sh.policy = p;
+	if (p->audit.file || p->audit.to_stdout || p->audit.to_syslog) {
+		if ((sh.audit = audit_open(&p->audit, err, sizeof err)) == NULL) {
+			log_warnx("%s", err);
+			policy_release(p);
+			return 1;
+		}
+	}
+	/* Signals are taken synchronously below; worker threads inherit the mask. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((fd = serve_inherited()) >= 0)
+		log_info("serving the socket inherited from systemd");
+	else {
+		if ((fd = serve_bind(o->socket, o->group)) < 0) {
+			audit_close(sh.audit);
+			policy_release(p);
+			return 1;
+		}
+		bound = true;
+	}
+	if (threads == 0) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+		threads = n > 0 && n < 64 ? (unsigned)n : 2;
+	}
+	if ((srv = http_start(fd, threads, &sh)) == NULL) {
+		log_warnx("cannot start the HTTP server");
+		if (bound)
+			unlink(o->socket);
+		audit_close(sh.audit);
+		policy_release(p);
+		return 1;
+	}
+	log_info("cisgate %s serving %s with policy %s (sha256 %s, mode %s)", CG_VERSION,
+	    bound ? o->socket : "fd 3", o->policy, p->sha256,
+	    p->mode == MODE_AUDIT ? "audit" : "enforce");
+	if (sh.audit)
+		(void)audit_event(sh.audit, "start", o->policy, p->sha256);
+
+	if (o->watch) {
+		inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+		if (inotify_fd < 0 ||
+		    inotify_add_watch(inotify_fd, o->policy, IN_CLOSE_WRITE | IN_MOVE_SELF |
+		        IN_DELETE_SELF | IN_ATTRIB) < 0)
+			log_warn("--watch: cannot watch %s", o->policy);
+	}
+	for (;;) {
+		struct timespec tick = {.tv_sec = 1, .tv_nsec = 0};
+
+		sig = sigtimedwait(&set, NULL, &tick);
+		if (sig < 0 && inotify_fd >= 0) {
+			char buf[4096];
+			ssize_t n = read(inotify_fd, buf, sizeof buf);
+
+			if (n > 0) {
+				/* Editors replace the file: watch the new one too. */
+				inotify_add_watch(inotify_fd, o->policy, IN_CLOSE_WRITE | IN_MOVE_SELF |
+				    IN_DELETE_SELF | IN_ATTRIB);
+				serve_reload(o, &sh, &reload_failures);
+			}
+			continue;
+		}
+		if (sig == SIGHUP)
+			serve_reload(o, &sh, &reload_failures);
+		else if (sig == SIGUSR1) {
+			if (sh.audit && audit_reopen(sh.audit) == 0)
+				log_info("audit log reopened");
+		} else if (sig == SIGTERM || sig == SIGINT)
+			break;
+	}
+	log_info("stopping: finishing in-flight requests");
+	http_quiesce(srv);
+	{
+		/* Up to 5 s for requests already read to be answered. */
+		int i;
+
+		for (i = 0; i < 500; i++) {
+			struct timespec ms10 = {.tv_sec = 0, .tv_nsec = 10000000};
+
+			if (atomic_load(&sh.inflight) == 0)
+				break;
+			nanosleep(&ms10, NULL);
+		}
+	}
+	http_stop(srv);
+	close(fd);
+	if (bound)
+		unlink(o->socket);
+	if (sh.audit) {
+		(void)audit_event(sh.audit, "stop", NULL, NULL);
+		audit_close(sh.audit);
+	}
+	if (inotify_fd >= 0)
+		close(inotify_fd);
+	log_info("stopped after %lu requests (%lu denied, %lu audit failures, %lu failed "
+	    "reloads)", atomic_load(&sh.requests), atomic_load(&sh.denies),
+	    atomic_load(&sh.audit_failures), reload_failures);
+	policy_release(sh.policy);
+	pthread_mutex_destroy(&sh.policy_lock);
+	return 0;
+}

@@ -1,0 +1,150 @@
+/* str.c - bounded string helpers. */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cisgate/str.h"
+
+size_t
+str_copy(char *dst, const char *src, size_t dstsize)
+{
+	size_t n = strlen(src);
+	size_t c = n < dstsize - 1 ? n : dstsize - 1;
+
+	memcpy(dst, src, c);
+	dst[c] = '\0';
+	return n;
+}
+
+void
+str_init(struct strbuf *sb, char *buf, size_t cap)
+{
+	sb->buf = buf;
+	sb->len = 0;
+	sb->cap = cap;
+	sb->truncated = false;
+	if (cap > 0)
+		buf[0] = '\0';
+}
+
+void
+str_appendn(struct strbuf *sb, const char *s, size_t n)
+{
+	size_t room;
+
+	if (sb->cap == 0 || sb->truncated)
+		return;
+	room = sb->cap - 1 - sb->len;
+	if (n > room) {
+		n = room;
+		sb->truncated = true;
+	}
+	memcpy(sb->buf + sb->len, s, n);
+	sb->len += n;
+	sb->buf[sb->len] = '\0';
+}
+
+void
+str_append(struct strbuf *sb, const char *s)
+{
+	str_appendn(sb, s, strlen(s));
+}
+
+void
+str_appendf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+	size_t room;
+	int n;
+
+	if (sb->cap == 0 || sb->truncated)
+		return;
+	room = sb->cap - sb->len;
+	va_start(ap, fmt);
+	n = vsnprintf(sb->buf + sb->len, room, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		sb->buf[sb->len] = '\0';
+		sb->truncated = true;
+	} else if ((size_t)n >= room) {
+		sb->len = sb->cap - 1;
+		sb->truncated = true;
+	} else
+		sb->len += (size_t)n;
+}
+
+int
+str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out, const char **errstr)
+{
+	char *end;
+	long long v;
+
+	*errstr = NULL;
+	if (s == NULL || *s == '\0' || (*s != '-' && *s != '+' && (*s < '0' || *s > '9'))) {
+		*errstr = "invalid";
+		return -1;
+	}
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end != '\0') {
+		*errstr = "invalid";
+		return -1;
+	}
+	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
+		*errstr = "too small";
+		return -1;
+	}
+	if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
+		*errstr = "too large";
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+bool
+str_ieq_n(const char *s, size_t n, const char *t)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char a = (unsigned char)s[i], b = (unsigned char)t[i];
+
+		if (b == '\0')
+			return false;
+		if (a >= 'A' && a <= 'Z')
+			a += 32;
+		if (b >= 'A' && b <= 'Z')
+			b += 32;
+		if (a != b)
+			return false;
+	}
+	return t[n] == '\0';
+}
+
+bool
+str_is_ascii(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
+void
+str_hex(const unsigned char *in, size_t n, char *out)
+{
+	static const char hx[] = "0123456789abcdef";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hx[in[i] >> 4];
+		out[2 * i + 1] = hx[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}

@@ -1,0 +1,337 @@
+/* Data-driven policy cases: every *.cases file under DIR, one case per line:
+ *   name | policy | request | expect | rules | msg | body
+ * policy   default, strict, audit-only (the shipped files) or a file in DIR/policies/
+ * request  an endpoint kind (container_create, exec_create, ...) for a bare body,
+ *          "METHOD URI [cl=N]" to wrap the body in an AuthZ envelope as dockerd does
+ *          (Content-Length = body length unless cl= says otherwise), "envelope" when the
+ *          body is the envelope, or "inspect" for `docker inspect` output
+ * expect   allow | warn | deny
+ * rules    the violated rules not waived, comma-separated (any order); name~EXEMPTION
+ *          for a waived one; "request" for a request cisgate cannot read; "-" for none
+ * msg      a substring the denial message must hold, or "-"
+ * body     "-" (none), "{...}" exactly, or "+{...}" merged over the compliant baseline
+ * Exemption expiry is judged at 2026-06-01T00:00:00Z. */
+#include <dirent.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cisgate/decide.h"
+#include "cisgate/rules.h"
+
+static const char BASELINE[] =
+    "{\"Image\":\"busybox\",\"User\":\"1000\",\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]},"
+    "\"Labels\":{},\"HostConfig\":{\"Memory\":268435456,\"CpuShares\":512,\"PidsLimit\":100,"
+    "\"ReadonlyRootfs\":true,\"SecurityOpt\":[\"no-new-privileges\"],\"NetworkMode\":\"appnet\","
+    "\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}],"
+    "\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}}}";
+
+static char dir[512];
+static int failures, total;
+
+static char *
+trim(char *s)
+{
+	char *e;
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	e = s + strlen(s);
+	while (e > s && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\n' || e[-1] == '\r'))
+		*--e = '\0';
+	return s;
+}
+
+static struct {
+	char name[64];
+	struct policy *p;
+} cache[32];
+static int ncache;
+
+static struct policy *
+load_policy(const char *name)
+{
+	struct policy_errors errs;
+	char path[1024];
+	int i;
+
+	for (i = 0; i < ncache; i++)
+		if (strcmp(cache[i].name, name) == 0)
+			return cache[i].p;
+	if (strcmp(name, "default") == 0 || strcmp(name, "strict") == 0 ||
+	    strcmp(name, "audit-only") == 0)
+		snprintf(path, sizeof path, "policy/%s.yaml", name);
+	else
+		snprintf(path, sizeof path, "%s/policies/%s.yaml", dir, name);
+	if (ncache >= 32)
+		return NULL;
+	cache[ncache].p = policy_load(path, true, &errs);
+	if (cache[ncache].p == NULL) {
+		fprintf(stderr, "cannot load %s: %s\n", path, errs.n ? errs.text[0] : "?");
+		return NULL;
+	}
+	snprintf(cache[ncache].name, sizeof cache[ncache].name, "%s", name);
+	return cache[ncache++].p;
+}
+
+static void
+release_policies(void)
+{
+	int i;
+
+	for (i = 0; i < ncache; i++)
+		policy_release(cache[i].p);
+}
+
+/* Builds the body text; returns malloc'd, or NULL for "-". */
+static char *
+make_body(const char *spec)
+{
+	json_t *base, *patch;
+	char *out;
+
+	if (strcmp(spec, "-") == 0)
+		return NULL;
+	if (spec[0] != '+')
+		return strdup(spec);
+	base = json_loads(BASELINE, 0, NULL);
+	patch = json_loads(spec + 1, 0, NULL);
+	if (base == NULL || patch == NULL) {
+		fprintf(stderr, "bad patch: %s\n", spec);
+		exit(2);
+	}
+	json_object_update_recursive(base, patch);
+	out = json_dumps(base, JSON_COMPACT);
+	json_decref(base);
+	json_decref(patch);
+	return out;
+}
+
+static char *
+make_envelope(const char *method, const char *uri, const char *body, const char *cl)
+{
+	json_t *e = json_object(), *h = json_object();
+	char *out;
+
+	json_object_set_new(e, "User", json_string(""));
+	json_object_set_new(e, "UserAuthNMethod", json_string(""));
+	json_object_set_new(e, "RequestMethod", json_string(method));
+	json_object_set_new(e, "RequestUri", json_string(uri));
+	if (body != NULL) {
+		size_t n = strlen(body), o = 0, i;
+		static const char tab[] =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		char *b = malloc((n + 2) / 3 * 4 + 1), num[32];
+		const unsigned char *s = (const unsigned char *)body;
+
+		for (i = 0; i + 2 < n; i += 3) {
+			b[o++] = tab[s[i] >> 2];
+			b[o++] = tab[(s[i] & 3) << 4 | s[i + 1] >> 4];
+			b[o++] = tab[(s[i + 1] & 15) << 2 | s[i + 2] >> 6];
+			b[o++] = tab[s[i + 2] & 63];
+		}
+		if (n - i == 1) {
+			b[o++] = tab[s[i] >> 2];
+			b[o++] = tab[(s[i] & 3) << 4];
+			b[o++] = '=';
+			b[o++] = '=';
+		} else if (n - i == 2) {
+			b[o++] = tab[s[i] >> 2];
+			b[o++] = tab[(s[i] & 3) << 4 | s[i + 1] >> 4];
+			b[o++] = tab[(s[i + 1] & 15) << 2];
+			b[o++] = '=';
+		}
+		b[o] = '\0';
+		json_object_set_new(e, "RequestBody", json_string(b));
+		free(b);
+		snprintf(num, sizeof num, "%zu", n);
+		json_object_set_new(h, "Content-Type", json_string("application/json"));
+		json_object_set_new(h, "Content-Length", json_string(cl ? cl : num));
+	} else if (cl != NULL)
+		json_object_set_new(h, "Content-Length", json_string(cl));
+	json_object_set_new(e, "RequestHeaders", h);
+	out = json_dumps(e, JSON_COMPACT);
+	json_decref(e);
+	return out;
+}
+
+/* The decision's rule list as the case file writes it, sorted. */
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static void
+rules_of(const struct decision *d, char *out, size_t outsz)
+{
+	char items[CG_VIOLATIONS_MAX][128];
+	const char *ptrs[CG_VIOLATIONS_MAX];
+	size_t i, n = 0, o = 0;
+
+	for (i = 0; i < d->nv; i++) {
+		const struct violation *v = &d->v[i];
+
+		if (v->action == ACT_OFF)
+			continue;
+		snprintf(items[n], sizeof items[n], "%s%s%s",
+		    v->rule >= 0 ? rules_table[v->rule].name : "request", v->waived_by ? "~" : "",
+		    v->waived_by ? v->waived_by->name : "");
+		ptrs[n] = items[n];
+		n++;
+	}
+	qsort(ptrs, n, sizeof ptrs[0], cmp_str);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s", i ? "," : "", ptrs[i]);
+	if (n == 0)
+		snprintf(out, outsz, "-");
+}
+
+static void
+sort_list(const char *in, char *out, size_t outsz)
+{
+	char buf[1024], *ptrs[64], *tok, *save;
+	size_t n = 0, i, o = 0;
+
+	snprintf(buf, sizeof buf, "%s", in);
+	for (tok = strtok_r(buf, ",", &save); tok && n < 64; tok = strtok_r(NULL, ",", &save))
+		ptrs[n++] = trim(tok);
+	qsort(ptrs, n, sizeof ptrs[0], cmp_str);
+	out[0] = '\0';
+	for (i = 0; i < n; i++)
+		o += (size_t)snprintf(out + o, outsz - o, "%s%s", i ? "," : "", ptrs[i]);
+}
+
+static void
+run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t now)
+{
+	char *f[7], *p = line, got[1024], want[1024];
+	const char *outcome;
+	struct policy *pol;
+	char *body, *req = NULL;
+	int i;
+	bool ok = true;
+
+	for (i = 0; i < 6; i++) {
+		char *bar = strchr(p, '|');
+
+		if (bar == NULL) {
+			fprintf(stderr, "%s:%d: needs 7 fields\n", file, lineno);
+			failures++;
+			return;
+		}
+		*bar = '\0';
+		f[i] = trim(p);
+		p = bar + 1;
+	}
+	f[6] = trim(p);
+	total++;
+	if ((pol = load_policy(f[1])) == NULL) {
+		failures++;
+		return;
+	}
+	body = make_body(f[6]);
+	if (strcmp(f[2], "envelope") == 0) {
+		decide_envelope(pol, body ? body : "", body ? strlen(body) : 0, false, now, c);
+	} else if (strcmp(f[2], "inspect") == 0) {
+		json_t *doc = json_loads(body, 0, NULL), *item = json_array_get(doc, 0);
+		struct gj_error e;
+		struct endpoint ep = {.kind = EP_CONTAINER_CREATE, .state_changing = true};
+
+		memset(&c->req, 0, sizeof c->req);
+		docker_view_init(&c->view, &ep);
+		if (docker_view_from_inspect(&c->view, item, &e) != 0)
+			eval_deny_unreadable(&c->dec, e.text);
+		else
+			eval_request(pol, &ep, &c->view, "", now, &c->dec);
+		c->view.root = NULL;
+		json_decref(doc);
+	} else if (strchr(f[2], ' ') != NULL) {
+		char method[16], uri[2048], cl[64] = "";
+		const char *clp = NULL;
+
+		if (sscanf(f[2], "%15s %2047s cl=%63s", method, uri, cl) < 2) {
+			fprintf(stderr, "%s:%d: bad request field\n", file, lineno);
+			failures++;
+			free(body);
+			return;
+		}
+		if (cl[0])
+			clp = cl;
+		req = make_envelope(method, uri, body, clp);
+		decide_envelope(pol, req, strlen(req), false, now, c);
+	} else {
+		enum ep_kind k = uri_kind_from_name(f[2]);
+
+		if (k == EP_KIND_COUNT) {
+			fprintf(stderr, "%s:%d: unknown endpoint %s\n", file, lineno, f[2]);
+			failures++;
+			free(body);
+			return;
+		}
+		decide_body(pol, k, (const unsigned char *)(body ? body : ""), body ? strlen(body) : 0,
+		    "", now, c);
+	}
+	outcome = eval_outcome_name(c->dec.outcome);
+	rules_of(&c->dec, got, sizeof got);
+	sort_list(f[4], want, sizeof want);
+	if (strcmp(outcome, f[3]) != 0 || strcmp(got, want) != 0)
+		ok = false;
+	if (strcmp(f[5], "-") != 0 && strstr(c->dec.msg, f[5]) == NULL)
+		ok = false;
+	if (!ok) {
+		failures++;
+		printf("FAIL %s:%d %s: want %s [%s] got %s [%s]\n     msg: %s\n", file, lineno, f[0],
+		    f[3], want, outcome, got, c->dec.msg);
+	} else
+		printf("ok   %s\n", f[0]);
+	decide_free(c);
+	free(req);
+	free(body);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct decide_ctx *c = malloc(sizeof *c);
+	struct tm tm = {.tm_year = 126, .tm_mon = 5, .tm_mday = 1};
+	time_t now = timegm(&tm);
+	struct dirent **names;
+	int n, i;
+
+	snprintf(dir, sizeof dir, "%s", argc > 1 ? argv[1] : "tests/cases");
+	n = scandir(dir, &names, NULL, alphasort);
+	if (n < 0 || c == NULL) {
+		perror(dir);
+		return 2;
+	}
+	for (i = 0; i < n; i++) {
+		char path[1024], line[65536];
+		FILE *f;
+		int lineno = 0;
+
+		if (strstr(names[i]->d_name, ".cases") != NULL) {
+			snprintf(path, sizeof path, "%s/%s", dir, names[i]->d_name);
+			if ((f = fopen(path, "r")) == NULL) {
+				perror(path);
+				return 2;
+			}
+			while (fgets(line, sizeof line, f)) {
+				lineno++;
+				if (line[0] == '#' || trim(line)[0] == '\0')
+					continue;
+				run_line(names[i]->d_name, lineno, line, c, now);
+			}
+			fclose(f);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(c);
+	release_policies();
+	printf("%d passed, %d failed\n", total - failures, failures);
+	return failures ? 1 : 0;
+}

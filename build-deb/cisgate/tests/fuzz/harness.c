@@ -1,0 +1,108 @@
+/* Fuzz harnesses: each feeds hostile bytes to one stage and checks its contract. */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cisgate/decide.h"
+#include "cisgate/envelope.h"
+#include "cisgate/uri.h"
+#include "harness.h"
+
+/* Envelope + body view: whatever the bytes, a result and no crash. */
+int
+fuzz_envelope(const uint8_t *data, size_t size)
+{
+	static struct docker_view v;
+	struct authz_req r;
+	struct endpoint ep;
+	struct gj_error e;
+	char err[256];
+
+	if (envelope_parse((const char *)data, size, false, &r, err, sizeof err) == 0 &&
+	    r.body != NULL) {
+		memset(&ep, 0, sizeof ep);
+		ep.kind = EP_CONTAINER_CREATE;
+		docker_view_init(&v, &ep);
+		(void)docker_view_build(&v, &ep, r.body, r.body_len, &e);
+		docker_view_free(&v);
+		ep.kind = EP_EXEC_CREATE;
+		docker_view_init(&v, &ep);
+		(void)docker_view_build(&v, &ep, r.body, r.body_len, &e);
+		docker_view_free(&v);
+	}
+	envelope_free(&r);
+	return 0;
+}
+
+/* URI: first line is the method, the rest the raw URI. */
+int
+fuzz_uri(const uint8_t *data, size_t size)
+{
+	char method[16], *uri;
+	const uint8_t *nl = memchr(data, '\n', size);
+	size_t ml = nl ? (size_t)(nl - data) : 0;
+	struct endpoint ep;
+	char err[256];
+
+	if (ml >= sizeof method)
+		ml = sizeof method - 1;
+	memcpy(method, data, ml);
+	method[ml] = '\0';
+	if (nl == NULL)
+		nl = data - 1;
+	size -= (size_t)(nl + 1 - data);
+	if ((uri = malloc(size + 1)) == NULL)
+		return 0;
+	memcpy(uri, nl + 1, size);
+	uri[size] = '\0';
+	if (uri_classify(method, uri, &ep, err, sizeof err) == 0) {
+		/* The cleaned path is absolute and has no empty, "." or ".." segment. */
+		if (ep.path[0] == '/' && (strstr(ep.path, "//") || strstr(ep.path, "/./") ||
+		                             strstr(ep.path, "/../")))
+			abort();
+	}
+	free(uri);
+	return 0;
+}
+
+int
+fuzz_policy(const uint8_t *data, size_t size)
+{
+	struct policy_errors errs;
+	struct policy *p = policy_load_buffer((const char *)data, size, "fuzz", &errs);
+
+	/* Either a policy or at least one error, never both or neither. */
+	if ((p == NULL) == (errs.n == 0))
+		abort();
+	policy_release(p);
+	return 0;
+}
+
+/* The whole decide path under a strict policy: a create or exec envelope built from the
+ * bytes (first byte picks the endpoint), and the bytes as an envelope themselves. */
+int
+fuzz_decide(const uint8_t *data, size_t size)
+{
+	static const char pol[] = "apiVersion: cisgate/v1\ndefault_action: deny\n";
+	static struct policy *p;
+	static struct decide_ctx c;
+	struct policy_errors errs;
+
+	if (p == NULL && (p = policy_load_buffer(pol, sizeof pol - 1, "fuzz", &errs)) == NULL)
+		abort();
+	decide_envelope(p, (const char *)data, size, false, 0, &c);
+	/* Contract: a deny always says why. */
+	if (!c.dec.allow && c.dec.msg[0] == '\0')
+		abort();
+	decide_free(&c);
+	if (size > 0) {
+		static const enum ep_kind kinds[] = {EP_CONTAINER_CREATE, EP_EXEC_CREATE,
+		    EP_CONTAINER_UPDATE, EP_VOLUME_CREATE, EP_CONTAINER_START};
+
+		decide_body(p, kinds[data[0] % 5], data + 1, size - 1, "", 0, &c);
+		if (!c.dec.allow && c.dec.msg[0] == '\0')
+			abort();
+		decide_free(&c);
+	}
+	return 0;
+}

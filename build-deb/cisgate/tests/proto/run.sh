@@ -1,0 +1,226 @@
+#!/bin/bash
+# Protocol tests: `cisgate serve` on a temporary socket, driven with curl --unix-socket.
+# VALGRIND=1 runs the daemon under valgrind; errors or leaks fail the suite.
+set -u
+BIN=$(readlink -f "${1:-build/cisgate}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$HERE/lib.sh"
+T=$(mktemp -d /tmp/cisgate-proto.XXXXXX)
+SOCK=$T/cg.sock
+PID=
+cleanup() {
+	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait_gone "$PID"
+	[ -n "${SA_PID:-}" ] && kill "$SA_PID" 2>/dev/null
+	[ -n "${LIVE_PID:-}" ] && kill "$LIVE_PID" 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT
+VG=
+if [ "${VALGRIND:-}" = 1 ]; then
+	VG="valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect --log-file=$T/vg.%p"
+fi
+
+policy() { # policy FILE MODE EXTRA-RULES
+	cat > "$1" <<P
+apiVersion: cisgate/v1
+mode: $2
+default_action: off
+audit: {file: $T/audit.log, fsync: always, allows: state-changing, on_failure: ${4:-deny}}
+rules:
+  privileged: deny
+  memory-limit: deny
+  exec-root-user: deny
+  readonly-rootfs: warn
+$3
+P
+}
+start() { # start POLICY [extra args]
+	p=$1; shift
+	$VG "$BIN" serve --socket "$SOCK" --policy "$p" --insecure-policy "$@" 2>>"$T/serve.err" &
+	PID=$!
+	wait_up "$SOCK"
+}
+stop() { kill -TERM "$PID"; wait "$PID"; RC=$?; PID=; }
+post() { curl -s --max-time 20 --unix-socket "$SOCK" -X POST --data-binary "@$2" "http://plugin/$1"; }
+env_for() { # env_for METHOD URI BODY-JSON -> envelope on stdout
+	b=$(printf '%s' "$3" | base64 -w0)
+	printf '{"User":"","UserAuthNMethod":"","RequestMethod":"%s","RequestUri":"%s","RequestBody":"%s","RequestHeaders":{"Content-Type":"application/json","Content-Length":"%s"}}' \
+		"$1" "$2" "$b" "$(printf '%s' "$3" | wc -c)"
+}
+
+policy "$T/p.yaml" enforce ""
+start "$T/p.yaml"
+check "socket is created" test -S "$SOCK"
+check "socket mode is 0660" test "$(stat -c %a "$SOCK")" = 660
+
+r=$(curl -s --unix-socket "$SOCK" -X POST -H 'Accept: application/vnd.docker.plugins.v1.2+json' http://plugin/Plugin.Activate)
+check "Plugin.Activate implements authz" test "$r" = '{"Implements":["authz"]}'
+ct=$(curl -s -o /dev/null -w '%{content_type}' --unix-socket "$SOCK" -X POST http://plugin/Plugin.Activate)
+check "answers are application/json" test "$ct" = "application/json"
+code=$(curl -s -o "$T/o" -w '%{http_code}' --unix-socket "$SOCK" -X POST http://plugin/Nope.Method)
+check "unknown route is 404" test "$code" = 404
+check "404 carries Err" grep -q '"Err"' "$T/o"
+code=$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$SOCK" http://plugin/AuthZPlugin.AuthZReq)
+check "GET is refused" test "$code" = 405
+
+# The fixture: a real `docker run -d --memory 256m busybox sleep 30` envelope.
+r=$(post AuthZPlugin.AuthZReq "$ROOT/tests/fixtures/req-nonpriv.json")
+check "compliant create is allowed" test "$r" = '{"Allow":true}'
+env_for POST /v1.41/containers/create "$(cat "$ROOT/tests/fixtures/create-priv.json")" > "$T/priv.json"
+r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+check "privileged create is denied" has "$r" '"Allow":false'
+check "denial names the CIS rule" has "$r" '[CIS 5.4] privileged: privileged container; remove --privileged'
+r=$(post AuthZPlugin.AuthZRes "$T/priv.json")
+check "AuthZRes is allowed" test "$r" = '{"Allow":true}'
+
+# Bad input: clear denies, and the daemon keeps serving.
+printf '{"RequestMethod":' > "$T/bad1"; printf '\x00\x01\xff' > "$T/bad2"; : > "$T/bad3"
+printf '{"RequestMethod":"POST","RequestUri":"/containers/create","RequestBody":"%%%%"}' > "$T/bad4"
+printf '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' > "$T/bad5"
+for i in 1 2 3 4 5; do
+	r=$(post AuthZPlugin.AuthZReq "$T/bad$i")
+	check "malformed envelope $i is denied with a reason" has "$r" 'cisgate denied this request: '
+done
+head -c 9000000 /dev/zero | tr '\0' 'a' > "$T/huge"
+r=$(post AuthZPlugin.AuthZReq "$T/huge")
+check "oversized envelope is denied" has "$r" 'larger than cisgate accepts'
+r=$(post Plugin.Activate /dev/null)
+check "still serving after bad input" test "$r" = '{"Implements":["authz"]}'
+
+# Keep-alive: three requests on one connection.
+v=$(curl -sv --unix-socket "$SOCK" -X POST http://plugin/Plugin.Activate http://plugin/Plugin.Activate http://plugin/Plugin.Activate 2>&1)
+check "keep-alive reuses the connection" has "$v" 'Re-using existing connection'
+
+# Concurrency: many clients at once; every answer right, every record whole and in order.
+N=200; [ -n "$VG" ] && N=40
+env_for POST /v1.41/containers/c1/exec '{"User":"root","Cmd":["sh"],"Env":["TOKEN=hunter2-secret"]}' > "$T/exec.json"
+seq "$N" | xargs -P 16 -I{} curl -s --max-time 30 --unix-socket "$SOCK" -X POST --data-binary "@$T/exec.json" http://plugin/AuthZPlugin.AuthZReq -o "$T/c.{}"
+okc=$(grep -l 'exec-root-user' "$T"/c.* | wc -l)
+check "$N concurrent requests all denied correctly" test "$okc" = "$N"
+check "audit log verifies after concurrent writes" "$BIN" audit verify "$T/audit.log"
+seqs=$(jq -r .seq "$T/audit.log" | awk 'NR>1 && $1!=prev+1 {bad=1} {prev=$1} END {print bad+0}')
+check "audit records are in sequence order" test "$seqs" = 0
+check "no secret from Env reaches the log" sh -c "! grep -q hunter2 '$T/audit.log'"
+
+# Record fields.
+rec=$(grep '"privileged"' "$T/audit.log" | head -1)
+for k in time seq decision mode user authn method endpoint uri image violations policy_sha256 body_sha256 prev; do
+	check "deny record has $k" sh -c "printf '%s' '$rec' | jq -e 'has(\"$k\")'"
+done
+check "deny record names rule and CIS id" sh -c "printf '%s' '$rec' | jq -e '.violations[0].rule==\"privileged\" and .violations[0].cis==\"5.4\" and .decision==\"deny\"'"
+check "record time is RFC 3339 UTC with sub-seconds" sh -c "printf '%s' '$rec' | jq -e '.time|test(\"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\\\\.[0-9]{6}Z$\")'"
+check "policy hash in the record is the file's" sh -c "printf '%s' '$rec' | jq -e --arg h $(sha256sum "$T/p.yaml" | cut -c1-64) '.policy_sha256==\$h'"
+env_for POST /v1.41/containers/create '{"Image":"busybox","HostConfig":{"Memory":1048576,"ReadonlyRootfs":false}}' > "$T/warn.json"
+r=$(post AuthZPlugin.AuthZReq "$T/warn.json")
+check "warn-only create is allowed" test "$r" = '{"Allow":true}'
+check "warn is recorded" sh -c "tail -1 '$T/audit.log' | jq -e '.decision==\"warn\" and .violations[0].rule==\"readonly-rootfs\"'"
+env_for POST /v1.41/containers/create '{"Image":"busybox","HostConfig":{"Memory":1048576,"ReadonlyRootfs":true}}' > "$T/allow.json"
+post AuthZPlugin.AuthZReq "$T/allow.json" >/dev/null
+check "state-changing allow is recorded" sh -c "tail -1 '$T/audit.log' | jq -e '.decision==\"allow\" and .endpoint==\"container_create\"'"
+n0=$(wc -l < "$T/audit.log")
+env_for GET /v1.41/containers/json '' > "$T/get.json"
+post AuthZPlugin.AuthZReq "$T/get.json" >/dev/null
+check "GETs are not recorded" test "$(wc -l < "$T/audit.log")" = "$n0"
+
+# Reload: valid replaces, invalid is refused and the old policy stays.
+policy "$T/p.yaml" enforce "" ; sed -i 's/  privileged: deny/  privileged: off/' "$T/p.yaml"
+kill -HUP "$PID"; sleep 0.5; [ -n "$VG" ] && sleep 2
+r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+check "SIGHUP with a valid policy applies it" test "$r" = '{"Allow":true}'
+printf 'apiVersion: cisgate/v1\nrules:\n  privileged: maybe\n' > "$T/p.yaml"
+kill -HUP "$PID"; sleep 0.5; [ -n "$VG" ] && sleep 2
+r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+check "invalid reload keeps the old policy" test "$r" = '{"Allow":true}'
+check "invalid reload is logged with line:col" grep -q "p.yaml:3:15: privileged must be one of" "$T/serve.err"
+check "reload events are audited" sh -c "grep -q '\"event\":\"reload\"' '$T/audit.log' && grep -q '\"event\":\"reload-failed\"' '$T/audit.log'"
+policy "$T/p.yaml" enforce ""
+kill -HUP "$PID"; sleep 0.5; [ -n "$VG" ] && sleep 2
+
+# Rotation: logrotate moves the file, SIGUSR1 reopens, the chain carries on.
+mv "$T/audit.log" "$T/audit.log.1"
+kill -USR1 "$PID"; sleep 0.3; [ -n "$VG" ] && sleep 2
+post AuthZPlugin.AuthZReq "$T/priv.json" >/dev/null
+check "after SIGUSR1 a new file is written" test -s "$T/audit.log"
+check "the chain verifies across rotation" "$BIN" audit verify "$T/audit.log.1" "$T/audit.log"
+out=$("$BIN" audit verify "$T/audit.log")
+check "the new file alone says where its chain starts" has "$out" 'chain starts from an earlier file'
+
+# Shutdown: SIGTERM removes the socket and exits 0.
+stop
+check "SIGTERM exits 0" test "$RC" = 0
+check "SIGTERM removes the socket" test ! -e "$SOCK"
+
+# Restart: the chain picks up the last record.
+start "$T/p.yaml"
+post AuthZPlugin.AuthZReq "$T/priv.json" >/dev/null
+check "the chain verifies across a restart" "$BIN" audit verify "$T/audit.log.1" "$T/audit.log"
+
+# A second cisgate must not steal a live socket.
+"$BIN" serve --socket "$SOCK" --policy "$T/p.yaml" --insecure-policy 2>"$T/second.err"
+check "a live socket makes a second cisgate exit non-zero" test $? -ne 0
+check "and it says why" grep -q "already listening" "$T/second.err"
+stop
+
+# Torn last record (kill -9 mid-write at worst leaves this): cut and the chain holds.
+printf '{"time":"x","seq":' >> "$T/audit.log"
+start "$T/p.yaml"
+post AuthZPlugin.AuthZReq "$T/priv.json" >/dev/null
+check "a torn last record is cut on start" grep -q "cut a torn last record" "$T/serve.err"
+check "the chain verifies after the cut" "$BIN" audit verify "$T/audit.log.1" "$T/audit.log"
+stop
+
+# Stale socket file (nobody listening): replaced.
+check "stale socket file is left" test ! -e "$SOCK"
+perl -MIO::Socket::UNIX -e 'IO::Socket::UNIX->new(Type=>SOCK_STREAM(), Local=>shift, Listen=>1)' "$SOCK"
+check "a stale socket file exists" test -S "$SOCK"
+start "$T/p.yaml"
+r=$(post Plugin.Activate /dev/null)
+check "a stale socket is replaced" test "$r" = '{"Implements":["authz"]}'
+stop
+
+# Tampering: edit, delete, swap a line; verify names the first bad line.
+cp "$T/audit.log.1" "$T/t.log"
+check "untouched copy verifies" "$BIN" audit verify "$T/t.log"
+check "line 3 is a deny" sh -c "sed -n 3p '$T/t.log' | grep -q '\"decision\":\"deny\"'"
+sed -i '3s/"decision":"deny"/"decision":"allow"/' "$T/t.log"
+out=$("$BIN" audit verify "$T/t.log"); rc=$?
+check "an edited record fails verification" test $rc = 1
+check "the edit is reported at the line after it" has "$out" "t.log:4: chain broken"
+cp "$T/audit.log.1" "$T/t.log"; sed -i '5d' "$T/t.log"
+out=$("$BIN" audit verify "$T/t.log")
+check "a deleted record is reported at its place" has "$out" "t.log:5: chain broken"
+awk 'NR==4 {held=$0; next} {print} NR==5 {print held}' "$T/audit.log.1" > "$T/t.log"
+check "two records were swapped" test "$(sed -n 5p "$T/t.log")" = "$(sed -n 4p "$T/audit.log.1")"
+out=$("$BIN" audit verify "$T/t.log")
+check "swapped records are reported" has "$out" "t.log:4: chain broken"
+
+# Audit write failure: on_failure deny refuses state changes, reported once.
+policy "$T/full.yaml" enforce "" deny; sed -i "s#file: $T/audit.log#file: /dev/full#" "$T/full.yaml"
+: > "$T/serve.err"
+start "$T/full.yaml"
+r1=$(post AuthZPlugin.AuthZReq "$T/allow.json"); r2=$(post AuthZPlugin.AuthZReq "$T/allow.json")
+check "full disk + on_failure deny: create denied" has "$r1" 'audit log cannot be written'
+check "full disk: GETs still answered" test "$(post AuthZPlugin.AuthZReq "$T/get.json")" = '{"Allow":true}'
+check "full disk: reported once on stderr" test "$(grep -c 'write failed' "$T/serve.err")" = 1
+stop
+policy "$T/full.yaml" enforce "" allow; sed -i "s#file: $T/audit.log#file: /dev/full#" "$T/full.yaml"
+start "$T/full.yaml"
+r1=$(post AuthZPlugin.AuthZReq "$T/allow.json")
+check "full disk + on_failure allow: create allowed" test "$r1" = '{"Allow":true}'
+stop
+
+# systemd socket activation: serve the inherited socket.
+SA=$T/sa.sock
+systemd-socket-activate -l "$SA" $VG "$BIN" serve --policy "$T/p.yaml" --insecure-policy 2>>"$T/sa.err" &
+SA_PID=$!
+wait_sock "$SA"
+r=$(curl -s --max-time 20 --unix-socket "$SA" -X POST --data-binary "@$T/priv.json" http://plugin/AuthZPlugin.AuthZReq)
+check "socket activation: served on the inherited socket" has "$r" '"Allow":'
+kill "$SA_PID"; wait "$SA_PID" 2>/dev/null; SA_PID=
+check "socket activation: logged" grep -q "inherited from systemd" "$T/sa.err"
+if [ -n "$VG" ]; then
+	check "valgrind ran the daemon" sh -c "ls $T/vg.* >/dev/null"
+	check "valgrind: no errors or leaks in any daemon run" sh -c "! cat $T/vg.* | grep -q ."
+fi
+summary

@@ -1,0 +1,144 @@
+/* AuthZ envelope and base64: exact keys, every key optional, bad input refused. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cisgate/envelope.h"
+#include "cisgate/limits.h"
+
+static void
+test_b64(void **state)
+{
+	unsigned char out[64];
+
+	(void)state;
+	assert_int_equal(b64_decode("", 0, out), 0);
+	assert_int_equal(b64_decode("eyJ9", 4, out), 3);
+	assert_memory_equal(out, "{\"}", 3);
+	assert_int_equal(b64_decode("e30=", 4, out), 2);
+	assert_memory_equal(out, "{}", 2);
+	assert_int_equal(b64_decode("ew==", 4, out), 1);
+	assert_int_equal(b64_decode("ew=", 3, out), -1);      /* bad length */
+	assert_int_equal(b64_decode("e30", 3, out), -1);      /* unpadded: Go's StdEncoding refuses */
+	assert_int_equal(b64_decode("e3!=", 4, out), -1);     /* bad byte */
+	assert_int_equal(b64_decode("e=30", 4, out), -1);     /* padding inside */
+	assert_int_equal(b64_decode("ew==e30=", 8, out), -1); /* padding before the end */
+	assert_int_equal(b64_decode("ex==", 4, out), -1);     /* non-canonical trailing bits */
+	assert_int_equal(b64_decode("e3\n0", 4, out), -1);    /* newline */
+	assert_int_equal(b64_decode("e-_=", 4, out), -1);     /* URL alphabet is not StdEncoding */
+}
+
+struct ecase {
+	const char *json;
+	int rc;
+	const char *method, *uri, *user, *cl;
+	int has_body;
+	const char *body, *body_error;
+};
+
+static const struct ecase ecases[] = {
+	{"{}", 0, "", "", "", NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"GET\",\"RequestUri\":\"/_ping\"}", 0, "GET", "/_ping", "", NULL, 0, NULL, NULL},
+	{"{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\","
+	 "\"RequestBody\":\"e30=\",\"RequestHeaders\":{\"Content-Length\":\"2\"}}",
+	    0, "POST", "/x", "alice", "2", 1, "{}", NULL},
+	{"{\"RequestHeaders\":{\"content-length\":\"7\"}}", 0, "", "", "", "7", 0, NULL, NULL},
+	{"{\"RequestBody\":null,\"User\":null}", 0, "", "", "", NULL, 0, NULL, NULL},
+	{"{\"RequestBody\":\"\"}", 0, "", "", "", NULL, 0, NULL, NULL},
+	{"{\"RequestBody\":\"!!!!\"}", 0, "", "", "", NULL, 0, NULL, "request body is not valid base64"},
+	{"{\"RequestBody\":5}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":true}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestHeaders\":[]}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"[]", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"User\":\"a\",\"User\":\"b\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"User\":\"a\"} {}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"User\":\"\\u0000\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"User\":\"\xff\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"ResponseStatusCode\":99999999999999999999999}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+};
+
+static void
+test_envelopes(void **state)
+{
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof ecases / sizeof ecases[0]; i++) {
+		const struct ecase *c = &ecases[i];
+		struct authz_req r;
+		char err[256];
+		int rc = envelope_parse(c->json, strlen(c->json), false, &r, err, sizeof err);
+
+		print_message("case %zu: %s\n", i, c->json);
+		assert_int_equal(rc, c->rc);
+		if (rc == 0) {
+			assert_string_equal(r.method, c->method);
+			assert_string_equal(r.uri, c->uri);
+			assert_string_equal(r.user, c->user);
+			if (c->cl)
+				assert_string_equal(r.content_length, c->cl);
+			else
+				assert_null(r.content_length);
+			assert_int_equal(r.body != NULL, c->has_body);
+			if (c->body)
+				assert_string_equal((char *)r.body, c->body);
+			if (c->body_error)
+				assert_string_equal(r.body_error, c->body_error);
+		} else
+			assert_true(strlen(err) > 0);
+		envelope_free(&r);
+	}
+}
+
+static void
+test_too_large(void **state)
+{
+	size_t n = CG_ENVELOPE_MAX + 1;
+	char *big = malloc(n);
+	struct authz_req r;
+	char err[256];
+
+	(void)state;
+	memset(big, ' ', n);
+	assert_int_equal(envelope_parse(big, n, false, &r, err, sizeof err), -1);
+	assert_non_null(strstr(err, "exceeds"));
+	envelope_free(&r);
+	free(big);
+}
+
+static void
+test_deep(void **state)
+{
+	/* jansson's own depth cap keeps a deep envelope from recursing without bound. */
+	size_t n = 200000, i;
+	char *deep = malloc(2 * n + 1);
+	struct authz_req r;
+	char err[256];
+
+	(void)state;
+	for (i = 0; i < n; i++) {
+		deep[i] = '[';
+		deep[n + i] = ']';
+	}
+	assert_int_equal(envelope_parse(deep, 2 * n, false, &r, err, sizeof err), -1);
+	envelope_free(&r);
+	free(deep);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_b64),
+		cmocka_unit_test(test_envelopes),
+		cmocka_unit_test(test_too_large),
+		cmocka_unit_test(test_deep),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

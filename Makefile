@@ -34,7 +34,7 @@ CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
-.PHONY: all deps deps-e2e run test test-unit test-cases test-proto test-fuzz-replay \
+.PHONY: all deps deps-e2e run test test-pkg test-unit test-cases test-proto test-fuzz-replay \
         test-valgrind test-sanitize e2e bench fuzz plugin deb install format-check clean
 
 all: $(BUILD)/cisgate
@@ -107,6 +107,7 @@ test: deps
 	$(MAKE) test-unit test-cases test-fuzz-replay test-proto
 	$(MAKE) test-sanitize
 	$(MAKE) test-valgrind
+	$(MAKE) test-pkg
 	$(MAKE) e2e
 
 clean:
@@ -171,3 +172,6 @@ deb: deps
 	cd build-deb/cisgate && dpkg-buildpackage -us -uc -b
 	mv build-deb/*.deb dist/
 	@ls dist/*.deb
+
+test-pkg: deb plugin
+	tests/pkg/run.sh

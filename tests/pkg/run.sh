@@ -1,0 +1,39 @@
+#!/bin/bash
+# Packaging: install the .deb built by `make deb` with dpkg -i, check what it put where,
+# verify the systemd units, lint the shipped policy, check the managed-plugin directory,
+# then purge the package.
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/proto/lib.sh"
+DEB=$(ls "$ROOT"/dist/cisgate_*_*.deb | head -1)
+cleanup() { dpkg --purge cisgate >/dev/null 2>&1; }
+trap cleanup EXIT
+
+check "the .deb was built" test -f "$DEB"
+check "dpkg -i installs it" dpkg -i "$DEB"
+check "binary at /usr/sbin/cisgate, root 0755" test "$(stat -c '%U %a' /usr/sbin/cisgate)" = "root 755"
+check "policy at /etc/cisgate/policy.yaml, root 0644" test "$(stat -c '%U %a' /etc/cisgate/policy.yaml)" = "root 644"
+check "the policy is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' cisgate | grep -q /etc/cisgate/policy.yaml"
+check "the logrotate config is a conffile" sh -c "dpkg-query -W -f='\${Conffiles}' cisgate | grep -q /etc/logrotate.d/cisgate"
+check "dependencies are declared" sh -c "dpkg-query -W -f='\${Depends}' cisgate | grep -q libmicrohttpd"
+out=$(/usr/sbin/cisgate lint /etc/cisgate/policy.yaml)
+check "the shipped policy lints (and serve would accept its owner/mode)" test "$out" = "policy OK"
+check "cisgate --version" sh -c "/usr/sbin/cisgate --version | grep -q '^cisgate '"
+check "man pages installed" test -f /usr/share/man/man8/cisgate.8.gz -a -f /usr/share/man/man5/cisgate-policy.5.gz
+check "units installed" test -f /lib/systemd/system/cisgate.socket -a -f /lib/systemd/system/cisgate.service
+check "units enabled on install" test -L /etc/systemd/system/sockets.target.wants/cisgate.socket
+out=$(systemd-analyze verify --man=no /lib/systemd/system/cisgate.socket /lib/systemd/system/cisgate.service 2>&1)
+check "systemd-analyze verify passes" test -z "$out"
+[ -n "$out" ] && echo "     $out"
+check "the service is ordered before docker" grep -q '^Before=docker.service' /lib/systemd/system/cisgate.service
+check "ExecReload sends SIGHUP" grep -q 'ExecReload=/bin/kill -HUP' /lib/systemd/system/cisgate.service
+check "daemon.json example" grep -q '"authorization-plugins": \["cisgate"\]' /usr/share/doc/cisgate/examples/daemon.json
+check "dpkg --purge removes it" dpkg --purge cisgate
+check "the binary is gone" test ! -e /usr/sbin/cisgate
+
+# The managed plugin directory from `make plugin`.
+P=$ROOT/dist/plugin
+check "plugin config.json" jq -e '.interface.socket=="cisgate.sock" and .interface.types==["docker.authz/1.0"] and .network.type=="none"' "$P/config.json"
+check "plugin rootfs holds the binary" test -x "$P/rootfs/usr/bin/cisgate"
+check "the binary runs inside its rootfs" chroot "$P/rootfs" /usr/bin/cisgate --version
+summary

@@ -107,6 +107,7 @@ test: deps
 	$(MAKE) test-unit test-cases test-fuzz-replay test-proto
 	$(MAKE) test-sanitize
 	$(MAKE) test-valgrind
+	$(MAKE) test-reliability
 	$(MAKE) test-pkg
 	$(MAKE) e2e
 
@@ -172,6 +173,13 @@ deb: deps
 	cd build-deb/cisgate && dpkg-buildpackage -us -uc -b
 	mv build-deb/*.deb dist/
 	@ls dist/*.deb
+
+$(BUILD)/load: tests/bench/load.c | $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread -o $@ $<
+
+# Reload under load, kill -9 under socket activation, idle clients, a 1M-request soak.
+test-reliability: $(BUILD)/cisgate $(BUILD)/load
+	tests/reliability/run.sh $(BUILD)/cisgate $(BUILD)/load
 
 test-pkg: deb plugin
 	tests/pkg/run.sh

@@ -21,6 +21,7 @@ struct upload {
 	char *buf;
 	size_t len, cap;
 	bool overflow;
+	bool busy; /* the global upload budget was spent */
 	char small[4096];
 };
 
@@ -103,8 +104,10 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 		return http_deny(conn, "cisgate is out of memory; try again");
 	if (u->overflow) {
 		atomic_fetch_add(&sh->denies, 1);
-		return http_deny(conn, "cisgate denied this request: the AuthZ request is larger "
-		    "than cisgate accepts (8 MiB); send a smaller request body");
+		return http_deny(conn, u->busy ?
+		    "cisgate denied this request: cisgate is busy with other large requests; retry" :
+		    "cisgate denied this request: the AuthZ request is larger than cisgate accepts "
+		    "(8 MiB); send a smaller request body");
 	}
 	p = http_policy_get(sh);
 	decide_envelope(p, u->buf ? u->buf : "", u->len, is_res, time(NULL), c);
@@ -131,6 +134,13 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	decide_free(c);
 	policy_release(p);
 	return ret;
+}
+
+/* Heap bytes an upload holds (0 while it fits the inline buffer). */
+static size_t
+http_heap(const struct upload *u)
+{
+	return u->buf == u->small ? 0 : u->cap;
 }
 
 static enum MHD_Result
@@ -165,9 +175,18 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url, const char 
 					ncap *= 2;
 				if (ncap > CG_ENVELOPE_MAX + 1)
 					ncap = CG_ENVELOPE_MAX + 1;
+				/* Charge the growth to the budget shared by all connections. */
+				if (atomic_fetch_add(&s->sh->upload_bytes, ncap - http_heap(u)) +
+				        (ncap - http_heap(u)) > CG_UPLOAD_BUDGET) {
+					atomic_fetch_sub(&s->sh->upload_bytes, ncap - http_heap(u));
+					u->overflow = u->busy = true;
+					*data_size = 0;
+					return MHD_YES;
+				}
 				nb = u->buf == u->small ? malloc(ncap) : realloc(u->buf, ncap);
 				if (nb == NULL) {
-					u->overflow = true;
+					atomic_fetch_sub(&s->sh->upload_bytes, ncap - http_heap(u));
+					u->overflow = u->busy = true;
 					*data_size = 0;
 					return MHD_YES;
 				}
@@ -213,6 +232,7 @@ http_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 	(void)toe;
 	if (u == NULL)
 		return;
+	atomic_fetch_sub(&s->sh->upload_bytes, http_heap(u));
 	if (u->buf != u->small)
 		free(u->buf);
 	free(u);
@@ -237,7 +257,7 @@ http_static(const char *body)
 }
 
 struct http_server *
-http_start(int fd, unsigned threads, struct http_shared *sh)
+http_start(int fd, unsigned threads, unsigned idle_timeout_s, struct http_shared *sh)
 {
 	struct http_server *s = calloc(1, sizeof *s);
 
@@ -256,7 +276,7 @@ http_start(int fd, unsigned threads, struct http_shared *sh)
 	    0, NULL, NULL, http_handle, s, MHD_OPTION_LISTEN_SOCKET, fd,
 	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, http_done, s,
 	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CG_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-	    (unsigned)CG_CONN_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CG_CONN_MEMORY,
+	    idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CG_CONN_MEMORY,
 	    MHD_OPTION_END);
 	if (s->d == NULL) {
 		http_stop(s);

@@ -179,7 +179,7 @@ serve_run(const struct serve_opts *o)
 
 		threads = n > 0 && n < 64 ? (unsigned)n : 2;
 	}
-	if ((srv = http_start(fd, threads, &sh)) == NULL) {
+	if ((srv = http_start(fd, threads, o->idle_timeout, &sh)) == NULL) {
 		log_warnx("cannot start the HTTP server");
 		if (bound)
 			unlink(o->socket);

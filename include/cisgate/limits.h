@@ -44,5 +44,8 @@
 #define CG_CONN_MAX 512
 #define CG_CONN_TIMEOUT_S 30
 #define CG_CONN_MEMORY ((size_t)64 << 10)
+/* Request bytes buffered across all connections at once: a few large creates fit, a
+ * flood of 8 MiB uploads cannot take the host's memory. Over it: a deny, "busy". */
+#define CG_UPLOAD_BUDGET ((size_t)96 << 20)
 
 #endif

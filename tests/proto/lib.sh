@@ -4,7 +4,7 @@ FAIL=0
 ok() { PASS=$((PASS + 1)); echo "ok   $1"; }
 bad() { FAIL=$((FAIL + 1)); echo "FAIL $1"; [ -n "${2:-}" ] && printf '     %s\n' "$2"; return 0; }
 # check NAME COMMAND...: passes when the command succeeds.
-check() { n=$1; shift; if "$@" >/dev/null 2>&1; then ok "$n"; else bad "$n" "$*"; fi; }
+check() { local name=$1; shift; if "$@" >/dev/null 2>&1; then ok "$name"; else bad "$name" "$*"; fi; }
 has() { printf '%s' "$1" | grep -qF -- "$2"; }
 # wait_up SOCKET: until the plugin answers Plugin.Activate (a socket file alone may be stale).
 wait_up() { i=0; while [ $i -lt 400 ]; do

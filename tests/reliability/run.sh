@@ -1,0 +1,121 @@
+#!/bin/bash
+# Reliability: policy reload under concurrent load (no failed request, no decision made by
+# a mix of policies), kill -9 under systemd socket activation (only requests in flight at
+# the kill may fail), idle clients (closed by the timeout, never starving others), and a
+# bounded soak (RSS and file descriptors flat). Figures are printed.
+set -u
+BIN=$(readlink -f "${1:-build/cisgate}")
+LOAD=$(readlink -f "${2:-build/load}")
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+. "$ROOT/tests/proto/lib.sh"
+T=$(mktemp -d /tmp/cisgate-rel.XXXXXX)
+SOCK=$T/cg.sock
+PIDS=()
+cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
+trap cleanup EXIT
+SOAK_REQUESTS=${SOAK_REQUESTS:-1000000}
+
+# --- reload under load -------------------------------------------------------------------
+pol() { # pol FILE ACTION
+	cat > "$1.tmp" <<P
+apiVersion: cisgate/v1
+default_action: off
+audit: {file: $T/reload.log, fsync: never, allows: all}
+rules:
+  privileged: $2
+  host-pid: $2
+P
+	mv "$1.tmp" "$1"
+}
+pol "$T/a.yaml" deny; pol "$T/b.yaml" off
+SHA_A=$(sha256sum "$T/a.yaml" | cut -c1-64); SHA_B=$(sha256sum "$T/b.yaml" | cut -c1-64)
+cp "$T/a.yaml" "$T/p.yaml"
+body='{"Image":"busybox","HostConfig":{"Privileged":true,"PidMode":"host","Memory":1}}'
+printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/create","RequestBody":"%s","RequestHeaders":{"Content-Length":"%s"}}' \
+	"$(printf '%s' "$body" | base64 -w0)" "${#body}" > "$T/create-AuthZReq.json"
+"$BIN" serve --socket "$SOCK" --policy "$T/p.yaml" --insecure-policy 2>"$T/serve.err" &
+CG=$!; PIDS+=("$CG")
+wait_up "$SOCK"
+"$LOAD" "$SOCK" 4 4 "$T/create-AuthZReq.json" > "$T/load.out" &
+LP=$!
+n=0
+while kill -0 "$LP" 2>/dev/null; do
+	if [ $((n % 2)) = 0 ]; then cp "$T/b.yaml" "$T/p.new"; else cp "$T/a.yaml" "$T/p.new"; fi
+	mv "$T/p.new" "$T/p.yaml"; kill -HUP "$CG"; n=$((n + 1)); sleep 0.05
+done
+wait "$LP"; lrc=$?
+echo "     reload under load: $n reloads during: $(cat "$T/load.out")"
+check "reload under load: no request failed" sh -c "grep -q ' 0 errors' '$T/load.out'"
+kill "$CG"; wait "$CG"
+jq -r 'select(.endpoint=="container_create") | .policy_sha256 + " " + .decision + " " + ([.violations[].rule] | sort | join(","))' "$T/reload.log" > "$T/decisions"
+na=$(grep -c "^$SHA_A deny host-pid,privileged$" "$T/decisions"); nb=$(grep -c "^$SHA_B allow $" "$T/decisions")
+total=$(wc -l < "$T/decisions")
+echo "     decisions: $total ($na by policy A, $nb by policy B, $((total - na - nb)) by a mix)"
+check "reload under load: both policies decided requests" test "$na" -gt 0 -a "$nb" -gt 0
+check "reload under load: every decision made wholly by one policy" test $((na + nb)) = "$total"
+check "reload under load: $n reloads applied" test "$(grep -c 'policy reloaded' "$T/serve.err")" -ge $((n / 2))
+
+# --- kill -9 under socket activation -------------------------------------------------------
+# systemd-socket-activate holds the listening socket in the supervising shell, which starts
+# cisgate again (as systemd's Restart= would) on the inherited fd 3.
+cat > "$T/q.yaml" <<P
+apiVersion: cisgate/v1
+audit: {file: "", stdout: false}
+P
+SA=$T/sa.sock
+systemd-socket-activate -l "$SA" sh -c "while :; do sh -c 'echo \$\$ > $T/cg.pid; LISTEN_PID=\$\$ exec $BIN serve --policy $T/q.yaml --insecure-policy' 2>>$T/sa.err; done" 2>>"$T/sa.err" &
+SUP=$!; PIDS+=("$SUP")
+wait_up "$SA"
+"$LOAD" "$SA" 4 6 "$ROOT"/tests/bench/mix/*.json > "$T/kill.out" &
+LP=$!
+sleep 1.5; k1=$(cat "$T/cg.pid"); kill -9 "$k1"
+sleep 1.5; k2=$(cat "$T/cg.pid"); kill -9 "$k2"
+wait "$LP"
+failed=$(sed -n 's/.*(\([0-9]*\) requests, \([0-9]*\) errors.*/\2/p' "$T/kill.out")
+echo "     kill -9 twice under load: $(cat "$T/kill.out")"
+echo "     failed requests: $failed (4 connections: at most 4 in flight at each kill)"
+check "kill -9: cisgate was restarted on the same socket" test "$k1" != "$k2" -a "$(cat "$T/cg.pid")" != "$k2"
+check "kill -9: only requests in flight failed (<= 8)" test "$failed" -le 8
+kill -9 "$SUP" 2>/dev/null; wait "$SUP" 2>/dev/null; kill -9 "$(cat "$T/cg.pid")" 2>/dev/null
+
+# --- idle clients ---------------------------------------------------------------------------
+"$BIN" serve --socket "$SOCK" --policy "$T/q.yaml" --insecure-policy --idle-timeout 2 2>>"$T/serve.err" &
+CG=$!; PIDS+=("$CG")
+wait_up "$SOCK"
+perl -MIO::Socket::UNIX -e '
+	my @s; for (1..100) { push @s, IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]) or die "connect: $!" }
+	print "open\n"; STDOUT->flush; sleep 4;
+	my $closed = 0; for my $c (@s) { $c->blocking(0); my $n = sysread($c, my $b, 1); $closed++ if defined $n && $n == 0 }
+	print "closed $closed\n";' "$SOCK" > "$T/idle.out" &
+IP=$!
+sleep 0.5
+t0=$(date +%s%N)
+r=$(curl -s --max-time 5 --unix-socket "$SOCK" -X POST --data-binary @"$ROOT/tests/fixtures/req-nonpriv.json" http://p/AuthZPlugin.AuthZReq)
+ms=$(( ($(date +%s%N) - t0) / 1000000 ))
+check "idle clients: a real request is answered while 100 clients sit idle (${ms} ms)" test -n "$r" -a "$ms" -lt 1000
+wait "$IP"
+check "idle clients: silent connections are closed by the timeout" grep -q "closed 100" "$T/idle.out"
+kill "$CG"; wait "$CG"
+
+# --- soak -----------------------------------------------------------------------------------
+cat > "$T/s.yaml" <<P
+apiVersion: cisgate/v1
+audit: {file: /dev/null, fsync: never, allows: all}
+P
+"$BIN" serve --socket "$SOCK" --policy "$T/s.yaml" --insecure-policy 2>>"$T/serve.err" &
+CG=$!; PIDS+=("$CG")
+wait_up "$SOCK"
+files=("$ROOT"/tests/bench/mix/*.json "$ROOT"/tests/bench/mix-bad/*.json)
+LOAD_REQUESTS=50000 "$LOAD" "$SOCK" 4 60 "${files[@]}" >/dev/null
+rss0=$(awk '/VmRSS/ {print $2}' /proc/$CG/status); fd0=$(ls /proc/$CG/fd | wc -l)
+LOAD_REQUESTS=$SOAK_REQUESTS "$LOAD" "$SOCK" 4 600 "${files[@]}" > "$T/soak.out"
+rss1=$(awk '/VmRSS/ {print $2}' /proc/$CG/status); fd1=$(ls /proc/$CG/fd | wc -l)
+hwm=$(awk '/VmHWM/ {print $2}' /proc/$CG/status)
+echo "     soak: $(cat "$T/soak.out")"
+echo "     soak: RSS ${rss0} KiB -> ${rss1} KiB (peak ${hwm} KiB), fds ${fd0} -> ${fd1}, mix of ${#files[@]} requests (5 malformed)"
+check "soak: $SOAK_REQUESTS requests, none failed" sh -c "grep -q ' 0 errors' '$T/soak.out'"
+check "soak: RSS grew less than 1 MiB" test $((rss1 - rss0)) -lt 1024
+check "soak: no file descriptor leaked" test "$fd1" -le $((fd0 + 1))
+kill "$CG"; wait "$CG"
+check "soak: clean exit" test $? = 0
+summary

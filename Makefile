@@ -28,7 +28,7 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log envelope uri gojson docker rules policy eval decide audit
+CORE    = str log path envelope uri gojson docker rules policy eval decide audit
 DAEMON  = http serve main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -171,7 +171,7 @@ deb: deps
 	    tar --exclude=./build* --exclude=./dist --exclude=./.git -cf - . | tar -C build-deb/cisgate -xf -
 	cp -r packaging/debian build-deb/cisgate/debian
 	cd build-deb/cisgate && dpkg-buildpackage -us -uc -b
-	mv build-deb/*.deb dist/
+	mv build-deb/*.deb dist/ && rm -rf build-deb
 	@ls dist/*.deb
 
 $(BUILD)/load: tests/bench/load.c | $(BUILD)
@@ -183,3 +183,18 @@ test-reliability: $(BUILD)/cisgate $(BUILD)/load
 
 test-pkg: deb plugin
 	tests/pkg/run.sh
+
+# --- performance ------------------------------------------------------------------------
+$(BUILD)/floor: tests/bench/reference/floor.c | $(BUILD)
+	$(CC) -O2 -o $@ $< -lmicrohttpd -ljansson -lcrypto
+
+$(BUILD)/lightspeed: tests/bench/reference/lightspeed.c | $(BUILD)
+	$(CC) -O2 -pthread -o $@ $<
+
+$(BUILD)/micro: tests/bench/micro.c $(BUILD)/libcisgate.a
+	$(CC) $(ALLCFLAGS) -Wno-missing-prototypes -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
+	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
+
+bench: deps
+	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro
+	tests/bench/run.sh $(BUILD)

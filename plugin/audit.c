@@ -242,9 +242,14 @@ audit_emit(struct audit *a, json_t *rec)
 			(void)fdatasync(a->fd);
 		}
 		if (rc != 0) {
+			int err = errno;
+			struct stat st;
+
 			/* Never leave half a record in the chain. */
-			if (before >= 0 && ftruncate(a->fd, before) != 0)
+			if (before >= 0 && fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    st.st_size > before && ftruncate(a->fd, before) != 0)
 				log_warn("audit log %s: cannot cut a partial record", a->file);
+			errno = err;
 			if (!a->failing)
 				log_warn("audit log %s: write failed; on_failure=%s applies until it "
 				    "recovers", a->file, a->conf.fail_allow ? "allow" : "deny");
@@ -269,13 +274,25 @@ audit_emit(struct audit *a, json_t *rec)
 	return rc;
 }
 
+/* Emits rec under the lock and releases it (takes ownership). */
+static int
+audit_commit(struct audit *a, json_t *rec)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	rc = audit_emit(a, rec);
+	pthread_mutex_unlock(&a->lock);
+	json_decref(rec);
+	return rc;
+}
+
 int
 audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 {
 	char when[80], bodyhash[65];
 	json_t *rec = json_object(), *vs = json_array();
 	size_t i;
-	int rc;
 
 	audit_now(when, sizeof when);
 	json_object_set_new(rec, "time", json_string(when));
@@ -320,11 +337,7 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 		audit_hash((const char *)d->req.body, d->req.body_len, bodyhash);
 		json_object_set_new(rec, "body_sha256", json_string(bodyhash));
 	}
-	pthread_mutex_lock(&a->lock);
-	rc = audit_emit(a, rec);
-	pthread_mutex_unlock(&a->lock);
-	json_decref(rec);
-	return rc;
+	return audit_commit(a, rec);
 }
 
 int
@@ -332,7 +345,6 @@ audit_event(struct audit *a, const char *event, const char *detail, const char *
 {
 	char when[80];
 	json_t *rec = json_object();
-	int rc;
 
 	audit_now(when, sizeof when);
 	json_object_set_new(rec, "time", json_string(when));
@@ -341,11 +353,7 @@ audit_event(struct audit *a, const char *event, const char *detail, const char *
 		audit_str(rec, "detail", detail);
 	if (policy_sha)
 		json_object_set_new(rec, "policy_sha256", json_string(policy_sha));
-	pthread_mutex_lock(&a->lock);
-	rc = audit_emit(a, rec);
-	pthread_mutex_unlock(&a->lock);
-	json_decref(rec);
-	return rc;
+	return audit_commit(a, rec);
 }
 
 int

@@ -5,6 +5,7 @@
 #include <strings.h>
 
 #include "cisgate/docker.h"
+#include "cisgate/path.h"
 #include "cisgate/str.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
@@ -62,44 +63,13 @@ dv_strdup(struct docker_view *v, const char *s, size_t n)
 int
 docker_clean_path(const char *p, char *out, size_t outsz)
 {
-	size_t o = 0;
-	const char *r = p;
+	long o = path_clean(p, out, outsz);
 
-	if (p[0] != '/' || outsz < 2)
+	if (o < 0)
 		return -1;
-	out[o++] = '/';
-	while (*r) {
-		const char *seg;
-		size_t n;
-
-		while (*r == '/')
-			r++;
-		seg = r;
-		while (*r && *r != '/')
-			r++;
-		n = (size_t)(r - seg);
-		if (n == 0 || (n == 1 && seg[0] == '.'))
-			continue;
-		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-			if (o > 1) {
-				o--;
-				while (o > 1 && out[o - 1] != '/')
-					o--;
-			}
-			continue;
-		}
-		if (o + n + 1 >= outsz)
-			return -1;
-		memcpy(out + o, seg, n);
-		o += n;
-		out[o++] = '/';
-	}
-	if (o > 1)
-		o--;
-	out[o] = '\0';
 	/* /var/run is a symlink to /run on every current distribution. */
 	if (strncmp(out, "/var/run", 8) == 0 && (out[8] == '\0' || out[8] == '/'))
-		memmove(out, out + 4, o - 4 + 1);
+		memmove(out, out + 4, (size_t)o - 4 + 1);
 	return 0;
 }
 
@@ -248,13 +218,13 @@ dv_binds(struct docker_view *v, json_t *binds, struct gj_error *e)
 	return 0;
 }
 
-/* Local volume driver options that make a volume a host mount:
- * o=bind (or rbind) with device=/path, or any type with device=/dev/... */
+/* Local volume driver options that make a volume a host mount: a device that is a host
+ * path, whether bound (type=none,o=bind) or mounted as a file system (type=ext4). */
 static int
 dv_volume_opts(struct docker_view *v, const char *driver, json_t *opts, const char *target,
     const char *via, struct gj_error *e)
 {
-	const char *o = "", *device = "", *key;
+	const char *device = "", *key;
 	json_t *val;
 
 	if (opts == NULL || (*driver != '\0' && strcmp(driver, "local") != 0))
@@ -264,15 +234,12 @@ dv_volume_opts(struct docker_view *v, const char *driver, json_t *opts, const ch
 	json_object_foreach(opts, key, val) {
 		if (!json_is_string(val) && !json_is_null(val))
 			return gojson_fail(e, GJ_INVALID, "%s: option %.32s must be a string", via, key);
-		/* The local driver reads these three keys exactly (Go map, no folding). */
-		if (strcmp(key, "o") == 0 && json_is_string(val))
-			o = json_string_value(val);
-		else if (strcmp(key, "device") == 0 && json_is_string(val))
+		/* The local driver reads its keys exactly (a Go map: no case folding). */
+		if (strcmp(key, "device") == 0 && json_is_string(val))
 			device = json_string_value(val);
 	}
 	if (device[0] != '/')
 		return 0;
-	(void)o; /* with or without o=bind, a device path is a host object in the container */
 	return dv_add_mount(v, MOUNT_VOLUME_BIND, device, target, "", false, via, e);
 }
 

@@ -34,7 +34,7 @@ gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n
 	if (!json_is_object(obj))
 		return gojson_fail(e, GJ_INVALID, "%s is not a JSON object", where);
 	if (n > sizeof lens / sizeof lens[0])
-		n = sizeof lens / sizeof lens[0];
+		return gojson_fail(e, GJ_INVALID, "internal: too many fields for %s", where);
 	for (i = 0; i < n; i++)
 		lens[i] = strlen(names[i]);
 

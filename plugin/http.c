@@ -158,6 +158,7 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url, const char 
 		u->len = 0;
 		u->cap = sizeof u->small;
 		u->overflow = false;
+		u->busy = false;
 		*con_cls = u;
 		atomic_fetch_add(&s->sh->inflight, 1);
 		return MHD_YES;

@@ -3,6 +3,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cisgate/path.h"
 #include "cisgate/str.h"
 #include "cisgate/uri.h"
 
@@ -80,44 +81,6 @@ uri_unescape(const char *s, size_t n, char *out, size_t outsz, bool plus_space)
 	}
 	out[o] = '\0';
 	return 0;
-}
-
-/* Cleans a path in place like Go's path.Clean (which gorilla/mux applies before it
- * routes): collapses "//", drops ".", resolves "..", keeps a leading "/". A trailing
- * slash is dropped too: routes never end in one. */
-static void
-uri_clean(char *p)
-{
-	char *w = p, *r = p;
-
-	*w++ = '/';
-	while (*r) {
-		char *seg;
-		size_t n;
-
-		while (*r == '/')
-			r++;
-		seg = r;
-		while (*r && *r != '/')
-			r++;
-		n = (size_t)(r - seg);
-		if (n == 0 || (n == 1 && seg[0] == '.'))
-			continue;
-		if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-			if (w > p + 1) {
-				w--; /* the '/' after the last segment */
-				while (w > p + 1 && w[-1] != '/')
-					w--;
-			}
-			continue;
-		}
-		memmove(w, seg, n);
-		w += n;
-		*w++ = '/';
-	}
-	if (w > p + 1)
-		w--;
-	*w = '\0';
 }
 
 /* "/plugins/NAME/disable": true with NAME copied into target when p has that shape. */
@@ -223,7 +186,8 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 		/* Not a path dockerd routes; nothing to classify. */
 		return 0;
 	}
-	uri_clean(ep->path);
+	/* gorilla/mux cleans the path before it routes (path.Clean). */
+	(void)path_clean(ep->path, ep->path, sizeof ep->path);
 	path = ep->path;
 
 	/* Optional /v<version> prefix: [0-9.]+ as in dockerd's router. */

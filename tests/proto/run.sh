@@ -87,6 +87,14 @@ r=$(post AuthZPlugin.AuthZReq "$T/huge")
 check "oversized envelope is denied" has "$r" 'larger than cisgate accepts'
 r=$(post Plugin.Activate /dev/null)
 check "still serving after bad input" test "$r" = '{"Implements":["authz"]}'
+# Many large uploads at once: past the shared upload budget they are refused as busy.
+head -c 7000000 /dev/zero | tr '\0' 'a' > "$T/big7"
+seq 16 | xargs -P 16 -I{} curl -s --max-time 60 --limit-rate 3M --unix-socket "$SOCK" -X POST --data-binary "@$T/big7" http://plugin/AuthZPlugin.AuthZReq -o "$T/b.{}"
+check "16 concurrent 7 MB uploads are all answered" test "$(grep -l '"Allow":false' "$T"/b.* | wc -l)" = 16
+check "past the upload budget some are refused as busy" sh -c "grep -l 'cisgate is busy' '$T'/b.* | grep -q ."
+rm -f "$T"/b.* "$T/big7"
+r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+check "after the upload flood requests are decided again" has "$r" '[CIS 5.4]'
 
 # Keep-alive: three requests on one connection.
 v=$(curl -sv --unix-socket "$SOCK" -X POST http://plugin/Plugin.Activate http://plugin/Plugin.Activate http://plugin/Plugin.Activate 2>&1)

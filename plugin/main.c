@@ -18,7 +18,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: cisgate serve [--socket PATH] [--policy FILE] [--group NAME] [--watch]\n"
-	    "                     [--threads N] [--idle-timeout SECONDS] [--insecure-policy]\n"
+	    "                     [--idle-timeout SECONDS] [--insecure-policy]\n"
 	    "       cisgate lint FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
@@ -223,30 +223,23 @@ cmd_serve(int argc, char **argv)
 {
 	static const struct option opts[] = {{"socket", required_argument, NULL, 's'},
 	    {"policy", required_argument, NULL, 'p'}, {"group", required_argument, NULL, 'g'},
-	    {"watch", no_argument, NULL, 'w'}, {"threads", required_argument, NULL, 't'},
+	    {"watch", no_argument, NULL, 'w'},
 	    {"insecure-policy", no_argument, NULL, 'i'},
 	    {"idle-timeout", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0}};
-	struct serve_opts o = {SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY, NULL, false, false, 0,
+	struct serve_opts o = {SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY, NULL, false, false,
 	    CG_CONN_TIMEOUT_S};
 	const char *errstr;
 	int64_t t;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:p:g:wt:iT:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o.socket = optarg; break;
 		case 'p': o.policy = optarg; break;
 		case 'g': o.group = optarg; break;
 		case 'w': o.watch = true; break;
 		case 'i': o.insecure_policy = true; break;
-		case 't':
-			if (str_to_i64(optarg, 1, 64, &t, &errstr) != 0) {
-				fprintf(stderr, "cisgate: --threads %s: %s (1..64)\n", optarg, errstr);
-				return 2;
-			}
-			o.threads = (unsigned)t;
-			break;
 		case 'T':
 			if (str_to_i64(optarg, 1, 3600, &t, &errstr) != 0) {
 				fprintf(stderr, "cisgate: --idle-timeout %s: %s (1..3600)\n", optarg,

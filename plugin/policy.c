@@ -5,7 +5,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <openssl/sha.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "cisgate/digest.h"
 #include "cisgate/docker.h"
 #include "cisgate/policy.h"
 #include "cisgate/rules.h"
@@ -856,7 +856,6 @@ policy_load_buffer(const char *buf, size_t len, const char *name, struct policy_
 {
 	struct ploader L;
 	yaml_parser_t parser;
-	unsigned char md[SHA256_DIGEST_LENGTH];
 	int ok;
 
 	memset(&L, 0, sizeof L);
@@ -870,8 +869,7 @@ policy_load_buffer(const char *buf, size_t len, const char *name, struct policy_
 	if ((L.p = calloc(1, sizeof *L.p)) == NULL)
 		return NULL;
 	policy_defaults(L.p);
-	SHA256((const unsigned char *)buf, len, md);
-	str_hex(md, sizeof md, L.p->sha256);
+	digest_sha256_hex(buf, len, L.p->sha256);
 
 	if (!yaml_parser_initialize(&parser))
 		abort();

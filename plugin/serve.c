@@ -139,7 +139,6 @@ serve_run(const struct serve_opts *o)
 	bool bound = false;
 	unsigned long reload_failures = 0;
 	char err[256];
-	unsigned threads = o->threads;
 
 	memset(&sh, 0, sizeof sh);
 	pthread_mutex_init(&sh.policy_lock, NULL);
@@ -174,12 +173,7 @@ serve_run(const struct serve_opts *o)
 		}
 		bound = true;
 	}
-	if (threads == 0) {
-		long n = sysconf(_SC_NPROCESSORS_ONLN);
-
-		threads = n > 0 && n < 64 ? (unsigned)n : 2;
-	}
-	if ((srv = http_start(fd, threads, o->idle_timeout, &sh)) == NULL) {
+	if ((srv = http_start(fd, o->idle_timeout, &sh)) == NULL) {
 		log_warnx("cannot start the HTTP server");
 		if (bound)
 			unlink(o->socket);

@@ -76,6 +76,81 @@ str_appendf(struct strbuf *sb, const char *fmt, ...)
 		sb->len += (size_t)n;
 }
 
+/* Length of the valid UTF-8 sequence at s (up to n bytes), or 0 when it is not one. */
+static size_t
+str_utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	unsigned c = s[0];
+	uint32_t cp;
+
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xC2 && c <= 0xDF)
+		len = 2, cp = c & 0x1F;
+	else if (c >= 0xE0 && c <= 0xEF)
+		len = 3, cp = c & 0x0F;
+	else if (c >= 0xF0 && c <= 0xF4)
+		len = 4, cp = c & 0x07;
+	else
+		return 0;
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3F);
+	}
+	/* Overlong forms, surrogates and values past U+10FFFF are not UTF-8. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
+	    (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return len;
+}
+
+void
+str_append_json(struct strbuf *sb, const char *s, size_t max)
+{
+	static const char hx[] = "0123456789abcdef";
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0, run = 0;
+
+	if (n > max)
+		n = max;
+	str_appendn(sb, "\"", 1);
+	while (i < n) {
+		unsigned char c = p[i];
+		size_t l;
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7F) {
+			run++;
+			i++;
+			continue;
+		}
+		str_appendn(sb, s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			char esc[2] = {'\\', (char)c};
+
+			str_appendn(sb, esc, 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7F) {
+			char esc[6] = {'\\', 'u', '0', '0', hx[c >> 4], hx[c & 15]};
+
+			str_appendn(sb, esc, 6);
+			i++;
+		} else if ((l = str_utf8_len(p + i, n - i)) > 0) {
+			str_appendn(sb, s + i, l);
+			i += l;
+		} else {
+			str_appendn(sb, "\\ufffd", 6);
+			i++;
+		}
+	}
+	str_appendn(sb, s + i - run, run);
+	str_appendn(sb, "\"", 1);
+}
+
 int
 str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out, const char **errstr)
 {

@@ -20,10 +20,10 @@ struct http_shared {
 	atomic_size_t upload_bytes; /* heap bytes held by uploads now (CG_UPLOAD_BUDGET) */
 };
 
-/* Starts serving on the listening socket fd with threads worker threads. The server
- * borrows sh, which must outlive it. Returns NULL on failure. */
-struct http_server *http_start(int fd, unsigned threads, unsigned idle_timeout_s,
-    struct http_shared *sh);
+/* Starts serving on the listening socket fd, a thread per connection; a connection
+ * silent for idle_timeout_s is closed. The server borrows sh, which must outlive it.
+ * Returns NULL on failure. */
+struct http_server *http_start(int fd, unsigned idle_timeout_s, struct http_shared *sh);
 
 /* Stops accepting new connections; requests already read still get their answer. */
 void http_quiesce(struct http_server *s);

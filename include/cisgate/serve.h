@@ -13,7 +13,6 @@ struct serve_opts {
 	const char *group;   /* socket group, or NULL */
 	bool insecure_policy;
 	bool watch;          /* reload when the policy file changes */
-	unsigned threads;    /* 0: one per CPU */
 	unsigned idle_timeout; /* seconds before a silent connection is closed */
 };
 

@@ -24,6 +24,11 @@ void str_append(struct strbuf *sb, const char *s);
 void str_appendn(struct strbuf *sb, const char *s, size_t n);
 void str_appendf(struct strbuf *sb, const char *fmt, ...) CG_PRINTF(2, 3);
 
+/* Appends s as a quoted JSON string: quotes, backslashes and control bytes escaped,
+ * invalid UTF-8 bytes replaced by U+FFFD, cut after at most max bytes of s on a
+ * character boundary. The result is always valid JSON (unless sb truncates). */
+void str_append_json(struct strbuf *sb, const char *s, size_t max);
+
 /* Parses a whole decimal integer (optional sign) within [min, max]. Returns 0, or -1
  * with *errstr set to "invalid", "too small" or "too large". Never reads past s's NUL. */
 int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out, const char **errstr);

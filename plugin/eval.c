@@ -173,7 +173,7 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 		if (p->actions[r] == ACT_OFF || !(rd->kinds & kind))
 			continue;
 		str_init(&sb, vi->text, sizeof vi->text);
-		str_appendf(&sb, "[CIS %s] %s: ", rd->cis, rd->name);
+		str_append(&sb, rd->prefix);
 		if (!rd->check(p, v, &sb))
 			continue;
 		eval_printable(vi->text);

@@ -39,14 +39,19 @@ gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n
 		lens[i] = strlen(names[i]);
 
 	json_object_foreach(obj, key, val) {
-		size_t kl = strlen(key);
+		size_t kl = 0;
+		unsigned char hi = 0, k0 = (unsigned char)key[0] | 0x20;
 
-		if (!str_is_ascii(key, kl))
+		while (key[kl])
+			hi |= (unsigned char)key[kl++];
+		if (hi & 0x80)
 			return gojson_fail(e, GJ_AMBIGUOUS,
 			    "ambiguous request: non-ASCII key in %s (Go may fold it to a field name)",
 			    where);
 		for (i = 0; i < n; i++) {
-			if (kl != lens[i] || !str_ieq_n(key, kl, names[i]))
+			/* Length and first letter first: most keys are not wanted here. */
+			if (kl != lens[i] || k0 != ((unsigned char)names[i][0] | 0x20) ||
+			    !str_ieq_n(key, kl, names[i]))
 				continue;
 			/* Exact duplicates are rejected at load; a second hit is another spelling
 			 * of the same field, and which one Go keeps depends on order and null. */
@@ -139,27 +144,39 @@ gojson_object(json_t *v, const char *field, json_t **out, struct gj_error *e)
 int
 gojson_depth(const char *s, size_t n, int limit)
 {
+	const char *p = s, *end = s + n;
 	int depth = 0, max = 0;
-	bool in_str = false;
-	size_t i;
 
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		if (c == '"')
-			in_str = true;
-		else if (c == '{' || c == '[') {
+	/* strcspn is vectorised in glibc: jump from one interesting byte to the next. s must
+	 * be NUL-terminated at n; an embedded NUL ends the scan, and jansson stops there too. */
+	while (p < end && *p) {
+		p += strcspn(p, "\"{}[]");
+		switch (*p) {
+		case '"':
+			for (p++; p < end && *p;) {
+				p += strcspn(p, "\"\\");
+				if (*p == '\\' && p + 1 < end)
+					p += 2;
+				else
+					break;
+			}
+			if (p < end && *p == '"')
+				p++;
+			break;
+		case '{':
+		case '[':
 			if (++depth > max && (max = depth) > limit)
 				return max;
-		} else if (c == '}' || c == ']')
+			p++;
+			break;
+		case '}':
+		case ']':
 			depth--;
+			p++;
+			break;
+		default:
+			break;
+		}
 	}
 	return max;
 }

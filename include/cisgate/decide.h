@@ -26,7 +26,8 @@ struct decide_ctx {
 void decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_response,
     time_t now, struct decide_ctx *c);
 
-/* Decides a bare body for the given endpoint (`cisgate check --endpoint`). */
+/* Decides a bare body (body[len] must be NUL) for the given endpoint
+ * (`cisgate check --endpoint`). */
 void decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body,
     size_t len, const char *user, time_t now, struct decide_ctx *c);
 

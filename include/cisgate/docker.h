@@ -93,7 +93,7 @@ struct docker_view {
 /* Readies v for docker_view_build (cheap: the tables are not cleared). */
 void docker_view_init(struct docker_view *v, const struct endpoint *ep);
 
-/* Reads body[0..len) (NULL: no body) for endpoint ep into v. Returns 0, or -1 with *e
+/* Reads body[0..len) (NULL: no body; body[len] must be NUL) for endpoint ep into v. Returns 0, or -1 with *e
  * telling why dockerd's reading could differ (GJ_AMBIGUOUS) or the body is not what
  * dockerd accepts (GJ_INVALID). v->root takes the parsed document; release with
  * docker_view_free() in every case. Pure. */

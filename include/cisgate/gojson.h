@@ -38,8 +38,9 @@ int gojson_object(json_t *v, const char *field, json_t **out, struct gj_error *e
 int gojson_fail(struct gj_error *e, enum gj_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
-/* Depth of the deepest nesting in the JSON text, counted without parsing it, stopping at
- * limit+1. Lets cisgate refuse deep bodies before jansson recurses into them. */
+/* Depth of the deepest nesting in the JSON text s[0..n) (s[n] must be NUL), counted
+ * without parsing it, stopping at limit+1. Lets cisgate refuse deep bodies before
+ * jansson recurses into them. */
 int gojson_depth(const char *s, size_t n, int limit);
 
 #endif

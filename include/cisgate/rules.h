@@ -22,6 +22,7 @@ struct rule_def {
 	enum rule_id id;
 	const char *name;   /* stable, used in policies and audit records */
 	const char *cis;    /* "5.10" */
+	const char *prefix; /* "[CIS 5.10] memory-limit: ", the start of every message */
 	const char *title;  /* the benchmark's wording, short */
 	enum action default_action; /* in a policy that does not name the rule */
 	unsigned kinds;     /* RK_* */

@@ -1,6 +1,7 @@
 /* Micro-benchmark: decide_envelope() on one create envelope vs jansson's bare load of the
  * same bytes (envelope, base64 decode, body) -- ns per request and allocations per request.
- * Usage: micro ENVELOPE POLICY [ITERATIONS] */
+ * Usage: micro ENVELOPE POLICY [ITERATIONS [bare|decide|none]]
+ * With a mode it only runs that loop, for counting instructions under callgrind. */
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -119,6 +120,21 @@ main(int argc, char **argv)
 	if ((p = policy_load(argv[2], true, &errs)) == NULL) {
 		fprintf(stderr, "%s\n", errs.text[0]);
 		return 2;
+	}
+	if (argc > 4) {
+		/* Instruction counting: one loop, nothing else. */
+		for (i = 0; i < iters; i++) {
+			if (strcmp(argv[4], "bare") == 0)
+				bare(buf, (size_t)len);
+			else if (strcmp(argv[4], "decide") == 0) {
+				decide_envelope(p, buf, (size_t)len, false, 0, c);
+				decide_free(c);
+			}
+		}
+		policy_release(p);
+		free(c);
+		free(buf);
+		return 0;
 	}
 	json_set_alloc_funcs(count_malloc, free);
 	/* Warm up, then alternate rounds so both see the same machine. */

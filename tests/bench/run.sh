@@ -73,6 +73,13 @@ echo "  bodyless, 8 conns: cisgate/ceiling = $b8   [>= 0.50]"
 echo "  cisgate peak RSS under load: $(cat "$T/rss.cisgate") KiB   [<= 8192]"
 echo "== decode + evaluate, one create envelope"
 "$B/micro" "$CREATE" "$T/policy.yaml" 20000 | sed 's/^/  /'
+# Instructions are counted, not timed: the same figure on a busy or an idle machine.
+ir() { valgrind --tool=callgrind --callgrind-out-file=/dev/null "$B/micro" "$CREATE" "$T/policy.yaml" "$1" "$2" 2>&1 |
+	sed -n 's/.*Collected : \([0-9]*\).*/\1/p'; }
+i0=$(ir 1 none); ib=$(ir 2001 bare); id=$(ir 2001 decide)
+awk -v z="$i0" -v b="$ib" -v d="$id" 'BEGIN {
+	printf "  instructions (callgrind): jansson bare %d/request, cisgate %d/request, ratio %.3f [<= 1.15]\n",
+	    (b - z) / 2000, (d - z) / 2000, (d - z) / (b - z) }'
 
 if [ "${BENCH_DOCKER:-1}" = 1 ] && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
 	echo "== docker create: through cisgate vs no plugin (two dockerds, interleaved)"

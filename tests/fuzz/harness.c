@@ -99,10 +99,18 @@ fuzz_decide(const uint8_t *data, size_t size)
 		static const enum ep_kind kinds[] = {EP_CONTAINER_CREATE, EP_EXEC_CREATE,
 		    EP_CONTAINER_UPDATE, EP_VOLUME_CREATE, EP_CONTAINER_START};
 
-		decide_body(p, kinds[data[0] % 5], data + 1, size - 1, "", 0, &c);
+		/* decide_body's contract: the body is NUL-terminated. */
+		unsigned char *body = malloc(size);
+
+		if (body == NULL)
+			return 0;
+		memcpy(body, data + 1, size - 1);
+		body[size - 1] = '\0';
+		decide_body(p, kinds[data[0] % 5], body, size - 1, "", 0, &c);
 		if (!c.dec.allow && c.dec.msg[0] == '\0')
 			abort();
 		decide_free(&c);
+		free(body);
 	}
 	return 0;
 }

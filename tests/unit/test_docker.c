@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cisgate/docker.h"
+#include "cisgate/path.h"
 
 static struct docker_view *
 build(enum ep_kind kind, const char *body, int want_rc, enum gj_status want_st)
@@ -151,6 +152,13 @@ test_clean_path(void **state)
 		assert_string_equal(out, c[i][1]);
 	}
 	assert_int_equal(docker_clean_path("relative", out, sizeof out), -1);
+	/* In place, with stale bytes after the terminator (the URI buffer is reused). */
+	memcpy(out, "/containers/abc/start\0/exec", 28);
+	assert_int_equal(path_clean(out, out, sizeof out), 21);
+	assert_string_equal(out, "/containers/abc/start");
+	memcpy(out, "//a/./b/../c/\0/zzzz", 20);
+	assert_int_equal(path_clean(out, out, sizeof out), 4);
+	assert_string_equal(out, "/a/c");
 	assert_int_equal(docker_clean_path("/aaaaaaaaaaaaaaaaaaaaaa", out, 8), -1);
 }
 

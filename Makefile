@@ -191,10 +191,13 @@ $(BUILD)/floor: tests/bench/reference/floor.c | $(BUILD)
 $(BUILD)/lightspeed: tests/bench/reference/lightspeed.c | $(BUILD)
 	$(CC) -O2 -pthread -o $@ $<
 
+$(BUILD)/recorder: tests/bench/recorder.c | $(BUILD)
+	$(CC) -O2 -o $@ $< -lmicrohttpd
+
 $(BUILD)/micro: tests/bench/micro.c $(BUILD)/libcisgate.a
 	$(CC) $(ALLCFLAGS) -Wno-missing-prototypes -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
 
 bench: deps
-	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro
+	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder
 	tests/bench/run.sh $(BUILD)

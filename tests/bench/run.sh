@@ -8,7 +8,7 @@ B=$(readlink -f "${1:-build}")
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 . "$ROOT/tests/proto/lib.sh"
 SECS=${BENCH_SECONDS:-3}
-REPS=${BENCH_REPS:-3}
+REPS=${BENCH_REPS:-5}
 T=$(mktemp -d /tmp/cisgate-bench.XXXXXX)
 SRV=
 cleanup() { [ -n "$SRV" ] && kill "$SRV" 2>/dev/null; rm -rf "$T"; }
@@ -33,32 +33,42 @@ start() { # start NAME
 stop() { kill "$SRV" 2>/dev/null; wait "$SRV" 2>/dev/null; SRV=; rm -f "$T/s.sock"; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
-# measure SERVER WORKLOAD CONNS FILES... -> "rps p50 p99 p999 max" medians, into $T/r.SERVER.WORKLOAD.CONNS
-measure() {
+# One run of one workload: appends "rps p50 p99 p999 max" to $T/raw.SERVER.WORKLOAD.CONNS
+run1() {
 	s=$1; w=$2; c=$3; shift 3
-	for r in $(seq "$REPS"); do "$B/load" "$T/s.sock" "$c" "$SECS" "$@"; done > "$T/raw"
-	rps=$(awk '{print $1}' "$T/raw" | median)
-	p50=$(sed 's/.*p50 \([0-9]*\).*/\1/' "$T/raw" | median)
-	p99=$(sed 's/.*p99 \([0-9]*\) us  p99.9.*/\1/' "$T/raw" | median)
-	p999=$(sed 's/.*p99.9 \([0-9]*\).*/\1/' "$T/raw" | median)
-	mx=$(sed 's/.*max \([0-9]*\).*/\1/' "$T/raw" | median)
-	echo "$rps $p50 $p99 $p999 $mx" > "$T/r.$s.$w.$c"
-	printf '  %-8s %-9s %d conn%s  %7s req/s  p50 %5s us  p99 %5s us  p99.9 %5s us  max %6s us\n' \
-		"$s" "$w" "$c" "$([ "$c" = 1 ] && echo ' ' || echo s)" "$rps" "$p50" "$p99" "$p999" "$mx"
+	"$B/load" "$T/s.sock" "$c" "$SECS" "$@" |
+		sed 's/^\([0-9]*\) req\/s  p50 \([0-9]*\) us  p99 \([0-9]*\) us  p99.9 \([0-9]*\) us  max \([0-9]*\) us.*/\1 \2 \3 \4 \5/' \
+		>> "$T/raw.$s.$w.$c"
 }
 
-echo "== cisgate bench on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $REPS x ${SECS}s per figure, medians"
-for s in ceiling floor cisgate; do
-	start "$s"
-	for c in 1 8; do
-		measure "$s" creates "$c" "$CREATE"
-		measure "$s" bodyless "$c" "$PING"
-		[ "$s" = cisgate ] && measure "$s" mix "$c" "${MIX[@]}"
+echo "== cisgate bench on $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $REPS rounds x ${SECS}s per figure, medians"
+echo "   (the servers take turns in every round, so a slow moment of this shared machine hits all three)"
+for rep in $(seq "$REPS"); do
+	for s in ceiling floor cisgate; do
+		start "$s"
+		for c in 1 8; do
+			run1 "$s" creates "$c" "$CREATE"
+			run1 "$s" bodyless "$c" "$PING"
+			[ "$s" = cisgate ] && run1 "$s" mix "$c" "${MIX[@]}"
+		done
+		hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SRV/status")
+		[ "$hwm" -gt "$(cat "$T/rss.$s" 2>/dev/null || echo 0)" ] && echo "$hwm" > "$T/rss.$s"
+		stop
 	done
-	hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SRV/status")
-	echo "$hwm" > "$T/rss.$s"
-	printf '  %-8s peak RSS %s KiB\n' "$s" "$hwm"
-	stop
+done
+col() { cut -d' ' -f"$2" "$1" | median; }
+for s in ceiling floor cisgate; do
+	for w in creates bodyless mix; do
+		for c in 1 8; do
+			f=$T/raw.$s.$w.$c
+			[ -f "$f" ] || continue
+			echo "$(col "$f" 1) $(col "$f" 2) $(col "$f" 3) $(col "$f" 4) $(col "$f" 5)" > "$T/r.$s.$w.$c"
+			read -r rps p50 p99 p999 mx < "$T/r.$s.$w.$c"
+			printf '  %-8s %-9s %d conn%s  %7s req/s  p50 %5s us  p99 %5s us  p99.9 %5s us  max %6s us\n' \
+				"$s" "$w" "$c" "$([ "$c" = 1 ] && echo ' ' || echo s)" "$rps" "$p50" "$p99" "$p999" "$mx"
+		done
+	done
+	printf '  %-8s peak RSS %s KiB\n' "$s" "$(cat "$T/rss.$s")"
 done
 
 r() { cut -d' ' -f"$2" "$T/r.$1"; }
@@ -83,5 +93,8 @@ awk -v z="$i0" -v b="$ib" -v d="$id" 'BEGIN {
 
 if [ "${BENCH_DOCKER:-1}" = 1 ] && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
 	echo "== docker create: through cisgate vs no plugin (two dockerds, interleaved)"
-	"$ROOT/tests/bench/docker_create.sh" "$B/cisgate" "${BENCH_CREATES:-30}" | sed 's/^/  /'
+	for fs in interval always; do
+		echo "  with audit fsync: $fs"
+		FSYNC=$fs "$ROOT/tests/bench/docker_create.sh" "$B/cisgate" "${BENCH_CREATES:-30}" | sed 's/^/    /'
+	done
 fi

@@ -240,7 +240,7 @@ audit_commit(struct audit *a, struct record *r)
 {
 	char hdr[HDR_ROOM], *line;
 	size_t n;
-	int hl, rc = 0;
+	int hl, rc = 0, sync_fd = -1;
 
 	str_append(&r->sb, "}");
 	if (r->sb.truncated)
@@ -270,8 +270,9 @@ audit_commit(struct audit *a, struct record *r)
 		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && fdatasync(a->fd) != 0)
 			rc = -1;
 		if (rc == 0 && a->conf.fsync == FSYNC_INTERVAL && time(NULL) != a->last_sync) {
+			/* Once a second, after the lock: a flush must not stall every writer. */
 			a->last_sync = time(NULL);
-			(void)fdatasync(a->fd);
+			sync_fd = dup(a->fd);
 		}
 		if (rc != 0) {
 			int err = errno;
@@ -302,6 +303,10 @@ audit_commit(struct audit *a, struct record *r)
 	a->seq++;
 	audit_hash(line, n, a->prev);
 	pthread_mutex_unlock(&a->lock);
+	if (sync_fd >= 0) {
+		(void)fdatasync(sync_fd);
+		close(sync_fd);
+	}
 	return rc;
 }
 

@@ -200,4 +200,12 @@ if [ "${E2E_MANAGED:-1}" = 1 ]; then
 		bad "managed plugin created and enabled" "$(cat "$D/pc.err")"
 	fi
 fi
+# Leave nothing behind: every process we started is gone, nothing stays mounted.
+cleanup
+no_procs() { ! pgrep -f "$D/" >/dev/null; }
+no_mounts() { ! grep -q "$D" /proc/mounts; }
+check "no dockerd, containerd, shim or cisgate of this run is left" no_procs
+check "nothing of this run is left mounted" no_mounts
+{ pgrep -af "$D/"; grep "$D" /proc/mounts; } | sed 's/^/     left: /'
+check "its directory is removed" test ! -e "$D"
 summary

@@ -28,6 +28,9 @@ check "systemd-analyze verify passes" test -z "$out"
 check "the service is ordered before docker" grep -q '^Before=docker.service' /lib/systemd/system/cisgate.service
 check "ExecReload sends SIGHUP" grep -q 'ExecReload=/bin/kill -HUP' /lib/systemd/system/cisgate.service
 check "daemon.json example" grep -q '"authorization-plugins": \["cisgate"\]' /usr/share/doc/cisgate/examples/daemon.json
+echo "# local edit" >> /etc/cisgate/policy.yaml
+check "an upgrade (dpkg -i again) keeps the edited policy" dpkg -i --force-confold "$DEB"
+check "the local edit survived" grep -q '^# local edit' /etc/cisgate/policy.yaml
 check "dpkg --purge removes it" dpkg --purge cisgate
 check "the binary is gone" test ! -e /usr/sbin/cisgate
 

@@ -218,6 +218,47 @@ r1=$(post AuthZPlugin.AuthZReq "$T/allow.json")
 check "full disk + on_failure allow: create allowed" test "$r1" = '{"Allow":true}'
 stop
 
+# --group gives the socket to a group; --watch reloads when the file changes.
+grp=$(getent group daemon | cut -d: -f1)
+start "$T/p.yaml" --group "$grp" --watch
+check "--group: the socket belongs to group $grp" test "$(stat -c %G "$SOCK")" = "$grp"
+r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+check "--watch: privileged denied before the edit" has "$r" '[CIS 5.4]'
+sed 's/  privileged: deny/  privileged: off/' "$T/p.yaml" > "$T/p.new"; mv "$T/p.new" "$T/p.yaml"
+i=0; while [ $i -lt 100 ]; do r=$(post AuthZPlugin.AuthZReq "$T/priv.json"); [ "$r" = '{"Allow":true}' ] && break; sleep 0.1; i=$((i + 1)); done
+check "--watch: the edited policy applies without a signal" test "$r" = '{"Allow":true}'
+policy "$T/p.yaml" enforce ""
+stop
+"$BIN" serve --socket "$SOCK" --policy "$T/p.yaml" --insecure-policy --group no-such-group-xyz 2>"$T/grp.err"
+check "--group with an unknown group fails to start" test $? -ne 0
+check "and leaves no socket behind" test ! -e "$SOCK"
+
+# cisgate check: the same decision offline; exit 0 allow, 1 deny, 2 error.
+"$BIN" check --policy "$T/p.yaml" --insecure-policy "$T/priv.json" > "$T/chk.out"
+check "check: envelope denied, exit 1" test $? = 1
+check "check: prints the rule with its CIS id" grep -q '\[CIS 5.4\] privileged' "$T/chk.out"
+"$BIN" check --policy "$T/p.yaml" --insecure-policy "$ROOT/tests/fixtures/req-nonpriv.json" >/dev/null
+check "check: compliant envelope allowed, exit 0" test $? = 0
+"$BIN" check --policy "$T/p.yaml" --insecure-policy --endpoint container_create "$ROOT/tests/fixtures/create-priv.json" >/dev/null
+check "check --endpoint: bare body denied, exit 1" test $? = 1
+printf '{"User":"0"}' | "$BIN" check --policy "$T/p.yaml" --insecure-policy --endpoint exec_create - >/dev/null
+check "check --endpoint exec_create from stdin: exit 1" test $? = 1
+printf '[{"Name":"/web","Config":{"Image":"busybox"},"HostConfig":{"Privileged":true,"Memory":1}},{"Name":"/ok","Config":{"Image":"busybox"},"HostConfig":{"Memory":1,"ReadonlyRootfs":true}}]' > "$T/inspect.json"
+out=$("$BIN" check --policy "$T/p.yaml" --insecure-policy "$T/inspect.json"); rc=$?
+check "check: docker inspect output, one verdict per container" sh -c "printf '%s' '$out' | grep -q '^web: deny' && printf '%s' '$out' | grep -q '^ok: allow'"
+check "check: any denied container gives exit 1" test $rc = 1
+"$BIN" check --policy "$T/p.yaml" --insecure-policy "$T/bad1" >/dev/null 2>&1
+check "check: input that is not JSON gives exit 2" test $? = 2
+"$BIN" check --policy /nonexistent "$T/priv.json" >/dev/null 2>&1
+check "check: missing policy gives exit 2" test $? = 2
+"$BIN" lint "$ROOT/policy/default.yaml" > "$T/lint.out"
+check "lint: shipped policy OK" grep -qx 'policy OK' "$T/lint.out"
+printf 'apiVersion: cisgate/v1\nrules:\n  privilegd: deny\n' > "$T/typo.yaml"
+"$BIN" lint "$T/typo.yaml" > "$T/lint.out"
+check "lint: a typo exits 1 with line:col" sh -c "test $? = 1 && grep -q 'typo.yaml:3:3: unknown rule' '$T/lint.out'"
+check "--version" sh -c "'$BIN' --version | grep -q '^cisgate [0-9]'"
+check "--help" sh -c "'$BIN' --help | grep -q 'cisgate serve'"
+
 # systemd socket activation: serve the inherited socket.
 SA=$T/sa.sock
 systemd-socket-activate -l "$SA" $VG "$BIN" serve --policy "$T/p.yaml" --insecure-policy 2>>"$T/sa.err" &

@@ -7,7 +7,8 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <syslog.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,9 @@ struct audit {
 	unsigned long long seq;
 	char prev[65];  /* SHA-256 of the last record written */
 	bool failing;   /* the file refused a write; reported once */
+	int log_fd;     /* syslog datagram socket, or -1 */
+	struct sockaddr_un log_addr;
+	bool log_failing;
 	time_t last_sync;
 };
 
@@ -151,7 +155,8 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 	}
 	pthread_mutex_init(&a->lock, NULL);
 	a->conf = *c;
-	a->conf.file = NULL;
+	a->conf.file = NULL; /* copies below; the policy may be freed on reload */
+	a->conf.syslog_socket = NULL;
 	a->fd = -1;
 	str_copy(a->prev, ZERO_HASH, sizeof a->prev);
 	if (c->file != NULL) {
@@ -160,8 +165,17 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 			return NULL;
 		}
 	}
-	if (c->to_syslog)
-		openlog("cisgate", LOG_PID, LOG_AUTHPRIV);
+	a->log_fd = -1;
+	if (c->to_syslog) {
+		a->log_addr.sun_family = AF_UNIX;
+		if (str_copy(a->log_addr.sun_path, c->syslog_socket ? c->syslog_socket : "/dev/log",
+		        sizeof a->log_addr.sun_path) >= sizeof a->log_addr.sun_path ||
+		    (a->log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0)) < 0) {
+			snprintf(err, errlen, "audit syslog: cannot use %s", a->log_addr.sun_path);
+			audit_close(a);
+			return NULL;
+		}
+	}
 	return a;
 }
 
@@ -234,6 +248,34 @@ rec_begin(struct record *r)
 	str_appendf(&r->sb, "\"time\":\"%s\"", when);
 }
 
+/* Sends one record to the local syslog socket (RFC 3164 framing, authpriv.notice).
+ * syslog is a copy: the file is the record of truth, so a lost datagram is reported
+ * once, not fatal. Caller holds the lock. */
+static void
+audit_syslog(struct audit *a, const char *line, size_t n)
+{
+	char hdr[64];
+	struct iovec iov[2];
+	struct msghdr m;
+	int hl = snprintf(hdr, sizeof hdr, "<%d>cisgate[%ld]: ", 10 << 3 | 5, (long)getpid());
+
+	memset(&m, 0, sizeof m);
+	iov[0].iov_base = hdr;
+	iov[0].iov_len = (size_t)hl;
+	iov[1].iov_base = (void *)(uintptr_t)line;
+	iov[1].iov_len = n;
+	m.msg_name = &a->log_addr;
+	m.msg_namelen = sizeof a->log_addr;
+	m.msg_iov = iov;
+	m.msg_iovlen = 2;
+	if (sendmsg(a->log_fd, &m, MSG_NOSIGNAL) < 0) {
+		if (!a->log_failing)
+			log_warn("audit syslog %s: cannot send", a->log_addr.sun_path);
+		a->log_failing = true;
+	} else
+		a->log_failing = false;
+}
+
 /* Links r into the chain and appends it to every output. Takes the lock. */
 static int
 audit_commit(struct audit *a, struct record *r)
@@ -298,8 +340,8 @@ audit_commit(struct audit *a, struct record *r)
 		fprintf(stdout, "%s\n", line);
 		fflush(stdout);
 	}
-	if (a->conf.to_syslog)
-		syslog(LOG_NOTICE, "%s", line);
+	if (a->log_fd >= 0)
+		audit_syslog(a, line, n);
 	a->seq++;
 	audit_hash(line, n, a->prev);
 	pthread_mutex_unlock(&a->lock);
@@ -407,8 +449,8 @@ audit_close(struct audit *a)
 		return;
 	if (a->fd >= 0)
 		close(a->fd);
-	if (a->conf.to_syslog)
-		closelog();
+	if (a->log_fd >= 0)
+		close(a->log_fd);
 	pthread_mutex_destroy(&a->lock);
 	free(a->file);
 	free(a);

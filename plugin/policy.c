@@ -679,6 +679,17 @@ load_audit(struct ploader *L, yaml_node_t *n)
 			rc |= get_bool(L, val, "audit.stdout", &a->to_stdout);
 		else if (strcmp(key, "syslog") == 0)
 			rc |= get_bool(L, val, "audit.syslog", &a->to_syslog);
+		else if (strcmp(key, "syslog_socket") == 0) {
+			if ((s = scalar(L, val, "audit.syslog_socket")) == NULL)
+				rc = -1;
+			else if (*s != '/') {
+				perr(L, val, "audit.syslog_socket must be an absolute path");
+				rc = -1;
+			} else {
+				free(a->syslog_socket);
+				a->syslog_socket = xstrdup(s);
+			}
+		}
 		else if (strcmp(key, "fsync") == 0) {
 			if (get_enum(L, val, "audit.fsync", fs, 3, &v) == 0)
 				a->fsync = (enum audit_fsync)v;
@@ -695,8 +706,8 @@ load_audit(struct ploader *L, yaml_node_t *n)
 			else
 				rc = -1;
 		} else {
-			perr(L, k, "unknown audit key \"%.40s\" (file, stdout, syslog, fsync, allows, "
-			    "on_failure)", key);
+			perr(L, k, "unknown audit key \"%.40s\" (file, stdout, syslog, syslog_socket, "
+			    "fsync, allows, on_failure)", key);
 			rc = -1;
 		}
 	}
@@ -731,6 +742,7 @@ policy_defaults(struct policy *p)
 	p->exec_users.uids.v[0] = p->create_users.uids.v[0] = all_uids;
 	p->exec_users.uids.n = p->create_users.uids.n = 1;
 	p->audit.file = xstrdup("/var/log/cisgate/audit.log");
+	p->audit.syslog_socket = xstrdup("/dev/log");
 }
 
 static int
@@ -1002,6 +1014,7 @@ policy_release(struct policy *p)
 	}
 	free(p->ex);
 	free(p->audit.file);
+	free(p->audit.syslog_socket);
 	free(p->path);
 	free(p);
 }

@@ -86,6 +86,7 @@ enum audit_allows { ALLOWS_STATE = 0, ALLOWS_ALL, ALLOWS_NONE };
 struct audit_conf {
 	char *file; /* NULL: no file */
 	bool to_stdout, to_syslog;
+	char *syslog_socket; /* the local syslog datagram socket, /dev/log unless set */
 	enum audit_fsync fsync;
 	enum audit_allows allows;
 	bool fail_allow; /* on_failure: allow */

@@ -23,10 +23,15 @@ start_cisgate() {
 	wait_up "$SOCK"
 }
 stop_cisgate() { [ -n "$CG_PID" ] && kill "$CG_PID" 2>/dev/null && wait_gone "$CG_PID"; CG_PID=; }
-start_dockerd() { # start_dockerd [PLUGIN-NAME]
-	dockerd --data-root "$D/root" --exec-root "$D/exec" -H "$DOCKER_HOST" --pidfile "$D/docker.pid" \
-		--storage-driver vfs --iptables=false --ip6tables=false --bridge=none \
-		${1:+--authorization-plugin=$1} >>"$D/dockerd.log" 2>&1 &
+start_dockerd() { # start_dockerd [PLUGIN-NAME]: turned on the way operators do, in daemon.json
+	if [ -n "${1:-}" ]; then
+		sed "s/\"cisgate\"/\"$1\"/" "$ROOT/packaging/daemon.json" > "$D/daemon.json"
+	else
+		echo '{}' > "$D/daemon.json"
+	fi
+	dockerd --config-file "$D/daemon.json" --data-root "$D/root" --exec-root "$D/exec" -H "$DOCKER_HOST" \
+		--pidfile "$D/docker.pid" --storage-driver vfs --iptables=false --ip6tables=false --bridge=none \
+		>>"$D/dockerd.log" 2>&1 &
 	i=0; while [ $i -lt 300 ]; do docker version >/dev/null 2>&1 && break; sleep 0.1; i=$((i + 1)); done
 	DK_PID=$(cat "$D/docker.pid" 2>/dev/null)
 	[ -n "$DK_PID" ] && docker version >/dev/null 2>&1
@@ -57,7 +62,7 @@ chmod 644 "$D/policy.yaml"
 
 start_cisgate || { echo "FAIL cisgate did not start"; cat "$D/cisgate.err"; exit 1; }
 start_dockerd "$NAME" || { echo "FAIL dockerd did not start"; tail -20 "$D/dockerd.log"; exit 1; }
-ok "dockerd $(docker version -f '{{.Server.Version}}') runs with --authorization-plugin=$NAME"
+ok "dockerd $(docker version -f '{{.Server.Version}}') runs with \"authorization-plugins\": [\"$NAME\"] in daemon.json"
 
 # An image made offline from Debian's busybox-static.
 mkdir -p "$D/img/bin" "$D/img/etc"
@@ -180,7 +185,7 @@ if [ "${E2E_MANAGED:-1}" = 1 ]; then
 		stop_dockerd
 		stop_cisgate
 		if start_dockerd "$NAME-managed:latest"; then
-			ok "dockerd restarted with --authorization-plugin=$NAME-managed:latest"
+			ok "dockerd restarted with the managed plugin $NAME-managed:latest"
 			NAME="$NAME-managed:latest"
 			out=$(timeout 60 docker run --rm $LIM -u 1000 cge2e:busybox id -u 2>&1)
 			check "managed: compliant run runs" test "$out" = 1000

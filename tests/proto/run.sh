@@ -13,6 +13,7 @@ cleanup() {
 	[ -n "$PID" ] && kill "$PID" 2>/dev/null && wait_gone "$PID"
 	[ -n "${SA_PID:-}" ] && kill "$SA_PID" 2>/dev/null
 	[ -n "${LIVE_PID:-}" ] && kill "$LIVE_PID" 2>/dev/null
+	[ -n "${SL_PID:-}" ] && kill "$SL_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -258,6 +259,24 @@ printf 'apiVersion: cisgate/v1\nrules:\n  privilegd: deny\n' > "$T/typo.yaml"
 check "lint: a typo exits 1 with line:col" sh -c "test $? = 1 && grep -q 'typo.yaml:3:3: unknown rule' '$T/lint.out'"
 check "--version" sh -c "'$BIN' --version | grep -q '^cisgate [0-9]'"
 check "--help" sh -c "'$BIN' --help | grep -q 'cisgate serve'"
+
+# syslog output: records reach the local syslog socket, framed as authpriv.notice.
+perl -MIO::Socket::UNIX -e '
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM(), Local => $ARGV[0]) or die "listen: $!";
+	open(my $o, ">", $ARGV[1]) or die; $o->autoflush(1);
+	while (defined $s->recv(my $m, 65536)) { print $o "$m\n" }' "$T/devlog" "$T/syslog.out" &
+SL_PID=$!
+i=0; while [ ! -S "$T/devlog" ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+cat > "$T/sl.yaml" <<P
+apiVersion: cisgate/v1
+audit: {file: "", syslog: true, syslog_socket: $T/devlog}
+P
+start "$T/sl.yaml"
+post AuthZPlugin.AuthZReq "$T/priv.json" >/dev/null
+stop
+kill "$SL_PID" 2>/dev/null; wait "$SL_PID" 2>/dev/null; SL_PID=
+check "syslog: the denial reached the syslog socket" grep -q '"decision":"deny"' "$T/syslog.out"
+check "syslog: framed as authpriv.notice from cisgate[pid]" grep -q '^<85>cisgate\[[0-9]*\]: {"seq":' "$T/syslog.out"
 
 # systemd socket activation: serve the inherited socket.
 SA=$T/sa.sock

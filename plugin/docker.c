@@ -18,10 +18,10 @@ static const char *const f_host[] = {"Binds", "Mounts", "Privileged", "CapAdd", 
     "NetworkMode", "PidMode", "IpcMode", "UTSMode", "UsernsMode", "CgroupParent", "Memory",
     "CpuShares", "NanoCpus", "CpuQuota", "PidsLimit", "RestartPolicy", "ReadonlyRootfs",
     "PublishAllPorts", "PortBindings", "Devices", "DeviceCgroupRules", "DeviceRequests",
-    "Ulimits"};
+    "Ulimits", "MaskedPaths", "ReadonlyPaths"};
 enum { H_BINDS, H_MOUNTS, H_PRIV, H_CAPADD, H_SECOPT, H_NET, H_PID, H_IPC, H_UTS, H_USERNS,
 	H_CGPARENT, H_MEMORY, H_CPUSHARES, H_NANOCPUS, H_CPUQUOTA, H_PIDS, H_RESTART, H_RO,
-	H_PUBALL, H_PORTS, H_DEVICES, H_DEVRULES, H_DEVREQ, H_ULIMITS };
+	H_PUBALL, H_PORTS, H_DEVICES, H_DEVRULES, H_DEVREQ, H_ULIMITS, H_MASKED, H_ROPATHS };
 
 static const char *const f_exec[] = {"User", "Privileged"};
 static const char *const f_restart[] = {"Name", "MaximumRetryCount"};
@@ -343,6 +343,11 @@ dv_secopts(struct docker_view *v, json_t *opts, struct gj_error *e)
 			v->sec.apparmor = val;
 		else if (kl == 7 && strncmp(s, "seccomp", 7) == 0)
 			v->sec.seccomp = val;
+		else if (kl == 11 && strncmp(s, "systempaths", 11) == 0) {
+			if (strcmp(val, "unconfined") != 0)
+				return gojson_fail(e, GJ_INVALID, "invalid SecurityOpt \"%.64s\"", s);
+			v->sec.unmasked_paths = true;
+		}
 		else if (kl == 17 && strncmp(s, "no-new-privileges", 17) == 0) {
 			/* strconv.ParseBool */
 			static const char *const t[] = {"1", "t", "T", "TRUE", "true", "True"};
@@ -513,6 +518,12 @@ dv_hostconfig(struct docker_view *v, json_t *hc, struct gj_error *e)
 	    dv_count(f[H_DEVREQ], "DeviceRequests", &v->ndevice_requests, e) ||
 	    dv_count(f[H_ULIMITS], "Ulimits", &v->nulimits, e))
 		return -1;
+	/* Any list here replaces dockerd's masked and read-only /proc paths (null keeps them). */
+	if ((f[H_MASKED] && !json_is_array(f[H_MASKED])) ||
+	    (f[H_ROPATHS] && !json_is_array(f[H_ROPATHS])))
+		return gojson_fail(e, GJ_INVALID, "MaskedPaths and ReadonlyPaths must be lists");
+	if (f[H_MASKED] || f[H_ROPATHS])
+		v->sec.unmasked_paths = true;
 	v->memory_set = f[H_MEMORY] != NULL;
 	v->pids_set = !pids_null;
 	if (v->ndevices > 0) {

@@ -136,11 +136,18 @@ static bool
 c_privileged(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 {
 	(void)p;
-	if (!v->privileged)
-		return false;
-	str_append(out, "privileged container; remove --privileged and add only the capabilities "
-	    "it needs (--cap-add)");
-	return true;
+	if (v->privileged) {
+		str_append(out, "privileged container; remove --privileged and add only the "
+		    "capabilities it needs (--cap-add)");
+		return true;
+	}
+	/* Half of --privileged: /proc/kcore, /sys/firmware and friends become visible. */
+	if (v->sec.unmasked_paths) {
+		str_append(out, "the kernel's masked and read-only paths are opened; remove "
+		    "--security-opt systempaths=unconfined");
+		return true;
+	}
+	return false;
 }
 
 static bool

@@ -52,6 +52,7 @@ struct secopt_view {
 	const char *apparmor; /* "" (docker-default), "unconfined", or a profile name */
 	bool selinux_disabled;
 	int no_new_privileges; /* -1 not said, 0 false, 1 true (the last one wins) */
+	bool unmasked_paths;   /* systempaths=unconfined, or MaskedPaths/ReadonlyPaths given */
 };
 
 struct docker_view {

@@ -100,6 +100,7 @@ denied "--cap-add ALL is denied" "[CIS 5.3] capabilities: capability not allowed
 denied "--cap-add sys_admin is denied" "CAP_SYS_ADMIN" docker run --rm $LIM --cap-add sys_admin cge2e:busybox true
 denied "seccomp=unconfined is denied" "[CIS 5.21] seccomp" docker run --rm $LIM --security-opt seccomp=unconfined cge2e:busybox true
 denied "apparmor=unconfined is denied" "[CIS 5.1] apparmor" docker run --rm $LIM --security-opt apparmor=unconfined cge2e:busybox true
+denied "systempaths=unconfined is denied" "[CIS 5.4] privileged: the kernel's masked" docker run --rm $LIM --security-opt systempaths=unconfined cge2e:busybox true
 denied "label=disable is denied" "[CIS 5.2] selinux" docker run --rm $LIM --security-opt label=disable cge2e:busybox true
 denied "--device is denied" "[CIS 5.17] host-devices" docker run --rm $LIM --device /dev/null:/dev/n cge2e:busybox true
 denied "shared propagation is denied" "[CIS 5.19] mount-propagation" docker run --rm $LIM -v /srv:/srv:rshared cge2e:busybox true

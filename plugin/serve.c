@@ -105,6 +105,20 @@ serve_load(const struct serve_opts *o)
 	return NULL;
 }
 
+static bool
+serve_same_str(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) || (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+static bool
+serve_same_outputs(const struct audit_conf *a, const struct audit_conf *b)
+{
+	return serve_same_str(a->file, b->file) && a->to_stdout == b->to_stdout &&
+	    a->to_syslog == b->to_syslog && a->fsync == b->fsync &&
+	    serve_same_str(a->syslog_socket, b->syslog_socket);
+}
+
 static void
 serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *failures)
 {
@@ -121,6 +135,10 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 	old = sh->policy;
 	sh->policy = np;
 	pthread_mutex_unlock(&sh->policy_lock);
+	/* The log stays open as it was started: moving it is a restart, said plainly. */
+	if (!serve_same_outputs(&old->audit, &np->audit))
+		log_warnx("reload: audit file/stdout/syslog/fsync changed; they apply after a "
+		    "restart (on_failure and allows apply now)");
 	/* In-flight requests hold their own reference to the old snapshot. */
 	policy_release(old);
 	log_info("policy reloaded from %s (sha256 %s)", o->policy, np->sha256);

@@ -118,8 +118,6 @@ eval_message(struct decision *d)
 	str_init(&sb, d->msg, sizeof d->msg);
 	str_append(&sb, "cisgate denied this request: ");
 	for (i = 0; i < d->nv; i++) {
-		size_t before = sb.len;
-
 		if (d->v[i].action != ACT_DENY || d->v[i].waived_by != NULL)
 			continue;
 		total++;
@@ -129,7 +127,6 @@ eval_message(struct decision *d)
 		if (shown++ > 0)
 			str_append(&sb, " | ");
 		str_append(&sb, d->v[i].text);
-		(void)before;
 	}
 	if (shown < total)
 		str_appendf(&sb, " | (+%zu more; run `cisgate check` for all)", total - shown);

@@ -126,6 +126,9 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	}
 	p = http_policy_get(sh);
 	decide_envelope(p, u->buf ? u->buf : "", u->len, is_res, time(NULL), c);
+	log_debug("%s %s %.200s -> %s (%zu violations)", is_res ? "AuthZRes" : "AuthZReq",
+	    c->req.method ? c->req.method : "", c->req.uri ? c->req.uri : "",
+	    eval_outcome_name(c->dec.outcome), c->dec.nv);
 	if (sh->audit != NULL && audit_wanted(&p->audit, c)) {
 		if (audit_write(sh->audit, p, c) != 0) {
 			atomic_fetch_add(&sh->audit_failures, 1);

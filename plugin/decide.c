@@ -129,6 +129,21 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 }
 
 void
+decide_unread(struct decide_ctx *c, bool is_response, const char *reason)
+{
+	memset(&c->req, 0, sizeof c->req);
+	c->req.is_response = is_response;
+	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
+	c->ep.kind = EP_OTHER;
+	c->ep.state_changing = true;
+	c->ep.path[0] = '\0';
+	c->parsed = false;
+	c->body_matters = false;
+	docker_view_init(&c->view, NULL);
+	eval_deny_unreadable(&c->dec, reason);
+}
+
+void
 decide_free(struct decide_ctx *c)
 {
 	docker_view_free(&c->view);

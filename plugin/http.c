@@ -117,15 +117,15 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	atomic_fetch_add(&sh->requests, 1);
 	if (c == NULL)
 		return http_deny(conn, "cisgate is out of memory; try again");
-	if (u->overflow) {
-		atomic_fetch_add(&sh->denies, 1);
-		return http_deny(conn, u->busy ?
-		    "cisgate denied this request: cisgate is busy with other large requests; retry" :
-		    "cisgate denied this request: the AuthZ request is larger than cisgate accepts "
-		    "(8 MiB); send a smaller request body");
-	}
 	p = http_policy_get(sh);
-	decide_envelope(p, u->buf ? u->buf : "", u->len, is_res, time(NULL), c);
+	if (u->overflow) {
+		/* Never read, still decided and recorded: a deny like any other. */
+		decide_unread(c, is_res, u->busy ?
+		    "cisgate is busy with other large requests; retry" :
+		    "the AuthZ request is larger than cisgate accepts (8 MiB); send a smaller "
+		    "request body");
+	} else
+		decide_envelope(p, u->buf ? u->buf : "", u->len, is_res, time(NULL), c);
 	log_debug("%s %s %.200s -> %s (%zu violations)", is_res ? "AuthZRes" : "AuthZReq",
 	    c->req.method ? c->req.method : "", c->req.uri ? c->req.uri : "",
 	    eval_outcome_name(c->dec.outcome), c->dec.nv);

@@ -31,6 +31,10 @@ void decide_envelope(const struct policy *p, const char *buf, size_t len, bool i
 void decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body,
     size_t len, const char *user, time_t now, struct decide_ctx *c);
 
+/* A request that was never read (too large, no memory): a deny with reason, recorded as
+ * endpoint "other". */
+void decide_unread(struct decide_ctx *c, bool is_response, const char *reason);
+
 void decide_free(struct decide_ctx *c);
 
 #endif

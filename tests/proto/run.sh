@@ -86,6 +86,7 @@ done
 head -c 9000000 /dev/zero | tr '\0' 'a' > "$T/huge"
 r=$(post AuthZPlugin.AuthZReq "$T/huge")
 check "oversized envelope is denied" has "$r" 'larger than cisgate accepts'
+check "the oversized request is in the audit log" sh -c "tail -1 '$T/audit.log' | grep -q 'larger than cisgate accepts'"
 r=$(post Plugin.Activate /dev/null)
 check "still serving after bad input" test "$r" = '{"Implements":["authz"]}'
 # Many large uploads at once: past the shared upload budget they are refused as busy.

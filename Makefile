@@ -6,9 +6,9 @@ DESTDIR  ?=
 CC       ?= cc
 SANITIZER ?=
 
-PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
-             libcmocka-dev curl jq valgrind clang
-PKGS_E2E   = docker.io busybox-static systemd
+PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev
+PKGS_TEST  = libcmocka-dev curl jq valgrind clang systemd procps perl
+PKGS_E2E   = docker.io busybox-static
 
 ifeq ($(SANITIZER),)
 BUILD   := build
@@ -34,7 +34,7 @@ CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
-.PHONY: all deps deps-e2e run test test-pkg test-unit test-cases test-proto test-fuzz-replay \
+.PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-proto test-fuzz-replay \
         test-valgrind test-sanitize e2e bench fuzz plugin deb install format-check clean
 
 all: $(BUILD)/cisgate
@@ -54,6 +54,9 @@ $(BUILD)/cisgate: $(DAEMON_O) $(BUILD)/libcisgate.a
 # Installs only what is missing; `apt-get update` once, before the first install.
 deps:
 	@tests/deps.sh $(PKGS_BUILD)
+
+deps-test:
+	@tests/deps.sh $(PKGS_TEST)
 
 deps-e2e:
 	@tests/deps.sh $(PKGS_E2E)
@@ -102,7 +105,7 @@ test-sanitize:
 e2e: deps-e2e $(BUILD)/cisgate
 	tests/e2e/run.sh $(BUILD)/cisgate
 
-test: deps
+test: deps deps-test
 	$(MAKE) all
 	$(MAKE) test-unit test-cases test-fuzz-replay test-proto
 	$(MAKE) test-sanitize
@@ -127,7 +130,11 @@ build-fuzz/fuzz_%: $(FUZZ_SRC) $(HDRS)
 	mkdir -p build-fuzz
 	clang $(FUZZ_CFLAGS) -DHARNESS=fuzz_$* -o $@ $(FUZZ_SRC) $(LIBS)
 
-fuzz: deps $(FUZZERS:%=build-fuzz/fuzz_%)
+fuzz: deps deps-test
+	$(MAKE) $(FUZZERS:%=build-fuzz/fuzz_%)
+	@$(MAKE) fuzz-run
+
+fuzz-run:
 	@for f in $(FUZZERS); do \
 	  rm -rf build-fuzz/corpus-$$f; cp -r tests/fuzz/corpus/$$f build-fuzz/corpus-$$f; \
 	  echo "== fuzz_$$f for $(FUZZ_SECONDS)s"; \
@@ -198,6 +205,6 @@ $(BUILD)/micro: tests/bench/micro.c $(BUILD)/libcisgate.a
 	$(CC) $(ALLCFLAGS) -Wno-missing-prototypes -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc \
 	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
 
-bench: deps
+bench: deps deps-test
 	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder
 	tests/bench/run.sh $(BUILD)

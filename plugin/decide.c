@@ -73,6 +73,12 @@ decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_res
 		return;
 	}
 	c->body_matters = decide_body_matters(&c->ep);
+	if (c->ep.kind == EP_BUILD) {
+		/* The body is the build context (a tar); what matters is in the query. */
+		docker_view_from_build(&c->view, &c->ep);
+		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+		return;
+	}
 	if (!c->body_matters) {
 		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
 		return;

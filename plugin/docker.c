@@ -687,6 +687,15 @@ docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e
 }
 
 void
+docker_view_from_build(struct docker_view *v, const struct endpoint *ep)
+{
+	docker_view_init(v, ep);
+	v->name = "";
+	v->network_mode = ep->name;
+	v->has_body = true; /* the view is complete: rules may judge it */
+}
+
+void
 docker_view_free(struct docker_view *v)
 {
 	json_decref(v->root);

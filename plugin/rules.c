@@ -219,8 +219,9 @@ c_host_network(const struct policy *p, const struct docker_view *v, struct strbu
 	(void)p;
 	if (!mode_is_host(v->network_mode))
 		return false;
-	str_append(out, "host network namespace is shared; remove --net host (use -p to publish "
-	    "ports)");
+	str_append(out, v->kind == EP_BUILD ?
+	    "build steps would run in the host network namespace; remove --network host" :
+	    "host network namespace is shared; remove --net host (use -p to publish ports)");
 	return true;
 }
 
@@ -546,8 +547,8 @@ const struct rule_def rules_table[R_COUNT] = {
 	    c_privileged_ports),
 	RULE(R_HOST_PORTS, "host-ports", "5.8", "only needed ports open", ACT_WARN, CREATE_LIKE,
 	    c_host_ports),
-	RULE(R_HOST_NETWORK, "host-network", "5.9", "host network namespace", ACT_DENY, CREATE_LIKE,
-	    c_host_network),
+	RULE(R_HOST_NETWORK, "host-network", "5.9", "host network namespace", ACT_DENY,
+	    CREATE_LIKE | RK_BUILD, c_host_network),
 	RULE(R_MEMORY, "memory-limit", "5.10", "memory usage limited", ACT_DENY,
 	    CREATE_LIKE | RK_UPDATE, c_memory),
 	RULE(R_CPU, "cpu-shares", "5.11", "CPU priority set", ACT_DENY, CREATE_LIKE, c_cpu),

@@ -21,6 +21,7 @@ static const char *const uri_names[EP_KIND_COUNT] = {
 	[EP_PLUGIN_SET] = "plugin_set",
 	[EP_PLUGIN_UPGRADE] = "plugin_upgrade",
 	[EP_PLUGIN_PUSH] = "plugin_push",
+	[EP_BUILD] = "build",
 };
 
 const char *
@@ -101,9 +102,9 @@ uri_match(const char *p, const char *prefix, const char *suffix, char *target, s
 	return true;
 }
 
-/* First "name" parameter of the query, as Go's url.Values.Get does. */
+/* First parameter `want` of the query, as Go's url.Values.Get does. */
 static void
-uri_query_name(const char *q, char *out, size_t outsz)
+uri_query_get(const char *q, const char *want, char *out, size_t outsz)
 {
 	out[0] = '\0';
 	while (q && *q) {
@@ -113,7 +114,7 @@ uri_query_name(const char *q, char *out, size_t outsz)
 
 		eq = memchr(q, '=', n);
 		if (eq && uri_unescape(q, (size_t)(eq - q), key, sizeof key, true) == 0 &&
-		    strcmp(key, "name") == 0) {
+		    strcmp(key, want) == 0) {
 			if (uri_unescape(eq + 1, n - (size_t)(eq + 1 - q), out, outsz, true) != 0)
 				out[0] = '\0';
 			return;
@@ -210,7 +211,10 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 
 	if (post && strcasecmp(path, "/containers/create") == 0) {
 		ep->kind = EP_CONTAINER_CREATE;
-		uri_query_name(q ? q + 1 : NULL, ep->name, sizeof ep->name);
+		uri_query_get(q ? q + 1 : NULL, "name", ep->name, sizeof ep->name);
+	} else if (post && strcasecmp(path, "/build") == 0) {
+		ep->kind = EP_BUILD;
+		uri_query_get(q ? q + 1 : NULL, "networkmode", ep->name, sizeof ep->name);
 	} else if (post && strcasecmp(path, "/volumes/create") == 0)
 		ep->kind = EP_VOLUME_CREATE;
 	else if (post && uri_match(path, "/containers/", "/exec", ep->target, sizeof ep->target))

@@ -105,6 +105,9 @@ int docker_view_build(struct docker_view *v, const struct endpoint *ep,
  * item stays owned by the caller. */
 int docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e);
 
+/* The view of a build: its RUN steps' network mode, from the query (no body read). */
+void docker_view_from_build(struct docker_view *v, const struct endpoint *ep);
+
 void docker_view_free(struct docker_view *v);
 
 /* Cleans a host path as dockerd does (filepath.Clean) and maps /var/run to /run. Writes

@@ -12,6 +12,7 @@
 #define RK_UPDATE (1u << EP_CONTAINER_UPDATE)
 #define RK_EXEC (1u << EP_EXEC_CREATE)
 #define RK_VOLUME (1u << EP_VOLUME_CREATE)
+#define RK_BUILD (1u << EP_BUILD)
 
 /* A check appends what is wrong (without the "[CIS x] name: " prefix) to out and
  * returns true when the request violates the rule. Pure. */

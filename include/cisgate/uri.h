@@ -20,6 +20,7 @@ enum ep_kind {
 	EP_PLUGIN_SET,
 	EP_PLUGIN_UPGRADE,
 	EP_PLUGIN_PUSH,
+	EP_BUILD, /* POST /build: its query chooses the network of every RUN step */
 	EP_KIND_COUNT
 };
 
@@ -29,7 +30,7 @@ struct endpoint {
 	bool has_version;
 	char version[16];        /* "1.41" when the path had /v1.41 */
 	char target[CG_ID_MAX];  /* container, exec or plugin reference from the path */
-	char name[CG_ID_MAX];    /* ?name= of a create, decoded */
+	char name[CG_ID_MAX];    /* ?name= of a create, ?networkmode= of a build, decoded */
 	char path[CG_URI_MAX + 1]; /* decoded, cleaned, version removed */
 };
 

@@ -112,6 +112,9 @@ out=$(docker run --rm --privileged --net host cge2e:busybox true 2>&1)
 check "the message lists all four denials" sh -c "printf '%s' '$out' | grep -q 'CIS 5.9' && printf '%s' '$out' | grep -q 'CIS 5.10' && printf '%s' '$out' | grep -q 'CIS 5.28'"
 denied "bind-in-disguise volume is denied" "[CIS 5.5] sensitive-mounts: host path /etc is mounted (via volume options)" docker volume create -d local -o type=none -o o=bind -o device=/etc evil
 denied "bind-in-disguise --mount is denied" "via Mounts volume options" docker run --rm $LIM --mount type=volume,dst=/x,volume-opt=type=none,volume-opt=o=bind,volume-opt=device=/etc cge2e:busybox true
+mkdir -p "$D/ctx"; printf 'FROM cge2e:busybox\nRUN true\n' > "$D/ctx/Dockerfile"
+denied "docker build --network host is denied" "[CIS 5.9] host-network: build steps" env DOCKER_BUILDKIT=0 docker build -q --network host "$D/ctx"
+check "a build on the default network is allowed" env DOCKER_BUILDKIT=0 docker build -q -t cge2e:built "$D/ctx"
 check "a plain volume is allowed" docker volume create cge2e-data
 check "denied creates leave no container behind" test "$(docker ps -aq | wc -l)" = "$before"
 

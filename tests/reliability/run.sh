@@ -60,7 +60,7 @@ check "reload under load: $n reloads applied" test "$(grep -c 'policy reloaded' 
 # cisgate again (as systemd's Restart= would) on the inherited fd 3.
 cat > "$T/q.yaml" <<P
 apiVersion: cisgate/v1
-audit: {file: "", stdout: false}
+audit: {file: $T/kill.log, fsync: never, allows: all}
 P
 SA=$T/sa.sock
 systemd-socket-activate -l "$SA" sh -c "while :; do sh -c 'echo \$\$ > $T/cg.pid; LISTEN_PID=\$\$ exec $BIN serve --policy $T/q.yaml --insecure-policy' 2>>$T/sa.err; done" 2>>"$T/sa.err" &
@@ -76,6 +76,7 @@ echo "     kill -9 twice under load: $(cat "$T/kill.out")"
 echo "     failed requests: $failed (4 connections: at most 4 in flight at each kill)"
 check "kill -9: cisgate was restarted on the same socket" test "$k1" != "$k2" -a "$(cat "$T/cg.pid")" != "$k2"
 check "kill -9: only requests in flight failed (<= 8)" test "$failed" -le 8
+check "kill -9: the audit chain verifies across both kills ($(wc -l < "$T/kill.log") records)" "$BIN" audit verify "$T/kill.log"
 kill -9 "$SUP" 2>/dev/null; wait "$SUP" 2>/dev/null; kill -9 "$(cat "$T/cg.pid")" 2>/dev/null
 
 # --- idle clients ---------------------------------------------------------------------------

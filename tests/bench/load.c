@@ -7,6 +7,7 @@
  * Prints one line: requests/s and latency p50/p99/p99.9/max in microseconds. */
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,6 +155,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: load SOCKET CONNECTIONS SECONDS FILE...\n");
 		return 2;
 	}
+	/* A server killed mid-request must show up as an error, not kill the generator. */
+	signal(SIGPIPE, SIG_IGN);
 	sock_path = argv[1];
 	conns = atoi(argv[2]);
 	seconds = atof(argv[3]);

@@ -48,8 +48,6 @@ decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_res
 	char err[256], reason[320];
 	const struct authz_req *r = &c->req;
 
-	c->parsed = false;
-	c->body_matters = false;
 	c->ep.kind = EP_OTHER;
 	c->ep.state_changing = true;
 	c->ep.path[0] = '\0';
@@ -58,7 +56,6 @@ decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_res
 		eval_deny_unreadable(&c->dec, err);
 		return;
 	}
-	c->parsed = true;
 	if (uri_classify(r->method, r->uri, &c->ep, err, sizeof err) != 0) {
 		eval_deny_unreadable(&c->dec, err);
 		return;
@@ -72,14 +69,13 @@ decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_res
 		c->dec.nv = 0;
 		return;
 	}
-	c->body_matters = decide_body_matters(&c->ep);
 	if (c->ep.kind == EP_BUILD) {
 		/* The body is the build context (a tar); what matters is in the query. */
 		docker_view_from_build(&c->view, &c->ep);
 		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
 		return;
 	}
-	if (!c->body_matters) {
+	if (!decide_body_matters(&c->ep)) {
 		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
 		return;
 	}
@@ -127,8 +123,6 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 	memset(&c->ep, 0, sizeof c->ep);
 	c->ep.kind = kind;
 	c->ep.state_changing = true;
-	c->parsed = true;
-	c->body_matters = true;
 	c->req.user = user;
 	docker_view_init(&c->view, &c->ep);
 	decide_view(p, c, body, len, user, now);
@@ -143,8 +137,6 @@ decide_unread(struct decide_ctx *c, bool is_response, const char *reason)
 	c->ep.kind = EP_OTHER;
 	c->ep.state_changing = true;
 	c->ep.path[0] = '\0';
-	c->parsed = false;
-	c->body_matters = false;
 	docker_view_init(&c->view, NULL);
 	eval_deny_unreadable(&c->dec, reason);
 }

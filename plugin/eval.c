@@ -151,7 +151,6 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 			eval_deny_unreadable(d, "cisgate protects itself: this would disable, remove, "
 			    "reconfigure or upgrade the authorization plugin; change it on the host "
 			    "instead (a plugin ID is refused too: name the plugin)");
-			d->v[0].rule = -1;
 		}
 		return;
 	default:

@@ -200,17 +200,6 @@ str_ieq_n(const char *s, size_t n, const char *t)
 	return t[n] == '\0';
 }
 
-bool
-str_is_ascii(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] >= 0x80)
-			return false;
-	return true;
-}
-
 void
 str_hex(const unsigned char *in, size_t n, char *out)
 {

@@ -199,10 +199,11 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 		size_t vl = strspn(path + 2, "0123456789.");
 
 		if (path[2 + vl] == '/' || path[2 + vl] == '\0') {
+			size_t cl = vl < sizeof ep->version ? vl : sizeof ep->version - 1;
+
 			ep->has_version = true;
-			str_copy(ep->version, "", sizeof ep->version);
-			memcpy(ep->version, path + 2, vl < sizeof ep->version ? vl : sizeof ep->version - 1);
-			ep->version[vl < sizeof ep->version ? vl : sizeof ep->version - 1] = '\0';
+			memcpy(ep->version, path + 2, cl);
+			ep->version[cl] = '\0';
 			memmove(path, path + 2 + vl, strlen(path + 2 + vl) + 1);
 			if (path[0] == '\0')
 				str_copy(path, "/", 2);

@@ -16,8 +16,6 @@ struct decide_ctx {
 	struct authz_req req;
 	struct endpoint ep;
 	struct decision dec;
-	bool parsed;       /* the envelope was readable */
-	bool body_matters; /* the endpoint's body decides the outcome */
 	struct docker_view view; /* last: large */
 };
 

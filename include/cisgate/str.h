@@ -35,8 +35,6 @@ int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out, const char
 
 /* ASCII case-insensitive comparison of s[0..n) with the NUL-terminated t. */
 bool str_ieq_n(const char *s, size_t n, const char *t);
-/* true when every byte of s[0..n) is 7-bit ASCII. */
-bool str_is_ascii(const char *s, size_t n);
 
 /* Hex-encodes n bytes into out (2n+1 bytes). */
 void str_hex(const unsigned char *in, size_t n, char *out);

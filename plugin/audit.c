@@ -34,17 +34,29 @@ struct audit {
 	time_t last_sync;
 };
 
+/* Appends the time as RFC 3339 UTC with microseconds. */
 static void
-audit_now(char *out, size_t outsz)
+audit_now(struct strbuf *sb)
 {
 	struct timespec ts;
 	struct tm tm;
-	char base[64];
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
-	strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(out, outsz, "%.31s.%06dZ", base, (int)(ts.tv_nsec / 1000) % 1000000);
+	str_append_u64(sb, (uint64_t)(tm.tm_year + 1900 < 0 ? 0 : tm.tm_year + 1900));
+	str_append(sb, "-");
+	str_append_digits(sb, (unsigned)tm.tm_mon + 1, 2);
+	str_append(sb, "-");
+	str_append_digits(sb, (unsigned)tm.tm_mday, 2);
+	str_append(sb, "T");
+	str_append_digits(sb, (unsigned)tm.tm_hour, 2);
+	str_append(sb, ":");
+	str_append_digits(sb, (unsigned)tm.tm_min, 2);
+	str_append(sb, ":");
+	str_append_digits(sb, (unsigned)tm.tm_sec, 2);
+	str_append(sb, ".");
+	str_append_digits(sb, (unsigned)(ts.tv_nsec / 1000), 6);
+	str_append(sb, "Z");
 }
 
 static void
@@ -203,13 +215,13 @@ struct record {
 
 /* Each thread builds its records in one lazily allocated buffer (32 KiB: too big for a
  * worker's stack, and only threads that audit pay for it). Freed when the thread ends. */
-static pthread_key_t rec_key;
+static pthread_key_t rec_tls;
 static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
 
 static void
 rec_key_make(void)
 {
-	(void)pthread_key_create(&rec_key, free);
+	(void)pthread_key_create(&rec_tls, free);
 }
 
 static struct record *
@@ -218,8 +230,8 @@ rec_get(void)
 	struct record *r;
 
 	pthread_once(&rec_once, rec_key_make);
-	if ((r = pthread_getspecific(rec_key)) == NULL && (r = malloc(sizeof *r)) != NULL)
-		(void)pthread_setspecific(rec_key, r);
+	if ((r = pthread_getspecific(rec_tls)) == NULL && (r = malloc(sizeof *r)) != NULL)
+		(void)pthread_setspecific(rec_tls, r);
 	return r;
 }
 
@@ -229,11 +241,30 @@ rec_init(struct record *r)
 	str_init(&r->sb, r->buf + HDR_ROOM, CG_AUDIT_RECORD_MAX);
 }
 
+/* ,"key": (key is ours, never needs escaping) */
+static void
+rec_key(struct record *r, const char *key)
+{
+	str_append(&r->sb, ",\"");
+	str_append(&r->sb, key);
+	str_append(&r->sb, "\":");
+}
+
+/* ,"key":"value" for our own constant strings (never need escaping). */
+static void
+rec_lit(struct record *r, const char *key, const char *val)
+{
+	rec_key(r, key);
+	str_append(&r->sb, "\"");
+	str_append(&r->sb, val);
+	str_append(&r->sb, "\"");
+}
+
 /* ,"key":"escaped value" (untrusted strings are cut at CG_AUDIT_FIELD_MAX). */
 static void
 rec_str(struct record *r, const char *key, const char *val)
 {
-	str_appendf(&r->sb, ",\"%s\":", key);
+	rec_key(r, key);
 	str_append_json(&r->sb, val ? val : "", CG_AUDIT_FIELD_MAX);
 }
 
@@ -241,11 +272,10 @@ rec_str(struct record *r, const char *key, const char *val)
 static void
 rec_begin(struct record *r)
 {
-	char when[80];
-
 	rec_init(r);
-	audit_now(when, sizeof when);
-	str_appendf(&r->sb, "\"time\":\"%s\"", when);
+	str_append(&r->sb, "\"time\":\"");
+	audit_now(&r->sb);
+	str_append(&r->sb, "\"");
 }
 
 /* Sends one record to the local syslog socket (RFC 3164 framing, authpriv.notice).
@@ -281,6 +311,7 @@ static int
 audit_commit(struct audit *a, struct record *r)
 {
 	char hdr[HDR_ROOM], *line;
+	struct strbuf hb;
 	size_t n;
 	int hl, rc = 0, sync_fd = -1;
 
@@ -288,12 +319,17 @@ audit_commit(struct audit *a, struct record *r)
 	if (r->sb.truncated)
 		return -1; /* cannot happen within the field bounds; never write half a record */
 	pthread_mutex_lock(&a->lock);
-	hl = snprintf(hdr, sizeof hdr, "{\"seq\":%llu,\"prev\":\"%s\",", a->seq + 1, a->prev);
+	str_init(&hb, hdr, sizeof hdr);
+	str_append(&hb, "{\"seq\":");
+	str_append_u64(&hb, (uint64_t)a->seq + 1);
+	str_append(&hb, ",\"prev\":\"");
+	str_append(&hb, a->prev);
+	str_append(&hb, "\",");
+	hl = (int)hb.len;
 	line = r->buf + HDR_ROOM - hl;
 	memcpy(line, hdr, (size_t)hl);
 	n = (size_t)hl + r->sb.len;
 	if (a->fd >= 0) {
-		off_t before = lseek(a->fd, 0, SEEK_END);
 		size_t off = 0;
 
 		line[n] = '\n'; /* one write, one whole record */
@@ -320,9 +356,10 @@ audit_commit(struct audit *a, struct record *r)
 			int err = errno;
 			struct stat st;
 
-			/* Never leave half a record in the chain. */
-			if (before >= 0 && fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode) &&
-			    st.st_size > before && ftruncate(a->fd, before) != 0)
+			/* Never leave half a record in the chain: the file is appended to only
+			 * under the lock, so its last `off` bytes are this record's. */
+			if (off > 0 && fstat(a->fd, &st) == 0 && S_ISREG(st.st_mode) &&
+			    (uintmax_t)st.st_size >= off && ftruncate(a->fd, st.st_size - (off_t)off) != 0)
 				log_warn("audit log %s: cannot cut a partial record", a->file);
 			errno = err;
 			if (!a->failing)
@@ -363,15 +400,15 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 	if (rp == NULL)
 		return -1;
 	rec_begin(rp);
-	str_appendf(&rp->sb, ",\"phase\":\"%s\",\"decision\":\"%s\",\"mode\":\"%s\"",
-	    q->is_response ? "response" : "request", eval_outcome_name(d->dec.outcome),
-	    p->mode == MODE_AUDIT ? "audit" : "enforce");
+	rec_lit(rp, "phase", q->is_response ? "response" : "request");
+	rec_lit(rp, "decision", eval_outcome_name(d->dec.outcome));
+	rec_lit(rp, "mode", p->mode == MODE_AUDIT ? "audit" : "enforce");
 	if (d->dec.would_deny)
 		str_append(&rp->sb, ",\"would_deny\":true");
 	rec_str(rp, "user", q->user);
 	rec_str(rp, "authn", q->authn);
 	rec_str(rp, "method", q->method);
-	str_appendf(&rp->sb, ",\"endpoint\":\"%s\"", uri_kind_name(d->ep.kind));
+	rec_lit(rp, "endpoint", uri_kind_name(d->ep.kind));
 	rec_str(rp, "path", d->ep.path);
 	rec_str(rp, "uri", q->uri);
 	if (d->view.name && d->view.name[0])
@@ -379,17 +416,20 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 		    (d->ep.kind >= EP_PLUGIN_ENABLE ? "plugin" : "container"), d->view.name);
 	if (d->view.image && d->view.image[0])
 		rec_str(rp, "image", d->view.image);
-	if (q->is_response)
-		str_appendf(&rp->sb, ",\"status\":%d", q->status);
+	if (q->is_response) {
+		rec_key(rp, "status");
+		str_append_u64(&rp->sb, (uint64_t)(q->status < 0 ? 0 : q->status));
+	}
 	str_append(&rp->sb, ",\"violations\":[");
 	for (i = 0; i < d->dec.nv; i++) {
 		const struct violation *v = &d->dec.v[i];
 
-		str_appendf(&rp->sb, "%s{\"rule\":\"%s\"", i ? "," : "",
-		    v->rule >= 0 ? rules_table[v->rule].name : "request");
+		str_append(&rp->sb, i ? ",{\"rule\":\"" : "{\"rule\":\"");
+		str_append(&rp->sb, v->rule >= 0 ? rules_table[v->rule].name : "request");
+		str_append(&rp->sb, "\"");
 		if (v->rule >= 0)
-			str_appendf(&rp->sb, ",\"cis\":\"%s\"", rules_table[v->rule].cis);
-		str_appendf(&rp->sb, ",\"action\":\"%s\"", policy_action_name(v->action));
+			rec_lit(rp, "cis", rules_table[v->rule].cis);
+		rec_lit(rp, "action", policy_action_name(v->action));
 		rec_str(rp, "message", v->text);
 		if (v->waived_by)
 			rec_str(rp, "waived_by", v->waived_by->name);
@@ -398,10 +438,10 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 	str_append(&rp->sb, "]");
 	if (d->dec.exemption)
 		rec_str(rp, "exemption", d->dec.exemption->name);
-	str_appendf(&rp->sb, ",\"policy_sha256\":\"%s\"", p->sha256);
+	rec_lit(rp, "policy_sha256", p->sha256);
 	if (q->body != NULL) {
 		audit_hash((const char *)q->body, q->body_len, bodyhash);
-		str_appendf(&rp->sb, ",\"body_sha256\":\"%s\"", bodyhash);
+		rec_lit(rp, "body_sha256", bodyhash);
 	}
 	return audit_commit(a, rp);
 }

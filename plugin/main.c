@@ -18,7 +18,7 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: cisgate serve [--socket PATH] [--policy FILE] [--group NAME] [--watch]\n"
-	    "                     [--idle-timeout SECONDS] [--insecure-policy]\n"
+	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
 	    "       cisgate lint FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
@@ -225,15 +225,16 @@ cmd_serve(int argc, char **argv)
 	    {"policy", required_argument, NULL, 'p'}, {"group", required_argument, NULL, 'g'},
 	    {"watch", no_argument, NULL, 'w'},
 	    {"insecure-policy", no_argument, NULL, 'i'},
-	    {"idle-timeout", required_argument, NULL, 'T'}, {NULL, 0, NULL, 0}};
+	    {"idle-timeout", required_argument, NULL, 'T'},
+	    {"workers", required_argument, NULL, 'W'}, {NULL, 0, NULL, 0}};
 	struct serve_opts o = {SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY, NULL, false, false,
-	    CG_CONN_TIMEOUT_S};
+	    CG_CONN_TIMEOUT_S, 0};
 	const char *errstr;
 	int64_t t;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 's': o.socket = optarg; break;
 		case 'p': o.policy = optarg; break;
@@ -247,6 +248,14 @@ cmd_serve(int argc, char **argv)
 				return 2;
 			}
 			o.idle_timeout = (unsigned)t;
+			break;
+		case 'W':
+			if (str_to_i64(optarg, 1, CG_WORKERS_MAX, &t, &errstr) != 0) {
+				fprintf(stderr, "cisgate: --workers %s: %s (1..%d)\n", optarg, errstr,
+				    CG_WORKERS_MAX);
+				return 2;
+			}
+			o.workers = (unsigned)t;
 			break;
 		default: usage(stderr); return 2;
 		}

@@ -180,6 +180,8 @@ serve_run(const struct serve_opts *o)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* A write past the file-size limit must fail (and deny), not kill the daemon. */
+	signal(SIGXFSZ, SIG_IGN);
 
 	if ((fd = serve_inherited()) >= 0)
 		log_info("serving the socket inherited from systemd");
@@ -191,7 +193,7 @@ serve_run(const struct serve_opts *o)
 		}
 		bound = true;
 	}
-	if ((srv = http_start(fd, o->idle_timeout, &sh)) == NULL) {
+	if ((srv = http_start(fd, o->idle_timeout, o->workers, &sh)) == NULL) {
 		log_warnx("cannot start the HTTP server");
 		if (bound)
 			unlink(o->socket);
@@ -199,8 +201,8 @@ serve_run(const struct serve_opts *o)
 		policy_release(p);
 		return 1;
 	}
-	log_info("cisgate %s serving %s with policy %s (sha256 %s, mode %s)", CG_VERSION,
-	    bound ? o->socket : "fd 3", o->policy, p->sha256,
+	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s)",
+	    CG_VERSION, bound ? o->socket : "fd 3", http_workers(srv), o->policy, p->sha256,
 	    p->mode == MODE_AUDIT ? "audit" : "enforce");
 	if (sh.audit)
 		(void)audit_event(sh.audit, "start", o->policy, p->sha256);

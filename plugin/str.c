@@ -54,6 +54,33 @@ str_append(struct strbuf *sb, const char *s)
 }
 
 void
+str_append_u64(struct strbuf *sb, uint64_t v)
+{
+	char d[20];
+	size_t i = sizeof d;
+
+	do
+		d[--i] = (char)('0' + v % 10);
+	while ((v /= 10) != 0);
+	str_appendn(sb, d + i, sizeof d - i);
+}
+
+void
+str_append_digits(struct strbuf *sb, unsigned v, unsigned width)
+{
+	char d[10];
+	size_t i = sizeof d;
+
+	if (width > sizeof d)
+		width = sizeof d;
+	while (i > sizeof d - width) {
+		d[--i] = (char)('0' + v % 10);
+		v /= 10;
+	}
+	str_appendn(sb, d + i, sizeof d - i);
+}
+
+void
 str_appendf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
@@ -115,8 +142,12 @@ str_append_json(struct strbuf *sb, const char *s, size_t max)
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n = strlen(s), i = 0, run = 0;
 
-	if (n > max)
+	if (n > max) {
+		/* Back off to the start of the character the cut would split. */
 		n = max;
+		while (n > 0 && (p[n] & 0xC0) == 0x80)
+			n--;
+	}
 	str_appendn(sb, "\"", 1);
 	while (i < n) {
 		unsigned char c = p[i];

@@ -20,10 +20,16 @@ struct http_shared {
 	atomic_size_t upload_bytes; /* heap bytes held by uploads now (CG_UPLOAD_BUDGET) */
 };
 
-/* Starts serving on the listening socket fd, a thread per connection; a connection
- * silent for idle_timeout_s is closed. The server borrows sh, which must outlive it.
+/* Starts serving on the listening socket fd (borrowed: the caller closes it after
+ * http_stop): an acceptor thread spreads connections over `workers` worker threads
+ * (0: one per CPU this process may use, at most CG_WORKERS_MAX). A connection silent for
+ * idle_timeout_s is closed. The server borrows sh, which must outlive it.
  * Returns NULL on failure. */
-struct http_server *http_start(int fd, unsigned idle_timeout_s, struct http_shared *sh);
+struct http_server *http_start(int fd, unsigned idle_timeout_s, unsigned workers,
+    struct http_shared *sh);
+
+/* The number of worker threads s runs. */
+unsigned http_workers(const struct http_server *s);
 
 /* Stops accepting new connections; requests already read still get their answer. */
 void http_quiesce(struct http_server *s);

@@ -42,8 +42,10 @@
 
 /* Server. */
 #define CG_CONN_MAX 512
+/* Worker threads at most (--workers; the default is one per CPU). */
+#define CG_WORKERS_MAX 64
 #define CG_CONN_TIMEOUT_S 30
-#define CG_CONN_MEMORY ((size_t)64 << 10)
+#define CG_CONN_MEMORY ((size_t)16 << 10)
 /* Request bytes buffered across all connections at once: a few large creates fit, a
  * flood of 8 MiB uploads cannot take the host's memory. Over it: a deny, "busy". */
 #define CG_UPLOAD_BUDGET ((size_t)96 << 20)

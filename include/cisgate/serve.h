@@ -14,6 +14,7 @@ struct serve_opts {
 	bool insecure_policy;
 	bool watch;          /* reload when the policy file changes */
 	unsigned idle_timeout; /* seconds before a silent connection is closed */
+	unsigned workers;      /* worker threads; 0: one per CPU */
 };
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean stop,

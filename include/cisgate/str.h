@@ -23,6 +23,10 @@ void str_init(struct strbuf *sb, char *buf, size_t cap);
 void str_append(struct strbuf *sb, const char *s);
 void str_appendn(struct strbuf *sb, const char *s, size_t n);
 void str_appendf(struct strbuf *sb, const char *fmt, ...) CG_PRINTF(2, 3);
+/* Decimal v; and v in exactly `width` digits (zero-padded, high digits dropped, width
+ * <= 10). printf-free: these build every audit record. */
+void str_append_u64(struct strbuf *sb, uint64_t v);
+void str_append_digits(struct strbuf *sb, unsigned v, unsigned width);
 
 /* Appends s as a quoted JSON string: quotes, backslashes and control bytes escaped,
  * invalid UTF-8 bytes replaced by U+FFFD, cut after at most max bytes of s on a

@@ -220,6 +220,19 @@ r1=$(post AuthZPlugin.AuthZReq "$T/allow.json")
 check "full disk + on_failure allow: create allowed" test "$r1" = '{"Allow":true}'
 stop
 
+# The file-size limit (RLIMIT_FSIZE) cuts a record mid-write: the daemon must not die of
+# SIGXFSZ, must cut the partial record off and deny, and the chain must still verify.
+policy "$T/fsize.yaml" enforce ""; sed -i "s#file: $T/audit.log#file: $T/fsize.log#" "$T/fsize.yaml"
+(ulimit -f 8; exec $VG "$BIN" serve --socket "$SOCK" --policy "$T/fsize.yaml" --insecure-policy 2>>"$T/serve.err") &
+PID=$!; wait_up "$SOCK"
+for i in $(seq 20); do post AuthZPlugin.AuthZReq "$T/allow.json" > "$T/fs.$i"; done
+check "file-size limit: cisgate is still running" kill -0 "$PID"
+check "file-size limit: creates before it are allowed" test "$(cat "$T/fs.1")" = '{"Allow":true}'
+check "file-size limit: creates past it are denied" has "$(cat "$T/fs.20")" 'audit log cannot be written'
+check "file-size limit: no partial record is left" test "$(tail -c1 "$T/fsize.log" | od -An -c | tr -d ' ')" = '\n'
+check "file-size limit: the chain verifies" "$BIN" audit verify "$T/fsize.log"
+stop
+
 # --group gives the socket to a group; --watch reloads when the file changes.
 grp=$(getent group daemon | cut -d: -f1)
 start "$T/p.yaml" --group "$grp" --watch

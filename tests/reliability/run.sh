@@ -79,6 +79,23 @@ check "kill -9: only requests in flight failed (<= 8)" test "$failed" -le 8
 check "kill -9: the audit chain verifies across both kills ($(wc -l < "$T/kill.log") records)" "$BIN" audit verify "$T/kill.log"
 kill -9 "$SUP" 2>/dev/null; wait "$SUP" 2>/dev/null; kill -9 "$(cat "$T/cg.pid")" 2>/dev/null
 
+# --- connections spread evenly over the workers ---------------------------------------------
+# dockerd keeps a few keep-alive connections: each worker must get its share.
+CISGATE_DEBUG=1 "$BIN" serve --socket "$T/spread.sock" --policy "$T/a.yaml" --insecure-policy --workers 2 2>"$T/spread.err" &
+SP=$!; PIDS+=("$SP")
+wait_up "$T/spread.sock"
+spread() { # spread CONNS: how many of the next CONNS connections each worker took
+	sleep 0.2
+	b0=$(grep -c 'connection to worker 0' "$T/spread.err"); b1=$(grep -c 'connection to worker 1' "$T/spread.err")
+	"$LOAD" "$T/spread.sock" "$1" 1 "$T/create-AuthZReq.json" > /dev/null
+	w0=$(( $(grep -c 'connection to worker 0' "$T/spread.err") - b0 )); w1=$(( $(grep -c 'connection to worker 1' "$T/spread.err") - b1 ))
+}
+spread 8
+check "spread: 8 connections over 2 workers land 4 and 4 ($w0, $w1)" test "$w0" = 4 -a "$w1" = 4
+spread 3
+check "spread: closed connections free their worker's share (3 more: $w0, $w1)" test $((w0 + w1)) = 3 -a $((w0 - w1)) -le 1 -a $((w1 - w0)) -le 1
+kill "$SP"; wait "$SP"
+
 # --- idle clients ---------------------------------------------------------------------------
 "$BIN" serve --socket "$SOCK" --policy "$T/q.yaml" --insecure-policy --idle-timeout 2 2>>"$T/serve.err" &
 CG=$!; PIDS+=("$CG")
@@ -96,6 +113,16 @@ ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 check "idle clients: a real request is answered while 100 clients sit idle (${ms} ms)" test -n "$r" -a "$ms" -lt 1000
 wait "$IP"
 check "idle clients: silent connections are closed by the timeout" grep -q "closed 100" "$T/idle.out"
+# The connection cap: past CG_CONN_MAX (512) a connection is closed at once, the rest stay.
+perl -MIO::Socket::UNIX -e '
+	my @s; for (1..600) { push @s, IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]) or die "connect: $!" }
+	select(undef, undef, undef, 1);
+	my $closed = 0; for my $c (@s) { $c->blocking(0); my $n = sysread($c, my $b, 1); $closed++ if defined $n && $n == 0 }
+	print "closed $closed\n";' "$SOCK" > "$T/cap.out"
+check "connection cap: of 600 connections the 88 past 512 are closed at once ($(cat "$T/cap.out"))" grep -qx "closed 88" "$T/cap.out"
+sleep 0.3
+r=$(curl -s --max-time 5 --unix-socket "$SOCK" -X POST --data-binary @"$ROOT/tests/fixtures/req-nonpriv.json" http://p/AuthZPlugin.AuthZReq)
+check "connection cap: once they go, requests are answered again" test -n "$r"
 kill "$CG"; wait "$CG"
 
 # --- soak -----------------------------------------------------------------------------------

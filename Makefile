@@ -15,7 +15,8 @@ BUILD   := build
 SANFLAGS :=
 else
 BUILD   := build-san
-SANFLAGS := -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer
+# The JSON arena would hide jansson's allocations from ASan: each gets its own there.
+SANFLAGS := -fsanitize=$(SANITIZER) -fno-sanitize-recover=all -fno-omit-frame-pointer -DCG_NO_ARENA
 endif
 
 WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
@@ -28,7 +29,7 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path digest envelope uri gojson docker rules policy eval decide audit
+CORE    = str log path jsonmem digest envelope uri gojson docker rules policy eval decide audit
 DAEMON  = http serve main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -67,7 +68,7 @@ run: deps
 	$(BUILD)/cisgate serve --policy policy/default.yaml
 
 # --- tests -------------------------------------------------------------------------
-UNIT_TESTS = test_str test_envelope test_uri test_docker test_policy
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a
@@ -124,7 +125,7 @@ FUZZ_SECONDS ?= 30
 FUZZERS = envelope uri policy decide
 FUZZ_SRC = $(CORE:%=plugin/%.c) tests/fuzz/harness.c tests/fuzz/fuzz_main.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Itests/fuzz \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -DCG_NO_ARENA
 
 build-fuzz/fuzz_%: $(FUZZ_SRC) $(HDRS)
 	mkdir -p build-fuzz

@@ -13,6 +13,7 @@
 
 #include "cisgate/decide.h"
 #include "cisgate/http.h"
+#include "cisgate/jsonmem.h"
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
 #include "cisgate/str.h"
@@ -139,8 +140,11 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 		    "cisgate is busy with other large requests; retry" :
 		    "the AuthZ request is larger than cisgate accepts (8 MiB); send a smaller "
 		    "request body");
-	} else
+	} else {
+		/* The documents' values come from this worker's arena, freed by decide_free. */
+		(void)jsonmem_begin();
 		decide_envelope(p, u->buf ? u->buf : "", u->len, is_res, time(NULL), c);
+	}
 	log_debug("%s %s %.200s -> %s (%zu violations)", is_res ? "AuthZRes" : "AuthZReq",
 	    c->req.method ? c->req.method : "", c->req.uri ? c->req.uri : "",
 	    eval_outcome_name(c->dec.outcome), c->dec.nv);
@@ -151,6 +155,7 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 			if (c->dec.allow && !c->req.is_response && c->ep.state_changing &&
 			    !p->audit.fail_allow) {
 				decide_free(c);
+				(void)jsonmem_end();
 				policy_release(p);
 				atomic_fetch_add(&sh->denies, 1);
 				return http_deny(conn, "cisgate denied this request: the audit log cannot "
@@ -165,6 +170,7 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 		ret = http_deny(conn, c->dec.msg);
 	}
 	decide_free(c);
+	(void)jsonmem_end();
 	policy_release(p);
 	return ret;
 }
@@ -393,6 +399,7 @@ http_start(int fd, unsigned idle_timeout_s, unsigned workers, struct http_shared
 	if (s == NULL)
 		return NULL;
 	pthread_once(&ctx_once, ctx_key_make);
+	jsonmem_install();
 	s->sh = sh;
 	s->lfd = fd;
 	s->nw = workers ? workers : http_cpus();

@@ -45,6 +45,9 @@
 /* Worker threads at most (--workers; the default is one per CPU). */
 #define CG_WORKERS_MAX 64
 #define CG_CONN_TIMEOUT_S 30
+/* Per worker: one request's JSON (a 2.5 KB create needs ~40 KiB); a larger one spills
+ * over to malloc. */
+#define CG_JSON_ARENA_SIZE ((size_t)256 << 10)
 #define CG_CONN_MEMORY ((size_t)16 << 10)
 /* Request bytes buffered across all connections at once: a few large creates fit, a
  * flood of 8 MiB uploads cannot take the host's memory. Over it: a deny, "busy". */

@@ -55,4 +55,5 @@ med() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 m1=$(med "$D/t1"); m2=$(med "$D/t2"); m3=$(med "$D/t3")
 awk -v a="$m1" -v b="$m3" -v c="$m2" -v n="$N" 'BEGIN {
 	printf "docker create, median of %d: no plugin %.1f ms, no-op plugin %.1f ms, cisgate %.1f ms\n", n, a / 1000, b / 1000, c / 1000
-	printf "ratio cisgate/no plugin: %.3f [<= 1.02]; no-op plugin/no plugin: %.3f (dockerd'"'"'s AuthZ cost alone)\n", c / a, b / a }'
+	printf "ratio cisgate/no plugin: %.3f [<= 1.02]; no-op plugin/no plugin: %.3f (dockerd'"'"'s AuthZ cost alone)\n", c / a, b / a
+	printf "added per create: cisgate %+.2f ms, no-op plugin %+.2f ms\n", (c - a) / 1000, (b - a) / 1000 }'

@@ -5,6 +5,7 @@
 
 #include "cisgate/decide.h"
 #include "cisgate/envelope.h"
+#include "cisgate/jsonmem.h"
 #include "cisgate/uri.h"
 #include "harness.h"
 
@@ -88,13 +89,20 @@ fuzz_decide(const uint8_t *data, size_t size)
 	static struct decide_ctx c;
 	struct policy_errors errs;
 
-	if (p == NULL && (p = policy_load_buffer(pol, sizeof pol - 1, "fuzz", &errs)) == NULL)
-		abort();
+	if (p == NULL) {
+		if ((p = policy_load_buffer(pol, sizeof pol - 1, "fuzz", &errs)) == NULL)
+			abort();
+		jsonmem_install(); /* as the daemon does (a no-op in sanitizer builds) */
+	}
+	(void)jsonmem_begin();
 	decide_envelope(p, (const char *)data, size, false, 0, &c);
 	/* Contract: a deny always says why. */
 	if (!c.dec.allow && c.dec.msg[0] == '\0')
 		abort();
 	decide_free(&c);
+	/* Contract: decide_free frees every JSON value of the request. */
+	if (jsonmem_end() != 0)
+		abort();
 	if (size > 0) {
 		static const enum ep_kind kinds[] = {EP_CONTAINER_CREATE, EP_EXEC_CREATE,
 		    EP_CONTAINER_UPDATE, EP_VOLUME_CREATE, EP_CONTAINER_START};

@@ -337,6 +337,8 @@ http_accept(void *arg)
 {
 	struct http_server *s = arg;
 	struct pollfd pf[2] = {{.fd = s->lfd, .events = POLLIN}, {.fd = s->wake, .events = POLLIN}};
+	const struct timespec ms10 = {.tv_sec = 0, .tv_nsec = 10000000};
+	bool starved = false;
 
 	for (;;) {
 		struct sockaddr_storage ss;
@@ -344,23 +346,35 @@ http_accept(void *arg)
 		struct worker *w;
 		int c;
 
-		if (poll(pf, 2, -1) < 0 && errno != EINTR)
-			break;
-		if (pf[1].revents)
-			break;
-		if (!(pf[0].revents & POLLIN))
-			continue;
-		c = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (c < 0) {
-			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
-				/* Out of descriptors: back off instead of spinning on a ready socket. */
-				struct timespec ms10 = {.tv_sec = 0, .tv_nsec = 10000000};
-
-				log_warn("accept");
+		if (poll(pf, 2, -1) < 0) {
+			if (errno != EINTR) {
+				log_warn("accept: poll");
 				nanosleep(&ms10, NULL);
 			}
 			continue;
 		}
+		if (pf[1].revents)
+			break;
+		if (!(pf[0].revents & POLLIN)) {
+			if (pf[0].revents) /* an error on the listening socket: never spin on it */
+				nanosleep(&ms10, NULL);
+			continue;
+		}
+		c = accept4(s->lfd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+				/* Out of descriptors: back off instead of spinning on a ready socket;
+				 * said once, not a hundred times a second. */
+				if (!starved)
+					log_warn("accept (connections wait until some close)");
+				starved = true;
+				nanosleep(&ms10, NULL);
+			}
+			continue;
+		}
+		if (starved)
+			log_info("accepting connections again");
+		starved = false;
 		w = http_pick(s);
 		if (atomic_load(&w->conns) >= CG_CONN_MAX / s->nw) {
 			/* The least loaded worker is full: all are. */

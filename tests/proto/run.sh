@@ -233,6 +233,22 @@ check "file-size limit: no partial record is left" test "$(tail -c1 "$T/fsize.lo
 check "file-size limit: the chain verifies" "$BIN" audit verify "$T/fsize.log"
 stop
 
+# Out of file descriptors (RLIMIT_NOFILE): connections wait, the daemon neither dies nor
+# spins nor floods its log, and serves again once some close.
+: > "$T/nofile.err"
+(ulimit -n 40; exec $VG "$BIN" serve --socket "$SOCK" --policy "$T/p.yaml" --insecure-policy 2>>"$T/nofile.err") &
+PID=$!; wait_up "$SOCK"
+perl -MIO::Socket::UNIX -e '
+	my @s; for (1..60) { push @s, IO::Socket::UNIX->new(Type => SOCK_STREAM(), Peer => $ARGV[0]) or die "connect: $!" }
+	sleep 2; print "held\n";' "$SOCK" > "$T/nofile.out"
+r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+check "out of descriptors: still running" kill -0 "$PID"
+nw=$(grep -c 'connections wait' "$T/nofile.err")
+check "out of descriptors: reported, not flooded ($nw lines in 2 s)" test "$nw" -ge 1 -a "$nw" -le 5
+check "out of descriptors: requests are decided again once connections close" has "$r" '[CIS 5.4]'
+stop
+cat "$T/nofile.err" >> "$T/serve.err"
+
 # --group gives the socket to a group; --watch reloads when the file changes.
 grp=$(getent group daemon | cut -d: -f1)
 start "$T/p.yaml" --group "$grp" --watch

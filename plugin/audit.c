@@ -32,6 +32,11 @@ struct audit {
 	struct sockaddr_un log_addr;
 	bool log_failing;
 	time_t last_sync;
+	pthread_mutex_t sync_lock;   /* one deferred flush at a time (audit_sync) */
+	unsigned long long synced;   /* records known flushed; under sync_lock */
+	unsigned long long flushes;  /* deferred flushes done; under sync_lock */
+	unsigned long long covered;  /* records those flushes made durable; under sync_lock */
+	bool sync_failing;           /* under sync_lock */
 };
 
 /* Appends the time as RFC 3339 UTC with microseconds. */
@@ -166,6 +171,7 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 		return NULL;
 	}
 	pthread_mutex_init(&a->lock, NULL);
+	pthread_mutex_init(&a->sync_lock, NULL);
 	a->conf = *c;
 	a->conf.file = NULL; /* copies below; the policy may be freed on reload */
 	a->conf.syslog_socket = NULL;
@@ -188,6 +194,7 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 			return NULL;
 		}
 	}
+	a->synced = a->seq; /* what earlier runs wrote is not ours to flush */
 	return a;
 }
 
@@ -306,9 +313,11 @@ audit_syslog(struct audit *a, const char *line, size_t n)
 		a->log_failing = false;
 }
 
-/* Links r into the chain and appends it to every output. Takes the lock. */
+/* Links r into the chain and appends it to every output. Takes the lock. With
+ * `fsync: always` the file is flushed before returning, unless defer is given: then
+ * *defer gets the record's sequence number for audit_sync(). */
 static int
-audit_commit(struct audit *a, struct record *r)
+audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 {
 	char hdr[HDR_ROOM], *line;
 	struct strbuf hb;
@@ -345,7 +354,8 @@ audit_commit(struct audit *a, struct record *r)
 			off += (size_t)w;
 		}
 		line[n] = '\0';
-		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && fdatasync(a->fd) != 0)
+		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && defer == NULL &&
+		    fdatasync(a->fd) != 0)
 			rc = -1;
 		if (rc == 0 && a->conf.fsync == FSYNC_INTERVAL && time(NULL) != a->last_sync) {
 			/* Once a second, after the lock: a flush must not stall every writer. */
@@ -381,6 +391,8 @@ audit_commit(struct audit *a, struct record *r)
 		audit_syslog(a, line, n);
 	a->seq++;
 	audit_hash(line, n, a->prev);
+	if (defer != NULL)
+		*defer = a->fd >= 0 && a->conf.fsync == FSYNC_ALWAYS ? a->seq : 0;
 	pthread_mutex_unlock(&a->lock);
 	if (sync_fd >= 0) {
 		(void)fdatasync(sync_fd);
@@ -390,7 +402,8 @@ audit_commit(struct audit *a, struct record *r)
 }
 
 int
-audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
+audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
+    unsigned long long *defer)
 {
 	struct record *rp = rec_get();
 	const struct authz_req *q = &d->req;
@@ -443,7 +456,7 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d)
 		audit_hash((const char *)q->body, q->body_len, bodyhash);
 		rec_lit(rp, "body_sha256", bodyhash);
 	}
-	return audit_commit(a, rp);
+	return audit_commit(a, rp, defer);
 }
 
 int
@@ -459,7 +472,52 @@ audit_event(struct audit *a, const char *event, const char *detail, const char *
 		rec_str(rp, "detail", detail);
 	if (policy_sha)
 		rec_str(rp, "policy_sha256", policy_sha);
-	return audit_commit(a, rp);
+	return audit_commit(a, rp, NULL);
+}
+
+int
+audit_sync(struct audit *a, unsigned long long seq)
+{
+	unsigned long long upto;
+	int fd, rc = 0;
+
+	if (seq == 0)
+		return 0;
+	pthread_mutex_lock(&a->sync_lock);
+	if (a->synced >= seq) {
+		pthread_mutex_unlock(&a->sync_lock);
+		return 0;
+	}
+	/* Everything written so far is in the file: one flush covers all of it. */
+	pthread_mutex_lock(&a->lock);
+	upto = a->seq;
+	fd = a->fd >= 0 ? dup(a->fd) : -1;
+	pthread_mutex_unlock(&a->lock);
+	if (fd < 0 || fdatasync(fd) != 0) {
+		if (!a->sync_failing)
+			log_warn("audit log %s: flush failed; on_failure=%s applies", a->file,
+			    a->conf.fail_allow ? "allow" : "deny");
+		a->sync_failing = true;
+		rc = -1;
+	} else {
+		a->covered += upto - a->synced;
+		a->synced = upto;
+		a->flushes++;
+		a->sync_failing = false;
+	}
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_unlock(&a->sync_lock);
+	return rc;
+}
+
+void
+audit_sync_stats(struct audit *a, unsigned long long *flushes, unsigned long long *records)
+{
+	pthread_mutex_lock(&a->sync_lock);
+	*flushes = a->flushes;
+	*records = a->covered;
+	pthread_mutex_unlock(&a->sync_lock);
 }
 
 int
@@ -471,8 +529,13 @@ audit_reopen(struct audit *a)
 	if (a->file == NULL)
 		return 0;
 	pthread_mutex_lock(&a->lock);
-	if (a->fd >= 0)
+	if (a->fd >= 0) {
+		/* Records awaiting a deferred flush are in this file: flush it before it goes
+		 * (audit_sync only ever flushes the current one). */
+		if (a->conf.fsync == FSYNC_ALWAYS && fdatasync(a->fd) != 0)
+			log_warn("audit log %s: flush before reopening failed", a->file);
 		close(a->fd);
+	}
 	/* seq and prev stay: the new file's first record links to the old file's last. */
 	if (audit_open_file(a, err, sizeof err) != 0) {
 		log_warnx("%s", err);
@@ -492,6 +555,7 @@ audit_close(struct audit *a)
 	if (a->log_fd >= 0)
 		close(a->log_fd);
 	pthread_mutex_destroy(&a->lock);
+	pthread_mutex_destroy(&a->sync_lock);
 	free(a->file);
 	free(a);
 }

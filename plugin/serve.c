@@ -257,6 +257,11 @@ serve_run(const struct serve_opts *o)
 	if (bound)
 		unlink(o->socket);
 	if (sh.audit) {
+		unsigned long long fl, rec;
+
+		audit_sync_stats(sh.audit, &fl, &rec);
+		if (fl > 0)
+			log_info("audit: %llu flushes covered %llu records", fl, rec);
 		(void)audit_event(sh.audit, "stop", NULL, NULL);
 		audit_close(sh.audit);
 	}

@@ -21,8 +21,21 @@ bool audit_wanted(const struct audit_conf *c, const struct decide_ctx *d);
 
 /* Writes one record for d, decided under p. Thread-safe; records leave in sequence
  * order and whole. Returns 0, or -1 when the file could not take the record (the
- * failure is reported on stderr once, until a write succeeds again). */
-int audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d);
+ * failure is reported on stderr once, until a write succeeds again).
+ * With `fsync: always` the record is flushed before this returns, unless defer is given:
+ * then *defer gets a number to pass to audit_sync() before the decision is answered
+ * (0: nothing to flush). */
+int audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
+    unsigned long long *defer);
+
+/* Makes sure the record numbered seq (from audit_write) is on disk: one flush covers
+ * every record written before it starts, so concurrent callers share flushes. Returns 0,
+ * or -1 when the flush failed (the record stays in the file, whole and chained; the
+ * failure is reported once). May block on the disk: not for a worker thread. */
+int audit_sync(struct audit *a, unsigned long long seq);
+
+/* How many deferred flushes audit_sync() did, and the records they covered. */
+void audit_sync_stats(struct audit *a, unsigned long long *flushes, unsigned long long *records);
 
 /* Writes a lifecycle record (start, stop, reload, reload-failed, recovered). */
 int audit_event(struct audit *a, const char *event, const char *detail, const char *policy_sha);

@@ -96,6 +96,28 @@ spread 3
 check "spread: closed connections free their worker's share (3 more: $w0, $w1)" test $((w0 + w1)) = 3 -a $((w0 - w1)) -le 1 -a $((w1 - w0)) -le 1
 kill "$SP"; wait "$SP"
 
+# --- fsync: always under concurrent load ------------------------------------------------------
+# Workers never wait for the disk: the flusher makes every waiting record durable with one
+# flush (group commit). SIGTERM in the middle resumes every waiting request and exits 0.
+cat > "$T/fs.yaml" <<P
+apiVersion: cisgate/v1
+default_action: off
+audit: {file: $T/flush.log, fsync: always, allows: all}
+P
+"$BIN" serve --socket "$T/fs.sock" --policy "$T/fs.yaml" --insecure-policy 2>"$T/fs.err" &
+FP=$!; PIDS+=("$FP")
+wait_up "$T/fs.sock"
+"$LOAD" "$T/fs.sock" 8 3 "$T/create-AuthZReq.json" > "$T/fs.out" &
+LP=$!
+sleep 1.5; kill -TERM "$FP"; wait "$FP"; frc=$?; wait "$LP"
+echo "     fsync always, 8 connections, SIGTERM after 1.5 s: $(cat "$T/fs.out")"
+echo "     $(grep 'flushes covered' "$T/fs.err")"
+check "fsync always: SIGTERM under load exits 0" test "$frc" = 0
+read -r fl rec < <(sed -n 's/.*audit: \([0-9]*\) flushes covered \([0-9]*\) records.*/\1 \2/p' "$T/fs.err")
+check "fsync always: flushes are shared (${fl:-0} flushes for ${rec:-0} records)" test "${fl:-0}" -gt 0 -a "${rec:-0}" -gt "${fl:-0}"
+check "fsync always: the chain verifies after the stop" "$BIN" audit verify "$T/flush.log"
+check "fsync always: every answered create is recorded" test "$(grep -c '"endpoint":"container_create"' "$T/flush.log")" -ge "$(sed -n 's/.*(\([0-9]*\) requests.*/\1/p' "$T/fs.out")"
+
 # --- idle clients ---------------------------------------------------------------------------
 "$BIN" serve --socket "$SOCK" --policy "$T/q.yaml" --insecure-policy --idle-timeout 2 2>>"$T/serve.err" &
 CG=$!; PIDS+=("$CG")

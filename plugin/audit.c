@@ -31,7 +31,8 @@ struct audit {
 	int log_fd;     /* syslog datagram socket, or -1 */
 	struct sockaddr_un log_addr;
 	bool log_failing;
-	time_t last_sync;
+	unsigned long long tick_seq; /* records flushed by audit_tick; under lock */
+	bool tick_failing;           /* main thread only */
 	pthread_mutex_t sync_lock;   /* one deferred flush at a time (audit_sync) */
 	unsigned long long synced;   /* records known flushed; under sync_lock */
 	unsigned long long flushes;  /* deferred flushes done; under sync_lock */
@@ -322,7 +323,7 @@ audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 	char hdr[HDR_ROOM], *line;
 	struct strbuf hb;
 	size_t n;
-	int hl, rc = 0, sync_fd = -1;
+	int hl, rc = 0;
 
 	str_append(&r->sb, "}");
 	if (r->sb.truncated)
@@ -357,11 +358,6 @@ audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && defer == NULL &&
 		    fdatasync(a->fd) != 0)
 			rc = -1;
-		if (rc == 0 && a->conf.fsync == FSYNC_INTERVAL && time(NULL) != a->last_sync) {
-			/* Once a second, after the lock: a flush must not stall every writer. */
-			a->last_sync = time(NULL);
-			sync_fd = dup(a->fd);
-		}
 		if (rc != 0) {
 			int err = errno;
 			struct stat st;
@@ -394,10 +390,6 @@ audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 	if (defer != NULL)
 		*defer = a->fd >= 0 && a->conf.fsync == FSYNC_ALWAYS ? a->seq : 0;
 	pthread_mutex_unlock(&a->lock);
-	if (sync_fd >= 0) {
-		(void)fdatasync(sync_fd);
-		close(sync_fd);
-	}
 	return rc;
 }
 
@@ -512,6 +504,31 @@ audit_sync(struct audit *a, unsigned long long seq)
 }
 
 void
+audit_tick(struct audit *a)
+{
+	int fd = -1;
+
+	if (a == NULL || a->conf.fsync != FSYNC_INTERVAL)
+		return;
+	pthread_mutex_lock(&a->lock);
+	if (a->fd >= 0 && a->seq != a->tick_seq) {
+		a->tick_seq = a->seq;
+		fd = dup(a->fd);
+	}
+	pthread_mutex_unlock(&a->lock);
+	/* Outside the lock: writers go on while the disk catches up. */
+	if (fd >= 0) {
+		if (fdatasync(fd) != 0) {
+			if (!a->tick_failing)
+				log_warn("audit log %s: periodic flush failed", a->file);
+			a->tick_failing = true;
+		} else
+			a->tick_failing = false;
+		close(fd);
+	}
+}
+
+void
 audit_sync_stats(struct audit *a, unsigned long long *flushes, unsigned long long *records)
 {
 	pthread_mutex_lock(&a->sync_lock);
@@ -550,8 +567,11 @@ audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
-	if (a->fd >= 0)
+	if (a->fd >= 0) {
+		if (a->conf.fsync != FSYNC_NEVER)
+			(void)fdatasync(a->fd); /* the last records before the process goes */
 		close(a->fd);
+	}
 	if (a->log_fd >= 0)
 		close(a->log_fd);
 	pthread_mutex_destroy(&a->lock);

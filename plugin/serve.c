@@ -154,6 +154,7 @@ serve_run(const struct serve_opts *o)
 	struct policy *p;
 	sigset_t set;
 	int fd, inotify_fd = -1, sig;
+	time_t last_tick = 0;
 	bool bound = false;
 	unsigned long reload_failures = 0;
 	char err[256];
@@ -218,6 +219,10 @@ serve_run(const struct serve_opts *o)
 		struct timespec tick = {.tv_sec = 1, .tv_nsec = 0};
 
 		sig = sigtimedwait(&set, NULL, &tick);
+		if (time(NULL) != last_tick) {
+			last_tick = time(NULL);
+			audit_tick(sh.audit);
+		}
 		if (sig < 0 && inotify_fd >= 0) {
 			char buf[4096];
 			ssize_t n = read(inotify_fd, buf, sizeof buf);

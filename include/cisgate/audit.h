@@ -34,6 +34,10 @@ int audit_write(struct audit *a, const struct policy *p, const struct decide_ctx
  * failure is reported once). May block on the disk: not for a worker thread. */
 int audit_sync(struct audit *a, unsigned long long seq);
 
+/* With `fsync: interval`, flushes what was written since the last call. The daemon's main
+ * thread calls it once a second, so no request ever waits for the disk. */
+void audit_tick(struct audit *a);
+
 /* How many deferred flushes audit_sync() did, and the records they covered. */
 void audit_sync_stats(struct audit *a, unsigned long long *flushes, unsigned long long *records);
 

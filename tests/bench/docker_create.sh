@@ -62,12 +62,19 @@ for i in $(seq "$N"); do
 	done
 done
 med() { sort -n "$1" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# Paired: each round ran the three back to back, so a slow moment of this shared machine
+# hits all three; the median of the per-round ratios is steadier than a ratio of medians.
+pmed() { paste "$1" "$2" | awk '{printf "%.3f\n", $2 / $1}' | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 a1=$(med "$D/a1"); a2=$(med "$D/a2"); a3=$(med "$D/a3")
+qc=$(pmed "$D/a1" "$D/a2"); qn=$(pmed "$D/a1" "$D/a3")
 m1=$(med "$D/t1"); m2=$(med "$D/t2"); m3=$(med "$D/t3")
+pc=$(pmed "$D/t1" "$D/t2"); pn=$(pmed "$D/t1" "$D/t3")
 awk -v a="$m1" -v b="$m3" -v c="$m2" -v n="$N" 'BEGIN {
 	printf "docker create, median of %d: no plugin %.1f ms, no-op plugin %.1f ms, cisgate %.1f ms\n", n, a / 1000, b / 1000, c / 1000
 	printf "ratio cisgate/no plugin: %.3f [<= 1.02]; no-op plugin/no plugin: %.3f (dockerd'"'"'s AuthZ cost alone)\n", c / a, b / a
 	printf "added per create: cisgate %+.2f ms, no-op plugin %+.2f ms\n", (c - a) / 1000, (b - a) / 1000 }'
+echo "paired (median of per-round ratios): cisgate/no plugin $pc [<= 1.02], no-op plugin/no plugin $pn"
 awk -v a="$a1" -v b="$a3" -v c="$a2" -v n="$N" 'BEGIN {
 	printf "API create (curl), median of %d: no plugin %.2f ms, no-op plugin %.2f ms, cisgate %.2f ms (cisgate %+.2f ms, no-op %+.2f ms)\n",
 	    n, a / 1000, b / 1000, c / 1000, (c - a) / 1000, (b - a) / 1000 }'
+echo "API create, paired: cisgate/no plugin $qc, no-op plugin/no plugin $qn"

@@ -155,19 +155,6 @@ http_answer(struct http_server *s, struct MHD_Connection *c, struct MHD_Response
 	return ret;
 }
 
-static enum MHD_Result
-http_deny(struct MHD_Connection *c, const char *msg)
-{
-	struct MHD_Response *r = http_deny_response(msg);
-	enum MHD_Result ret;
-
-	if (r == NULL)
-		return MHD_NO;
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ret;
-}
-
 /* Hands a decided request to the flusher; false when it is stopping (flush inline). */
 static bool
 http_defer(struct http_server *s, struct MHD_Connection *conn, struct upload *u)
@@ -260,7 +247,8 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 
 	atomic_fetch_add(&sh->requests, 1);
 	if (c == NULL)
-		return http_deny(conn, "cisgate is out of memory; try again");
+		return http_answer(s, conn,
+		    http_deny_response("cisgate is out of memory; try again"));
 	p = http_policy_get(sh);
 	if (u->overflow) {
 		/* Never read, still decided and recorded: a deny like any other. */
@@ -287,7 +275,7 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 			(void)jsonmem_end();
 			policy_release(p);
 			atomic_fetch_add(&sh->denies, 1);
-			return http_deny(conn, AUDIT_DOWN);
+			return http_answer(s, conn, http_deny_response(AUDIT_DOWN));
 		}
 		flush = 0;
 	}

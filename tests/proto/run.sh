@@ -289,6 +289,10 @@ printf 'apiVersion: cisgate/v1\nrules:\n  privilegd: deny\n' > "$T/typo.yaml"
 check "lint: a typo exits 1 with line:col" sh -c "test $? = 1 && grep -q 'typo.yaml:3:3: unknown rule' '$T/lint.out'"
 check "--version" sh -c "'$BIN' --version | grep -q '^cisgate [0-9]'"
 check "--help" sh -c "'$BIN' --help | grep -q 'cisgate serve'"
+for bad in "--workers 0" "--workers 65" "--workers 2x" "--idle-timeout 0"; do
+	"$BIN" serve --socket "$T/never.sock" --policy "$T/p.yaml" --insecure-policy $bad 2> "$T/bad.err"
+	check "serve $bad is refused with exit 2 and the range" sh -c "test $? = 2 && grep -q '(1\.\.' '$T/bad.err' && test ! -e '$T/never.sock'"
+done
 
 # syslog output: records reach the local syslog socket, framed as authpriv.notice.
 perl -MIO::Socket::UNIX -e '

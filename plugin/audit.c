@@ -17,6 +17,7 @@
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
+#include "cisgate/tls.h"
 
 #define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
@@ -221,26 +222,12 @@ struct record {
 	struct strbuf sb; /* over buf + HDR_ROOM */
 };
 
-/* Each thread builds its records in one lazily allocated buffer (32 KiB: too big for a
- * worker's stack, and only threads that audit pay for it). Freed when the thread ends. */
-static pthread_key_t rec_tls;
-static pthread_once_t rec_once = PTHREAD_ONCE_INIT;
-
-static void
-rec_key_make(void)
-{
-	(void)pthread_key_create(&rec_tls, free);
-}
-
+/* Each thread builds its records in one buffer of its own (32 KiB: too big for a worker's
+ * stack, and only threads that audit pay for it). */
 static struct record *
 rec_get(void)
 {
-	struct record *r;
-
-	pthread_once(&rec_once, rec_key_make);
-	if ((r = pthread_getspecific(rec_tls)) == NULL && (r = malloc(sizeof *r)) != NULL)
-		(void)pthread_setspecific(rec_tls, r);
-	return r;
+	return tls_get(TLS_AUDIT_RECORD, sizeof(struct record));
 }
 
 static void

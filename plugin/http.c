@@ -17,6 +17,7 @@
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
 #include "cisgate/str.h"
+#include "cisgate/tls.h"
 
 struct worker {
 	struct MHD_Daemon *d;
@@ -52,7 +53,7 @@ struct upload {
 	bool overflow;
 	bool busy; /* the global upload budget was spent */
 	/* Waiting for the flusher: the answer and what to do if the flush fails. */
-	enum { UP_READING, UP_FLUSHING, UP_FLUSHED } state;
+	bool flushed; /* the flusher is done with it: answer on the next call */
 	bool fail_deny, flush_failed;
 	unsigned long long flush;
 	struct MHD_Response *resp;
@@ -68,23 +69,10 @@ static const char ALLOW[] = "{\"Allow\":true}";
 static const char ACTIVATE[] = "{\"Implements\":[\"authz\"]}";
 
 /* Each worker thread keeps one decision context (~70 KiB): no allocation per request. */
-static pthread_key_t ctx_key;
-static pthread_once_t ctx_once = PTHREAD_ONCE_INIT;
-
-static void
-ctx_key_make(void)
-{
-	(void)pthread_key_create(&ctx_key, free);
-}
-
 static struct decide_ctx *
 ctx_get(void)
 {
-	struct decide_ctx *c = pthread_getspecific(ctx_key);
-
-	if (c == NULL && (c = malloc(sizeof *c)) != NULL)
-		(void)pthread_setspecific(ctx_key, c);
-	return c;
+	return tls_get(TLS_DECIDE_CTX, sizeof(struct decide_ctx));
 }
 
 struct policy *
@@ -166,7 +154,6 @@ http_defer(struct http_server *s, struct MHD_Connection *conn, struct upload *u)
 		pthread_mutex_unlock(&f->lock);
 		return false;
 	}
-	u->state = UP_FLUSHING;
 	u->conn = conn;
 	u->next = NULL;
 	MHD_suspend_connection(conn);
@@ -228,7 +215,7 @@ http_flush(void *arg)
 
 			next = u->next; /* u belongs to the worker once resumed */
 			u->flush_failed = rc != 0;
-			u->state = UP_FLUSHED;
+			u->flushed = true;
 			MHD_resume_connection(conn);
 		}
 	}
@@ -322,14 +309,14 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url, const char 
 		u->cap = sizeof u->small;
 		u->overflow = false;
 		u->busy = false;
-		u->state = UP_READING;
+		u->flushed = false;
 		u->resp = NULL;
 		u->flush_failed = false;
 		*con_cls = u;
 		atomic_fetch_add(&s->sh->inflight, 1);
 		return MHD_YES;
 	}
-	if (u->state == UP_FLUSHED)
+	if (u->flushed)
 		return http_finish(s, conn, u);
 	if (*data_size > 0) {
 		/* Keep reading past the limit (discarding) so the answer is a clear deny. */
@@ -545,7 +532,6 @@ http_start(int fd, unsigned idle_timeout_s, unsigned workers, struct http_shared
 		return NULL;
 	pthread_mutex_init(&s->fl.lock, NULL);
 	pthread_cond_init(&s->fl.cond, NULL);
-	pthread_once(&ctx_once, ctx_key_make);
 	jsonmem_install();
 	s->sh = sh;
 	s->lfd = fd;

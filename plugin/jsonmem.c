@@ -1,12 +1,12 @@
 /* jsonmem.c - per-thread bump allocation for one request's JSON (see jsonmem.h). */
 #include <jansson.h>
-#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 
 #include "cisgate/jsonmem.h"
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
+#include "cisgate/tls.h"
 
 struct arena {
 	char *base;
@@ -17,16 +17,6 @@ struct arena {
 };
 
 static _Thread_local struct arena ar;
-
-/* Frees a thread's arena when the thread ends (the key's value is its base). */
-static pthread_key_t base_key;
-static pthread_once_t base_once = PTHREAD_ONCE_INIT;
-
-static void
-jsonmem_key_make(void)
-{
-	(void)pthread_key_create(&base_key, free);
-}
 
 static bool
 jsonmem_holds(const struct arena *a, const void *p)
@@ -82,14 +72,9 @@ jsonmem_begin(void)
 	struct arena *a = &ar;
 
 	if (a->base == NULL) {
-		pthread_once(&base_once, jsonmem_key_make);
-		if ((a->base = malloc(CG_JSON_ARENA_SIZE)) == NULL)
+		/* Freed with the thread (tls.c). */
+		if ((a->base = tls_get(TLS_JSON_ARENA, CG_JSON_ARENA_SIZE)) == NULL)
 			return false;
-		if (pthread_setspecific(base_key, a->base) != 0) {
-			free(a->base);
-			a->base = NULL;
-			return false;
-		}
 		a->used = a->live = 0;
 	}
 	a->active = true;

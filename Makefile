@@ -6,7 +6,8 @@ DESTDIR  ?=
 CC       ?= cc
 SANITIZER ?=
 
-PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev
+PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
+             libcurl4-openssl-dev
 PKGS_TEST  = libcmocka-dev curl jq valgrind clang systemd procps perl
 PKGS_E2E   = docker.io busybox-static
 
@@ -24,12 +25,12 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissin
 HARDEN  = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) -Iinclude \
-            $(shell pkg-config --cflags libmicrohttpd jansson yaml-0.1 2>/dev/null)
+            $(shell pkg-config --cflags libmicrohttpd jansson yaml-0.1 libcurl 2>/dev/null)
 LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
-LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 2>/dev/null) -lcrypto -lpthread
+LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc
 DAEMON  = http serve main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -68,7 +69,7 @@ run: deps
 	$(BUILD)/cisgate serve --policy policy/default.yaml
 
 # --- tests -------------------------------------------------------------------------
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a

@@ -53,4 +53,9 @@
  * flood of 8 MiB uploads cannot take the host's memory. Over it: a deny, "busy". */
 #define CG_UPLOAD_BUDGET ((size_t)96 << 20)
 
+/* Lookups in dockerd (dockerc). */
+#define CG_DOCKERC_PATH_MAX 1024               /* a socket path or an escaped API path */
+#define CG_DOCKERC_BODY_MAX ((size_t)4 << 20)  /* what cisgate keeps of one answer */
+#define CG_DOCKERC_INFLIGHT_MAX 256            /* lookups queued or running at once */
+
 #endif

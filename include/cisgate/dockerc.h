@@ -1,0 +1,58 @@
+/* dockerc.h - read-only lookups in dockerd's own API over its unix socket (libcurl).
+ * cisgate's own GETs are themselves AuthZ requests that dockerd sends back to cisgate, so
+ * the server never waits for one on a worker: lookups run on one thread of their own and
+ * call back when done (the worker's connection stays suspended meanwhile). */
+#ifndef CISGATE_DOCKERC_H
+#define CISGATE_DOCKERC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "cisgate/limits.h"
+
+struct dockerc;
+
+/* One finished GET. */
+struct dockerc_reply {
+	long status; /* HTTP status; 0 when no answer arrived */
+	char *body;  /* NUL-terminated (malloc'd), NULL when no answer arrived */
+	size_t len;
+	char err[192]; /* set when status is not 200: why, for a deny message */
+};
+
+/* Called once per dockerc_submit(), on the lookup thread. The callee owns r and releases it
+ * with dockerc_reply_free(). Must not block: it hands the result on and returns. */
+typedef void (*dockerc_done_fn)(void *arg, struct dockerc_reply *r);
+
+/* Starts the lookup thread for dockerd at socket (copied); every lookup gives up after
+ * timeout_ms. Allocates; release with dockerc_stop(). Returns a new client, or NULL with err set. */
+struct dockerc *dockerc_start(const char *socket, unsigned timeout_ms, char *err,
+    size_t errlen);
+
+/* Queues GET path (already escaped: build it with dockerc_path()). fn(arg, reply) runs on
+ * the lookup thread when it is done, failed or timed out: exactly once when this returns 0.
+ * Returns -1 (and never calls fn) when the client is stopping or too many lookups wait. */
+int dockerc_submit(struct dockerc *c, const char *path, dockerc_done_fn fn, void *arg);
+
+/* Stops the thread; lookups still running end with "cisgate is stopping" and their
+ * callbacks run before this returns. Frees c; accepts NULL. */
+void dockerc_stop(struct dockerc *c);
+
+/* The same GET, synchronously, for the command line (`cisgate check --daemon-socket`): never
+ * from a server worker. Fills *r (release with dockerc_reply_free). Returns 0 when the
+ * status is 200, -1 otherwise (r->err says why). */
+int dockerc_get(const char *socket, unsigned timeout_ms, const char *path,
+    struct dockerc_reply *r);
+
+/* Frees a reply handed to a callback (the body and the struct); accepts NULL. */
+void dockerc_reply_free(struct dockerc_reply *r);
+
+/* Frees the body of a reply filled by dockerc_get() (the struct is the caller's). */
+void dockerc_reply_clear(struct dockerc_reply *r);
+
+/* Writes prefix + segment (percent-escaped: everything but A-Z a-z 0-9 - . _ ~) + suffix
+ * into out, e.g. ("/containers/", "web", "/json"). Returns 0, or -1 when it does not fit. */
+int dockerc_path(char *out, size_t outsz, const char *prefix, const char *segment,
+    const char *suffix);
+
+#endif

@@ -1,0 +1,260 @@
+/* test_dockerc.c - the dockerd client against a small HTTP server on a unix socket that
+ * answers like dockerd does (200 JSON, 404, slow, oversized and chunked answers). */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cisgate/dockerc.h"
+
+static char sockpath[108];
+static char tmpdir[64];
+static struct MHD_Daemon *srv;
+
+/* A big answer sent chunked, like dockerd's large inspect answers. */
+static ssize_t
+big_reader(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)cls;
+	if (pos >= (uint64_t)CG_DOCKERC_BODY_MAX + 4096)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	memset(buf, 'x', max);
+	return (ssize_t)max;
+}
+
+static enum MHD_Result
+handler(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+    const char *version, const char *data, size_t *size, void **ctx)
+{
+	static const char ok[] = "{\"Config\":{\"User\":\"1000\"}}";
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	unsigned status = 200;
+
+	(void)cls, (void)method, (void)version, (void)data, (void)size, (void)ctx;
+	if (strcmp(url, "/slow") == 0) {
+		struct timespec ts = {1, 0};
+
+		nanosleep(&ts, NULL);
+	}
+	if (strcmp(url, "/big") == 0)
+		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, big_reader, NULL, NULL);
+	else if (strcmp(url, "/containers/a b%2Fc/json") == 0 || strcmp(url, "/ok") == 0 ||
+	    strcmp(url, "/slow") == 0)
+		r = MHD_create_response_from_buffer(strlen(ok), (void *)(uintptr_t)ok,
+		    MHD_RESPMEM_PERSISTENT);
+	else {
+		status = 404;
+		r = MHD_create_response_from_buffer(2, (void *)(uintptr_t)"{}",
+		    MHD_RESPMEM_PERSISTENT);
+	}
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static int
+setup(void **state)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	int fd;
+
+	(void)state;
+	snprintf(tmpdir, sizeof tmpdir, "/tmp/cgdc.XXXXXX");
+	if (mkdtemp(tmpdir) == NULL)
+		return -1;
+	snprintf(sockpath, sizeof sockpath, "%s/d.sock", tmpdir);
+	memcpy(sa.sun_path, sockpath, strlen(sockpath) + 1);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 64) != 0)
+		return -1;
+	srv = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION,
+	    0, NULL, NULL, handler, NULL, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_END);
+	return srv == NULL ? -1 : 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	MHD_stop_daemon(srv);
+	unlink(sockpath);
+	rmdir(tmpdir);
+	return 0;
+}
+
+static void
+test_path_escapes_segment(void **state)
+{
+	char out[64];
+
+	(void)state;
+	assert_int_equal(dockerc_path(out, sizeof out, "/containers/", "web-1.a_b~", "/json"), 0);
+	assert_string_equal(out, "/containers/web-1.a_b~/json");
+	/* A target from a request cannot add path segments or a query. */
+	assert_int_equal(dockerc_path(out, sizeof out, "/containers/", "../x?y=1#z /", "/json"), 0);
+	assert_string_equal(out, "/containers/..%2Fx%3Fy%3D1%23z%20%2F/json");
+	assert_int_equal(dockerc_path(out, 12, "/containers/", "web", "/json"), -1);
+}
+
+static void
+test_get_sync(void **state)
+{
+	struct dockerc_reply r;
+
+	(void)state;
+	assert_int_equal(dockerc_get(sockpath, 2000, "/ok", &r), 0);
+	assert_int_equal(r.status, 200);
+	assert_string_equal(r.body, "{\"Config\":{\"User\":\"1000\"}}");
+	dockerc_reply_clear(&r);
+	assert_int_equal(dockerc_get(sockpath, 2000, "/nope", &r), -1);
+	assert_int_equal(r.status, 404);
+	assert_non_null(strstr(r.err, "answered 404"));
+	dockerc_reply_clear(&r);
+	/* Escaped segments reach the server as one segment. */
+	assert_int_equal(dockerc_get(sockpath, 2000, "/containers/a%20b%252Fc/json", &r), 0);
+	dockerc_reply_clear(&r);
+}
+
+static void
+test_get_failures(void **state)
+{
+	struct dockerc_reply r;
+
+	(void)state;
+	assert_int_equal(dockerc_get("/nonexistent/docker.sock", 500, "/ok", &r), -1);
+	assert_int_equal(r.status, 0);
+	assert_null(r.body);
+	assert_non_null(strstr(r.err, "not reachable"));
+	dockerc_reply_clear(&r);
+	assert_int_equal(dockerc_get(sockpath, 200, "/slow", &r), -1);
+	assert_non_null(strstr(r.err, "did not answer within 200 ms"));
+	dockerc_reply_clear(&r);
+	assert_int_equal(dockerc_get(sockpath, 5000, "/big", &r), -1);
+	assert_non_null(strstr(r.err, "larger than"));
+	assert_null(r.body);
+	dockerc_reply_clear(&r);
+}
+
+/* Async: callbacks arrive on the lookup thread; the test waits on a condition. */
+struct waiter {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	int done;
+	long status[64];
+	char err[64][192];
+};
+
+static void
+on_done(void *arg, struct dockerc_reply *r)
+{
+	struct waiter *w = *(struct waiter **)arg;
+
+	pthread_mutex_lock(&w->lock);
+	w->status[w->done] = r->status;
+	memcpy(w->err[w->done], r->err, sizeof r->err);
+	w->done++;
+	pthread_cond_signal(&w->cond);
+	pthread_mutex_unlock(&w->lock);
+	dockerc_reply_free(r);
+}
+
+static void
+wait_for(struct waiter *w, int n)
+{
+	struct timespec until;
+
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&w->lock);
+	while (w->done < n)
+		if (pthread_cond_timedwait(&w->cond, &w->lock, &until) != 0)
+			break;
+	pthread_mutex_unlock(&w->lock);
+	assert_int_equal(w->done, n);
+}
+
+static void
+test_async_many(void **state)
+{
+	struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0}, {{0}}};
+	struct waiter *wp = &w;
+	char err[128];
+	struct dockerc *c = dockerc_start(sockpath, 3000, err, sizeof err);
+	int i, ok = 0, notfound = 0;
+
+	(void)state;
+	assert_non_null(c);
+	for (i = 0; i < 40; i++)
+		assert_int_equal(dockerc_submit(c, i % 4 == 3 ? "/nope" : "/ok", on_done, &wp), 0);
+	wait_for(&w, 40);
+	for (i = 0; i < 40; i++) {
+		ok += w.status[i] == 200;
+		notfound += w.status[i] == 404;
+	}
+	assert_int_equal(ok, 30);
+	assert_int_equal(notfound, 10);
+	dockerc_stop(c);
+}
+
+static void
+test_async_stop_ends_running_lookups(void **state)
+{
+	struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0}, {{0}}};
+	struct waiter *wp = &w;
+	char err[128];
+	struct dockerc *c = dockerc_start(sockpath, 5000, err, sizeof err);
+	struct timespec ts = {0, 100 * 1000 * 1000};
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(dockerc_submit(c, "/slow", on_done, &wp), 0);
+	nanosleep(&ts, NULL);
+	dockerc_stop(c); /* the callback has run when this returns */
+	assert_int_equal(w.done, 1);
+	assert_int_equal(w.status[0], 0);
+	assert_string_equal(w.err[0], "cisgate is stopping");
+}
+
+static void
+test_async_unreachable(void **state)
+{
+	struct waiter w = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, {0}, {{0}}};
+	struct waiter *wp = &w;
+	char err[128];
+	struct dockerc *c = dockerc_start("/nonexistent/docker.sock", 1000, err, sizeof err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(dockerc_submit(c, "/ok", on_done, &wp), 0);
+	wait_for(&w, 1);
+	assert_int_equal(w.status[0], 0);
+	assert_non_null(strstr(w.err[0], "not reachable"));
+	dockerc_stop(c);
+	dockerc_stop(NULL);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_path_escapes_segment),
+		cmocka_unit_test(test_get_sync),
+		cmocka_unit_test(test_get_failures),
+		cmocka_unit_test(test_async_many),
+		cmocka_unit_test(test_async_stop_ends_running_lookups),
+		cmocka_unit_test(test_async_unreachable),
+	};
+
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

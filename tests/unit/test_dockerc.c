@@ -1,4 +1,4 @@
-/* test_dockerc.c - the dockerd client against a small HTTP server on a unix socket that
+/* test_dockerc.c - the dockerd client (dockerc, facts, lookup) against a small HTTP server on a unix socket that
  * answers like dockerd does (200 JSON, 404, slow, oversized and chunked answers). */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cisgate/dockerc.h"
+#include "cisgate/lookup.h"
 
 static char sockpath[108];
 static char tmpdir[64];
@@ -50,7 +51,8 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 	if (strcmp(url, "/big") == 0)
 		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, big_reader, NULL, NULL);
 	else if (strcmp(url, "/containers/a b%2Fc/json") == 0 || strcmp(url, "/ok") == 0 ||
-	    strcmp(url, "/slow") == 0)
+	    strcmp(url, "/slow") == 0 || strcmp(url, "/containers/web/json") == 0 ||
+	    strcmp(url, "/images/busybox:latest/json") == 0)
 		r = MHD_create_response_from_buffer(strlen(ok), (void *)(uintptr_t)ok,
 		    MHD_RESPMEM_PERSISTENT);
 	else {
@@ -244,6 +246,106 @@ test_async_unreachable(void **state)
 	dockerc_stop(NULL);
 }
 
+static void
+test_facts_need_dedups_and_bounds(void **state)
+{
+	struct facts f;
+	char big[CG_ID_MAX + 8];
+	int i;
+
+	(void)state;
+	memset(&f, 0, sizeof f);
+	assert_int_equal(facts_need(&f, FACT_CONTAINER, "web", "exec target"), 0);
+	assert_int_equal(facts_need(&f, FACT_IMAGE, "web", "image"), 1);
+	assert_int_equal(facts_need(&f, FACT_CONTAINER, "web", "again"), 0);
+	assert_int_equal(facts_need(&f, FACT_CONTAINER, "", "empty"), -1);
+	memset(big, 'a', sizeof big - 1);
+	big[sizeof big - 1] = '\0';
+	assert_int_equal(facts_need(&f, FACT_CONTAINER, big, "too long"), -1);
+	for (i = 2; i < CG_FACTS_MAX; i++) {
+		char ref[16];
+
+		snprintf(ref, sizeof ref, "c%d", i);
+		assert_int_equal(facts_need(&f, FACT_CONTAINER, ref, "join"), i);
+	}
+	assert_int_equal(facts_need(&f, FACT_CONTAINER, "one-more", "join"), -1);
+	assert_non_null(facts_get(&f, FACT_IMAGE, "web"));
+	assert_null(facts_get(&f, FACT_PLUGIN, "web"));
+	facts_answer(&f, 0, 200, strdup("{}"), 2, "");
+	facts_answer(&f, 1, 404, NULL, 0, "dockerd answered 404");
+	facts_answer(&f, 2, 0, NULL, 0, "dockerd did not answer within 2000 ms");
+	assert_int_equal(f.f[0].state, FACT_OK);
+	assert_int_equal(f.f[1].state, FACT_MISSING);
+	assert_int_equal(f.f[2].state, FACT_FAILED);
+	assert_string_equal(f.f[2].err, "dockerd did not answer within 2000 ms");
+	facts_clear(&f);
+	assert_int_equal(f.n, 0);
+}
+
+static pthread_mutex_t ready_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t ready_cond = PTHREAD_COND_INITIALIZER;
+static int ready_calls;
+
+static void
+on_ready(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&ready_lock);
+	ready_calls++;
+	pthread_cond_signal(&ready_cond);
+	pthread_mutex_unlock(&ready_lock);
+}
+
+static void
+test_lookup_fills_facts(void **state)
+{
+	struct facts f;
+	struct lookup_set s;
+	struct timespec until;
+	char err[128];
+	struct dockerc *c = dockerc_start(sockpath, 3000, err, sizeof err);
+
+	(void)state;
+	assert_non_null(c);
+	memset(&f, 0, sizeof f);
+	facts_need(&f, FACT_CONTAINER, "web", "exec target");
+	facts_need(&f, FACT_IMAGE, "busybox:latest", "image");
+	facts_need(&f, FACT_CONTAINER, "gone", "--volumes-from");
+	ready_calls = 0;
+	assert_int_equal(lookup_start(&s, c, &f, on_ready, NULL), 0);
+	clock_gettime(CLOCK_REALTIME, &until);
+	until.tv_sec += 10;
+	pthread_mutex_lock(&ready_lock);
+	while (ready_calls == 0)
+		if (pthread_cond_timedwait(&ready_cond, &ready_lock, &until) != 0)
+			break;
+	pthread_mutex_unlock(&ready_lock);
+	assert_int_equal(ready_calls, 1);
+	assert_int_equal(f.f[0].state, FACT_OK);
+	assert_non_null(strstr(f.f[0].body, "\"User\":\"1000\""));
+	assert_int_equal(f.f[1].state, FACT_OK);
+	assert_int_equal(f.f[2].state, FACT_MISSING);
+	dockerc_stop(c);
+	assert_int_equal(ready_calls, 1);
+	facts_clear(&f);
+
+	/* Without a client nothing starts, every fact fails with a reason, ready never runs. */
+	facts_need(&f, FACT_CONTAINER, "web", "exec target");
+	assert_int_equal(lookup_start(&s, NULL, &f, on_ready, NULL), -1);
+	assert_int_equal(f.f[0].state, FACT_FAILED);
+	assert_non_null(strstr(f.f[0].err, "no connection to dockerd"));
+	assert_int_equal(ready_calls, 1);
+	facts_clear(&f);
+
+	/* Synchronously, for the command line. */
+	facts_need(&f, FACT_IMAGE, "busybox:latest", "image");
+	facts_need(&f, FACT_PLUGIN, "x", "plugin");
+	lookup_run_sync(sockpath, 2000, &f);
+	assert_int_equal(f.f[0].state, FACT_OK);
+	assert_int_equal(f.f[1].state, FACT_MISSING);
+	facts_clear(&f);
+}
+
 int
 main(void)
 {
@@ -254,6 +356,8 @@ main(void)
 		cmocka_unit_test(test_async_many),
 		cmocka_unit_test(test_async_stop_ends_running_lookups),
 		cmocka_unit_test(test_async_unreachable),
+		cmocka_unit_test(test_facts_need_dedups_and_bounds),
+		cmocka_unit_test(test_lookup_fills_facts),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -356,6 +356,10 @@ test_notdir(void **state)
 	assert_int_equal(resolve(t, "/d/f/.."), HOSTPATH_E_NOTDIR);
 	mk_link(t, "f/", "d/lf");
 	assert_int_equal(resolve(t, "/d/lf"), HOSTPATH_E_NOTDIR);
+	/* Through a link to a file: the file is named, not the link. */
+	mk_link(t, "/d/f", "lf2");
+	assert_int_equal(resolve(t, "/lf2/x"), HOSTPATH_E_NOTDIR);
+	assert_string_equal(hp.path, "/d/f");
 	expect_exists(t, "/d/f", "/d/f", HOSTPATH_T_FILE);
 }
 

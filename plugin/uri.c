@@ -595,7 +595,9 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 		int m;
 
 		r = &uri_routes[i];
-		if (r->method != NULL && strcasecmp(r->method, method) != 0)
+		/* The first letter first: this loop runs on every request. */
+		if (r->method != NULL && (r->method[0] != toupper((unsigned char)method[0]) ||
+		    strcasecmp(r->method, method) != 0))
 			continue;
 		if (r->unversioned && ep->has_version)
 			continue;

@@ -470,11 +470,11 @@ uri_version_below(const struct endpoint *ep, const char *v)
 	return false;
 }
 
-/* Copies the first path variable into ep->target; false when it does not fit. */
+/* Copies the first path variable into ep->target when keep; false when it does not fit. */
 static bool
-uri_capture(struct endpoint *ep, const char *s, size_t n, bool *captured)
+uri_capture(struct endpoint *ep, const char *s, size_t n, bool keep, bool *captured)
 {
-	if (*captured)
+	if (*captured || !keep)
 		return true;
 	*captured = true;
 	if (n + 1 > sizeof ep->target)
@@ -487,9 +487,10 @@ uri_capture(struct endpoint *ep, const char *s, size_t n, bool *captured)
 /* Matches the cleaned path s against a route pattern as gorilla/mux's regexp would:
  * literals (in any case: dockerd's are lower case, and a wrong case is a 404 there), {v}
  * one non-empty segment, {v:.+} / {v:.*} the rest up to a literal tail (the greedy match).
- * Returns 1 on a match, 0 on none, -1 when a variable does not fit in ep->target. */
+ * keep: the first variable goes to ep->target. Returns 1 on a match, 0 on none, -1 when
+ * a kept variable does not fit. */
 static int
-uri_route_match(const char *pat, const char *s, struct endpoint *ep)
+uri_route_match(const char *pat, const char *s, struct endpoint *ep, bool keep)
 {
 	bool captured = false;
 
@@ -515,7 +516,7 @@ uri_route_match(const char *pat, const char *s, struct endpoint *ep)
 				if (n == 0 && !star)
 					return 0;
 			}
-			if (!uri_capture(ep, s, n, &captured))
+			if (!uri_capture(ep, s, n, keep, &captured))
 				return -1;
 			s += n;
 			if (rest)
@@ -601,7 +602,9 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 			continue;
 		if (r->unversioned && ep->has_version)
 			continue;
-		m = uri_route_match(r->pattern, path, ep);
+		/* Only kinds of their own keep a target: audit records name it as the kind's
+		 * object (uri_kind_object), and a long name elsewhere is no reason to deny. */
+		m = uri_route_match(r->pattern, path, ep, r->kind != EP_OTHER);
 		if (m == 0) {
 			ep->target[0] = '\0';
 			continue;

@@ -72,8 +72,9 @@ struct endpoint {
 	bool state_changing;     /* any method but GET, HEAD, OPTIONS */
 	bool has_version;
 	char version[16];        /* "1.41" when the path had /v1.41 */
-	char target[CG_ID_MAX];  /* container, exec, plugin, service or network from the path,
-	                          * or the query value the route names (plugin pull: remote) */
+	char target[CG_ID_MAX];  /* for kinds but EP_OTHER: the container, exec, plugin, service
+	                          * or network the path names, or the query value the route
+	                          * names (plugin pull: remote) */
 	char name[CG_ID_MAX];    /* the route's name_key from the query (create: name,
 	                          * build: networkmode, archive PUT: path), decoded */
 	const struct uri_route *route; /* NULL: no dockerd route matches */

@@ -251,6 +251,10 @@ test_route_table(void **state)
 		assert_true((unsigned)r->rclass < RC_COUNT);
 		if (r->kind != EP_OTHER)
 			assert_int_equal(r->rclass, uri_kind_class(r->kind));
+		/* The matcher takes a .* or .+ variable to a literal tail: nothing may follow. */
+		if (strstr(r->pattern, ":.") != NULL)
+			assert_null(strchr(strstr(r->pattern, ":."), '{'));
+		assert_true(r->pattern[0] == '/');
 		seen[r->kind] = true;
 		/* Every route has a row above. */
 		for (j = 0; j < sizeof routes / sizeof routes[0]; j++)

@@ -36,7 +36,7 @@ CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
-.PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-proto test-fuzz-replay \
+.PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto test-fuzz-replay \
         test-valgrind test-sanitize e2e bench fuzz plugin deb install format-check clean
 
 all: $(BUILD)/cisgate
@@ -88,6 +88,13 @@ test-unit: $(UNIT_BIN)
 test-cases: $(BUILD)/cases
 	$(BUILD)/cases tests/cases
 
+# Every route of plugin/uri.c documented in docs/routes.md and tested in test_uri.c.
+$(BUILD)/routes_dump: tests/inventory/routes_dump.c $(BUILD)/libcisgate.a
+	$(CC) $(ALLCFLAGS) -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
+
+test-inventory: $(BUILD)/routes_dump $(BUILD)/test_uri
+	tests/inventory/check_routes.sh $(BUILD)
+
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
 
@@ -109,7 +116,7 @@ e2e: deps-e2e $(BUILD)/cisgate
 
 test: deps deps-test
 	$(MAKE) all
-	$(MAKE) test-unit test-cases test-fuzz-replay test-proto
+	$(MAKE) test-unit test-cases test-inventory test-fuzz-replay test-proto
 	$(MAKE) test-sanitize
 	$(MAKE) test-valgrind
 	$(MAKE) test-reliability

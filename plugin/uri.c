@@ -1,4 +1,8 @@
-/* uri.c - endpoint classification on the decoded, cleaned path, never on raw prefixes. */
+/* uri.c - endpoint classification on the decoded, cleaned path, never on raw prefixes.
+ * The route table is dockerd's (moby v20.10.24, api/server/router/...), in the order its
+ * router tries them; docs/routes.md says why each route has its class, and
+ * tests/inventory/check_routes.sh keeps the two in step. */
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -22,12 +26,249 @@ static const char *const uri_names[EP_KIND_COUNT] = {
 	[EP_PLUGIN_UPGRADE] = "plugin_upgrade",
 	[EP_PLUGIN_PUSH] = "plugin_push",
 	[EP_BUILD] = "build",
+	[EP_SWARM_INIT] = "swarm_init",
+	[EP_SWARM_JOIN] = "swarm_join",
+	[EP_SWARM_UPDATE] = "swarm_update",
+	[EP_SERVICE_CREATE] = "service_create",
+	[EP_SERVICE_UPDATE] = "service_update",
+	[EP_PLUGIN_CREATE] = "plugin_create",
+	[EP_PLUGIN_PULL] = "plugin_pull",
+	[EP_CONTAINER_ARCHIVE_PUT] = "container_archive_put",
+	[EP_NETWORK_CREATE] = "network_create",
+	[EP_NETWORK_CONNECT] = "network_connect",
+	[EP_SECRET_CREATE] = "secret_create",
+	[EP_CONFIG_CREATE] = "config_create",
+	[EP_GRPC] = "grpc",
 };
+
+/* Every route of a kind has this class (EP_OTHER routes carry their own). */
+static const enum route_class uri_kind_classes[EP_KIND_COUNT] = {
+	[EP_OTHER] = RC_DEFAULT,
+	[EP_CONTAINER_CREATE] = RC_JUDGED,
+	[EP_EXEC_CREATE] = RC_JUDGED,
+	[EP_EXEC_START] = RC_HARMLESS,
+	[EP_CONTAINER_UPDATE] = RC_JUDGED,
+	[EP_CONTAINER_START] = RC_JUDGED,
+	[EP_VOLUME_CREATE] = RC_JUDGED,
+	[EP_PLUGIN_ENABLE] = RC_JUDGED,
+	[EP_PLUGIN_DISABLE] = RC_JUDGED,
+	[EP_PLUGIN_REMOVE] = RC_JUDGED,
+	[EP_PLUGIN_SET] = RC_JUDGED,
+	[EP_PLUGIN_UPGRADE] = RC_JUDGED,
+	[EP_PLUGIN_PUSH] = RC_HARMLESS,
+	[EP_BUILD] = RC_JUDGED,
+	[EP_SWARM_INIT] = RC_JUDGED,
+	[EP_SWARM_JOIN] = RC_JUDGED,
+	[EP_SWARM_UPDATE] = RC_DEFAULT,
+	[EP_SERVICE_CREATE] = RC_JUDGED,
+	[EP_SERVICE_UPDATE] = RC_JUDGED,
+	[EP_PLUGIN_CREATE] = RC_DEFAULT,
+	[EP_PLUGIN_PULL] = RC_JUDGED,
+	[EP_CONTAINER_ARCHIVE_PUT] = RC_JUDGED,
+	[EP_NETWORK_CREATE] = RC_JUDGED,
+	[EP_NETWORK_CONNECT] = RC_JUDGED,
+	[EP_SECRET_CREATE] = RC_HARMLESS,
+	[EP_CONFIG_CREATE] = RC_HARMLESS,
+	[EP_GRPC] = RC_DEFAULT,
+};
+
+static const char *const uri_kind_objects[EP_KIND_COUNT] = {
+	[EP_OTHER] = "",
+	[EP_CONTAINER_CREATE] = "container",
+	[EP_EXEC_CREATE] = "container",
+	[EP_EXEC_START] = "exec",
+	[EP_CONTAINER_UPDATE] = "container",
+	[EP_CONTAINER_START] = "container",
+	[EP_VOLUME_CREATE] = "volume",
+	[EP_PLUGIN_ENABLE] = "plugin",
+	[EP_PLUGIN_DISABLE] = "plugin",
+	[EP_PLUGIN_REMOVE] = "plugin",
+	[EP_PLUGIN_SET] = "plugin",
+	[EP_PLUGIN_UPGRADE] = "plugin",
+	[EP_PLUGIN_PUSH] = "plugin",
+	[EP_BUILD] = "image",
+	[EP_SWARM_INIT] = "swarm",
+	[EP_SWARM_JOIN] = "swarm",
+	[EP_SWARM_UPDATE] = "swarm",
+	[EP_SERVICE_CREATE] = "service",
+	[EP_SERVICE_UPDATE] = "service",
+	[EP_PLUGIN_CREATE] = "plugin",
+	[EP_PLUGIN_PULL] = "plugin",
+	[EP_CONTAINER_ARCHIVE_PUT] = "container",
+	[EP_NETWORK_CREATE] = "network",
+	[EP_NETWORK_CONNECT] = "network",
+	[EP_SECRET_CREATE] = "secret",
+	[EP_CONFIG_CREATE] = "config",
+	[EP_GRPC] = "",
+};
+
+static const char *const uri_class_names[RC_COUNT] = {
+	[RC_DEFAULT] = "default",
+	[RC_READ] = "read",
+	[RC_HARMLESS] = "harmless",
+	[RC_JUDGED] = "judged",
+};
+
+#define R(n, m, p, k, c) {n, m, p, k, c, false, NULL, NULL}
+#define RQ(n, m, p, k, c, nk, tk) {n, m, p, k, c, false, nk, tk}
+#define RD(n, p) {n, NULL, p, EP_OTHER, RC_READ, true, NULL, NULL}
+
+/* dockerd registers its routers in this order (cmd/dockerd/daemon.go initRouter), each
+ * route with and without /v{version}, then /debug; gorilla/mux takes the first match. */
+static const struct uri_route uri_routes[] = {
+	/* checkpoint (experimental: 501 unless dockerd runs with --experimental) */
+	R("checkpoint_list", "GET", "/containers/{name:.*}/checkpoints", EP_OTHER, RC_READ),
+	R("checkpoint_create", "POST", "/containers/{name:.*}/checkpoints", EP_OTHER, RC_DEFAULT),
+	R("checkpoint_delete", "DELETE", "/containers/{name}/checkpoints/{checkpoint}", EP_OTHER,
+	    RC_DEFAULT),
+	/* container */
+	R("container_archive_head", "HEAD", "/containers/{name:.*}/archive", EP_OTHER, RC_READ),
+	R("container_list", "GET", "/containers/json", EP_OTHER, RC_READ),
+	R("container_export", "GET", "/containers/{name:.*}/export", EP_OTHER, RC_READ),
+	R("container_changes", "GET", "/containers/{name:.*}/changes", EP_OTHER, RC_READ),
+	R("container_inspect", "GET", "/containers/{name:.*}/json", EP_OTHER, RC_READ),
+	R("container_top", "GET", "/containers/{name:.*}/top", EP_OTHER, RC_READ),
+	R("container_logs", "GET", "/containers/{name:.*}/logs", EP_OTHER, RC_READ),
+	R("container_stats", "GET", "/containers/{name:.*}/stats", EP_OTHER, RC_READ),
+	R("container_attach_ws", "GET", "/containers/{name:.*}/attach/ws", EP_OTHER,
+	    RC_HARMLESS),
+	R("exec_inspect", "GET", "/exec/{id:.*}/json", EP_OTHER, RC_READ),
+	R("container_archive_get", "GET", "/containers/{name:.*}/archive", EP_OTHER, RC_READ),
+	RQ("container_create", "POST", "/containers/create", EP_CONTAINER_CREATE, RC_JUDGED,
+	    "name", NULL),
+	R("container_kill", "POST", "/containers/{name:.*}/kill", EP_OTHER, RC_HARMLESS),
+	R("container_pause", "POST", "/containers/{name:.*}/pause", EP_OTHER, RC_HARMLESS),
+	R("container_unpause", "POST", "/containers/{name:.*}/unpause", EP_OTHER, RC_HARMLESS),
+	R("container_restart", "POST", "/containers/{name:.*}/restart", EP_OTHER, RC_HARMLESS),
+	R("container_start", "POST", "/containers/{name:.*}/start", EP_CONTAINER_START,
+	    RC_JUDGED),
+	R("container_stop", "POST", "/containers/{name:.*}/stop", EP_OTHER, RC_HARMLESS),
+	R("container_wait", "POST", "/containers/{name:.*}/wait", EP_OTHER, RC_HARMLESS),
+	R("container_resize", "POST", "/containers/{name:.*}/resize", EP_OTHER, RC_HARMLESS),
+	R("container_attach", "POST", "/containers/{name:.*}/attach", EP_OTHER, RC_HARMLESS),
+	R("container_copy", "POST", "/containers/{name:.*}/copy", EP_OTHER, RC_READ),
+	R("exec_create", "POST", "/containers/{name:.*}/exec", EP_EXEC_CREATE, RC_JUDGED),
+	R("exec_start", "POST", "/exec/{name:.*}/start", EP_EXEC_START, RC_HARMLESS),
+	R("exec_resize", "POST", "/exec/{name:.*}/resize", EP_OTHER, RC_HARMLESS),
+	R("container_rename", "POST", "/containers/{name:.*}/rename", EP_OTHER, RC_HARMLESS),
+	R("container_update", "POST", "/containers/{name:.*}/update", EP_CONTAINER_UPDATE,
+	    RC_JUDGED),
+	R("container_prune", "POST", "/containers/prune", EP_OTHER, RC_HARMLESS),
+	R("commit", "POST", "/commit", EP_OTHER, RC_HARMLESS),
+	RQ("container_archive_put", "PUT", "/containers/{name:.*}/archive",
+	    EP_CONTAINER_ARCHIVE_PUT, RC_JUDGED, "path", NULL),
+	R("container_delete", "DELETE", "/containers/{name:.*}", EP_OTHER, RC_HARMLESS),
+	/* image */
+	R("image_list", "GET", "/images/json", EP_OTHER, RC_READ),
+	R("image_search", "GET", "/images/search", EP_OTHER, RC_READ),
+	R("image_save", "GET", "/images/get", EP_OTHER, RC_READ),
+	R("image_save_one", "GET", "/images/{name:.*}/get", EP_OTHER, RC_READ),
+	R("image_history", "GET", "/images/{name:.*}/history", EP_OTHER, RC_READ),
+	R("image_inspect", "GET", "/images/{name:.*}/json", EP_OTHER, RC_READ),
+	R("image_load", "POST", "/images/load", EP_OTHER, RC_HARMLESS),
+	R("image_create", "POST", "/images/create", EP_OTHER, RC_HARMLESS),
+	R("image_push", "POST", "/images/{name:.*}/push", EP_OTHER, RC_HARMLESS),
+	R("image_tag", "POST", "/images/{name:.*}/tag", EP_OTHER, RC_HARMLESS),
+	R("image_prune", "POST", "/images/prune", EP_OTHER, RC_HARMLESS),
+	R("image_delete", "DELETE", "/images/{name:.*}", EP_OTHER, RC_HARMLESS),
+	/* system */
+	R("options", "OPTIONS", "/{anyroute:.*}", EP_OTHER, RC_READ),
+	R("ping", "GET", "/_ping", EP_OTHER, RC_READ),
+	R("ping_head", "HEAD", "/_ping", EP_OTHER, RC_READ),
+	R("events", "GET", "/events", EP_OTHER, RC_READ),
+	R("info", "GET", "/info", EP_OTHER, RC_READ),
+	R("version", "GET", "/version", EP_OTHER, RC_READ),
+	R("system_df", "GET", "/system/df", EP_OTHER, RC_READ),
+	R("auth", "POST", "/auth", EP_OTHER, RC_HARMLESS),
+	/* volume */
+	R("volume_list", "GET", "/volumes", EP_OTHER, RC_READ),
+	R("volume_inspect", "GET", "/volumes/{name:.*}", EP_OTHER, RC_READ),
+	R("volume_create", "POST", "/volumes/create", EP_VOLUME_CREATE, RC_JUDGED),
+	R("volume_prune", "POST", "/volumes/prune", EP_OTHER, RC_HARMLESS),
+	R("volume_delete", "DELETE", "/volumes/{name:.*}", EP_OTHER, RC_HARMLESS),
+	/* build */
+	RQ("build", "POST", "/build", EP_BUILD, RC_JUDGED, "networkmode", NULL),
+	R("build_prune", "POST", "/build/prune", EP_OTHER, RC_HARMLESS),
+	R("build_cancel", "POST", "/build/cancel", EP_OTHER, RC_HARMLESS),
+	/* session */
+	R("session", "POST", "/session", EP_OTHER, RC_HARMLESS),
+	/* swarm */
+	R("swarm_init", "POST", "/swarm/init", EP_SWARM_INIT, RC_JUDGED),
+	R("swarm_join", "POST", "/swarm/join", EP_SWARM_JOIN, RC_JUDGED),
+	R("swarm_leave", "POST", "/swarm/leave", EP_OTHER, RC_HARMLESS),
+	R("swarm_inspect", "GET", "/swarm", EP_OTHER, RC_READ),
+	R("swarm_unlockkey", "GET", "/swarm/unlockkey", EP_OTHER, RC_READ),
+	R("swarm_update", "POST", "/swarm/update", EP_SWARM_UPDATE, RC_DEFAULT),
+	R("swarm_unlock", "POST", "/swarm/unlock", EP_OTHER, RC_HARMLESS),
+	R("service_list", "GET", "/services", EP_OTHER, RC_READ),
+	R("service_inspect", "GET", "/services/{id}", EP_OTHER, RC_READ),
+	R("service_create", "POST", "/services/create", EP_SERVICE_CREATE, RC_JUDGED),
+	R("service_update", "POST", "/services/{id}/update", EP_SERVICE_UPDATE, RC_JUDGED),
+	R("service_delete", "DELETE", "/services/{id}", EP_OTHER, RC_HARMLESS),
+	R("service_logs", "GET", "/services/{id}/logs", EP_OTHER, RC_READ),
+	R("node_list", "GET", "/nodes", EP_OTHER, RC_READ),
+	R("node_inspect", "GET", "/nodes/{id}", EP_OTHER, RC_READ),
+	R("node_delete", "DELETE", "/nodes/{id}", EP_OTHER, RC_HARMLESS),
+	R("node_update", "POST", "/nodes/{id}/update", EP_OTHER, RC_DEFAULT),
+	R("task_list", "GET", "/tasks", EP_OTHER, RC_READ),
+	R("task_inspect", "GET", "/tasks/{id}", EP_OTHER, RC_READ),
+	R("task_logs", "GET", "/tasks/{id}/logs", EP_OTHER, RC_READ),
+	R("secret_list", "GET", "/secrets", EP_OTHER, RC_READ),
+	R("secret_create", "POST", "/secrets/create", EP_SECRET_CREATE, RC_HARMLESS),
+	R("secret_delete", "DELETE", "/secrets/{id}", EP_OTHER, RC_HARMLESS),
+	R("secret_inspect", "GET", "/secrets/{id}", EP_OTHER, RC_READ),
+	R("secret_update", "POST", "/secrets/{id}/update", EP_OTHER, RC_HARMLESS),
+	R("config_list", "GET", "/configs", EP_OTHER, RC_READ),
+	R("config_create", "POST", "/configs/create", EP_CONFIG_CREATE, RC_HARMLESS),
+	R("config_delete", "DELETE", "/configs/{id}", EP_OTHER, RC_HARMLESS),
+	R("config_inspect", "GET", "/configs/{id}", EP_OTHER, RC_READ),
+	R("config_update", "POST", "/configs/{id}/update", EP_OTHER, RC_HARMLESS),
+	/* plugin */
+	R("plugin_list", "GET", "/plugins", EP_OTHER, RC_READ),
+	R("plugin_inspect", "GET", "/plugins/{name:.*}/json", EP_OTHER, RC_READ),
+	R("plugin_privileges", "GET", "/plugins/privileges", EP_OTHER, RC_READ),
+	R("plugin_remove", "DELETE", "/plugins/{name:.*}", EP_PLUGIN_REMOVE, RC_JUDGED),
+	R("plugin_enable", "POST", "/plugins/{name:.*}/enable", EP_PLUGIN_ENABLE, RC_JUDGED),
+	R("plugin_disable", "POST", "/plugins/{name:.*}/disable", EP_PLUGIN_DISABLE, RC_JUDGED),
+	RQ("plugin_pull", "POST", "/plugins/pull", EP_PLUGIN_PULL, RC_JUDGED, "name", "remote"),
+	R("plugin_push", "POST", "/plugins/{name:.*}/push", EP_PLUGIN_PUSH, RC_HARMLESS),
+	R("plugin_upgrade", "POST", "/plugins/{name:.*}/upgrade", EP_PLUGIN_UPGRADE, RC_JUDGED),
+	R("plugin_set", "POST", "/plugins/{name:.*}/set", EP_PLUGIN_SET, RC_JUDGED),
+	RQ("plugin_create", "POST", "/plugins/create", EP_PLUGIN_CREATE, RC_DEFAULT, "name",
+	    NULL),
+	/* distribution */
+	R("distribution_inspect", "GET", "/distribution/{name:.*}/json", EP_OTHER, RC_READ),
+	/* grpc */
+	R("grpc", "POST", "/grpc", EP_GRPC, RC_DEFAULT),
+	/* network (registered last of the routers; "GET /networks/" is the same route as
+	 * "GET /networks" once the trailing slash is cleaned away) */
+	R("network_list", "GET", "/networks", EP_OTHER, RC_READ),
+	R("network_inspect", "GET", "/networks/{id:.+}", EP_OTHER, RC_READ),
+	R("network_create", "POST", "/networks/create", EP_NETWORK_CREATE, RC_JUDGED),
+	R("network_connect", "POST", "/networks/{id:.*}/connect", EP_NETWORK_CONNECT, RC_JUDGED),
+	R("network_disconnect", "POST", "/networks/{id:.*}/disconnect", EP_OTHER, RC_HARMLESS),
+	R("network_prune", "POST", "/networks/prune", EP_OTHER, RC_HARMLESS),
+	R("network_delete", "DELETE", "/networks/{id:.*}", EP_OTHER, RC_HARMLESS),
+	/* debug: any method, never under /v1.xx ("/debug/pprof/" cleans to "/debug/pprof") */
+	RD("debug_vars", "/debug/vars"),
+	RD("debug_pprof_index", "/debug/pprof"),
+	RD("debug_pprof_cmdline", "/debug/pprof/cmdline"),
+	RD("debug_pprof_profile", "/debug/pprof/profile"),
+	RD("debug_pprof_symbol", "/debug/pprof/symbol"),
+	RD("debug_pprof_trace", "/debug/pprof/trace"),
+	RD("debug_pprof_named", "/debug/pprof/{name}"),
+};
+
+#undef R
+#undef RQ
+#undef RD
+
+#define URI_NROUTES (sizeof uri_routes / sizeof uri_routes[0])
 
 const char *
 uri_kind_name(enum ep_kind kind)
 {
-	return kind < EP_KIND_COUNT ? uri_names[kind] : "other";
+	return (unsigned)kind < EP_KIND_COUNT ? uri_names[kind] : "other";
 }
 
 enum ep_kind
@@ -39,6 +280,47 @@ uri_kind_from_name(const char *name)
 		if (strcmp(uri_names[i], name) == 0)
 			return (enum ep_kind)i;
 	return EP_KIND_COUNT;
+}
+
+enum route_class
+uri_kind_class(enum ep_kind kind)
+{
+	return (unsigned)kind < EP_KIND_COUNT ? uri_kind_classes[kind] : RC_DEFAULT;
+}
+
+const char *
+uri_kind_object(enum ep_kind kind)
+{
+	return (unsigned)kind < EP_KIND_COUNT ? uri_kind_objects[kind] : "";
+}
+
+const char *
+uri_class_name(enum route_class rc)
+{
+	return (unsigned)rc < RC_COUNT ? uri_class_names[rc] : "default";
+}
+
+const struct uri_route *
+uri_route_at(size_t i)
+{
+	return i < URI_NROUTES ? &uri_routes[i] : NULL;
+}
+
+const char *
+uri_route_name(const struct endpoint *ep)
+{
+	return ep->route != NULL ? ep->route->name : "unknown";
+}
+
+enum route_class
+uri_route_class(const struct endpoint *ep)
+{
+	/* A route left over from an earlier request does not match a kind set by hand. */
+	if (ep->route != NULL && ep->route->kind == ep->kind)
+		return ep->route->rclass;
+	if (ep->kind != EP_OTHER)
+		return uri_kind_class(ep->kind);
+	return ep->state_changing ? RC_DEFAULT : RC_READ;
 }
 
 static int
@@ -53,10 +335,11 @@ uri_hex(int c)
 	return -1;
 }
 
-/* Percent-decodes s[0..n) into out (size outsz); plus_space for query strings.
- * Returns 0, or -1 on a bad escape, an encoded NUL, or no room. */
+/* Percent-decodes s[0..n) into out (size outsz, NUL-terminated) as Go's unescape does;
+ * plus_space for query components. The decoded length goes to *olen: it may hold NULs.
+ * Returns 0, -1 on a bad escape (Go's EscapeError), -2 when out is too small. */
 static int
-uri_unescape(const char *s, size_t n, char *out, size_t outsz, bool plus_space)
+uri_unescape(const char *s, size_t n, char *out, size_t outsz, bool plus_space, size_t *olen)
 {
 	size_t i, o = 0;
 
@@ -76,51 +359,86 @@ uri_unescape(const char *s, size_t n, char *out, size_t outsz, bool plus_space)
 			i += 2;
 		} else if (c == '+' && plus_space)
 			c = ' ';
-		if (c == '\0' || o + 1 >= outsz)
-			return -1;
+		if (o + 1 >= outsz)
+			return -2;
 		out[o++] = (char)c;
 	}
 	out[o] = '\0';
+	*olen = o;
 	return 0;
 }
 
-/* "/plugins/NAME/disable": true with NAME copied into target when p has that shape. */
-static bool
-uri_match(const char *p, const char *prefix, const char *suffix, char *target, size_t tsz)
+int
+uri_query_get(const char *raw, const char *key, char *out, size_t outsz)
 {
-	size_t pl = strlen(prefix), sl = strlen(suffix), n = strlen(p);
+	const char *q = raw ? strchr(raw, '?') : NULL;
+	size_t klen = strlen(key);
 
-	if (n < pl + sl + 1 || strncasecmp(p, prefix, pl) != 0)
-		return false;
-	if (sl > 0 && strcasecmp(p + n - sl, suffix) != 0)
-		return false;
-	n -= pl + sl;
-	if (n + 1 > tsz)
-		n = tsz - 1;
-	memcpy(target, p + pl, n);
-	target[n] = '\0';
-	return true;
+	out[0] = '\0';
+	if (q == NULL)
+		return 0;
+	q++;
+	/* Go 1.19 net/url parseQuery, pair by pair. */
+	while (*q) {
+		const char *end = strchr(q, '&'), *eq;
+		size_t n = end ? (size_t)(end - q) : strlen(q), kl, vl;
+		char kbuf[64];
+		int rc;
+
+		/* Go >= 1.17 drops a pair with a ';' (it is no longer a separator); an empty
+		 * pair is skipped. */
+		if (n == 0 || memchr(q, ';', n) != NULL)
+			goto next;
+		eq = memchr(q, '=', n);
+		rc = uri_unescape(q, eq ? (size_t)(eq - q) : n, kbuf, sizeof kbuf, true, &kl);
+		/* A key too long for kbuf is longer than any key cisgate asks for. */
+		if (rc != 0 || kl != klen || memcmp(kbuf, key, klen) != 0)
+			goto next;
+		if (eq == NULL)
+			return 1; /* "key" alone: the value is "" */
+		rc = uri_unescape(eq + 1, n - (size_t)(eq + 1 - q), out, outsz, true, &vl);
+		if (rc == -1) {
+			/* ParseQuery skips the whole pair; a later one may still give the value. */
+			out[0] = '\0';
+			goto next;
+		}
+		if (rc != 0 || memchr(out, '\0', vl) != NULL) {
+			out[0] = '\0';
+			return -1;
+		}
+		return 1;
+next:
+		if (end == NULL)
+			break;
+		q = end + 1;
+	}
+	return 0;
 }
 
-/* First parameter `want` of the query, as Go's url.Values.Get does. */
-static void
-uri_query_get(const char *q, const char *want, char *out, size_t outsz)
+bool
+uri_form_body(const char *method, const char *content_type)
 {
-	out[0] = '\0';
-	while (q && *q) {
-		const char *end = strchr(q, '&'), *eq;
-		size_t n = end ? (size_t)(end - q) : strlen(q);
-		char key[16];
+	static const char *const forms[] = {"application/x-www-form-urlencoded",
+	    "multipart/form-data"};
+	const char *ct = content_type;
+	size_t n, i;
 
-		eq = memchr(q, '=', n);
-		if (eq && uri_unescape(q, (size_t)(eq - q), key, sizeof key, true) == 0 &&
-		    strcmp(key, want) == 0) {
-			if (uri_unescape(eq + 1, n - (size_t)(eq + 1 - q), out, outsz, true) != 0)
-				out[0] = '\0';
-			return;
-		}
-		q = end ? end + 1 : NULL;
-	}
+	if (method == NULL || ct == NULL)
+		return false;
+	if (strcmp(method, "POST") != 0 && strcmp(method, "PUT") != 0 &&
+	    strcmp(method, "PATCH") != 0)
+		return false;
+	/* mime.ParseMediaType: the type ends at ';', space around it is ignored, and it is
+	 * compared in lower case. */
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	n = strcspn(ct, ";");
+	while (n > 0 && (ct[n - 1] == ' ' || ct[n - 1] == '\t'))
+		n--;
+	for (i = 0; i < sizeof forms / sizeof forms[0]; i++)
+		if (strlen(forms[i]) == n && strncasecmp(ct, forms[i], n) == 0)
+			return true;
+	return false;
 }
 
 bool
@@ -152,22 +470,82 @@ uri_version_below(const struct endpoint *ep, const char *v)
 	return false;
 }
 
+/* Copies the first path variable into ep->target when keep; false when it does not fit. */
+static bool
+uri_capture(struct endpoint *ep, const char *s, size_t n, bool keep, bool *captured)
+{
+	if (*captured || !keep)
+		return true;
+	*captured = true;
+	if (n + 1 > sizeof ep->target)
+		return false;
+	memcpy(ep->target, s, n);
+	ep->target[n] = '\0';
+	return true;
+}
+
+/* Matches the cleaned path s against a route pattern as gorilla/mux's regexp would:
+ * literals (in any case: dockerd's are lower case, and a wrong case is a 404 there), {v}
+ * one non-empty segment, {v:.+} / {v:.*} the rest up to a literal tail (the greedy match).
+ * keep: the first variable goes to ep->target. Returns 1 on a match, 0 on none, -1 when
+ * a kept variable does not fit. */
+static int
+uri_route_match(const char *pat, const char *s, struct endpoint *ep, bool keep)
+{
+	bool captured = false;
+
+	while (*pat) {
+		if (*pat == '{') {
+			const char *close = strchr(pat, '}');
+			bool rest = memchr(pat, ':', (size_t)(close - pat)) != NULL;
+			bool star = rest && close[-1] == '*';
+			size_t n;
+
+			pat = close + 1;
+			if (!rest) {
+				n = strcspn(s, "/");
+				if (n == 0)
+					return 0;
+			} else {
+				size_t sl = strlen(s), tl = strlen(pat);
+
+				/* The table's .* and .+ variables are followed by literals only. */
+				if (sl < tl || strcasecmp(s + sl - tl, pat) != 0)
+					return 0;
+				n = sl - tl;
+				if (n == 0 && !star)
+					return 0;
+			}
+			if (!uri_capture(ep, s, n, keep, &captured))
+				return -1;
+			s += n;
+			if (rest)
+				return 1;
+			continue;
+		}
+		if (tolower((unsigned char)*pat) != tolower((unsigned char)*s))
+			return 0;
+		pat++;
+		s++;
+	}
+	return *s == '\0';
+}
+
 int
 uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err, size_t errlen)
 {
-	const char *q, *p;
-	size_t n;
-	bool post, del;
+	const struct uri_route *r;
+	const char *q, *p, *bad = NULL;
+	size_t n, i, olen;
 	char *path;
 
 	/* Not a memset: path alone is 8 KiB, and this runs on every request. */
 	ep->kind = EP_OTHER;
+	ep->route = NULL;
 	ep->has_version = false;
 	ep->version[0] = ep->target[0] = ep->name[0] = ep->path[0] = '\0';
 	ep->state_changing = !(strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0 ||
 	    strcasecmp(method, "OPTIONS") == 0);
-	post = strcasecmp(method, "POST") == 0;
-	del = strcasecmp(method, "DELETE") == 0;
 
 	/* Go's server also accepts the absolute form "http://host/path". */
 	p = raw;
@@ -182,7 +560,10 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 	}
 	q = strchr(p, '?');
 	n = q ? (size_t)(q - p) : strlen(p);
-	if (uri_unescape(p, n, ep->path, sizeof ep->path, false) != 0) {
+	/* Go refuses a path with a bad escape (400); an encoded NUL is refused here. */
+	if (uri_unescape(p, n, ep->path, sizeof ep->path, false, &olen) != 0 ||
+	    memchr(ep->path, '\0', olen) != NULL) {
+		ep->path[0] = '\0';
 		snprintf(err, errlen, "request URI cannot be decoded (bad percent-escape or too long)");
 		return -1;
 	}
@@ -190,7 +571,8 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 		/* Not a path dockerd routes; nothing to classify. */
 		return 0;
 	}
-	/* gorilla/mux cleans the path before it routes (path.Clean). */
+	/* gorilla/mux answers an unclean path with a redirect to the clean one; judging the
+	 * clean path is judging the request the client will send next. */
 	(void)path_clean(ep->path, ep->path, sizeof ep->path);
 	path = ep->path;
 
@@ -210,33 +592,45 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 		}
 	}
 
-	if (post && strcasecmp(path, "/containers/create") == 0) {
-		ep->kind = EP_CONTAINER_CREATE;
-		uri_query_get(q ? q + 1 : NULL, "name", ep->name, sizeof ep->name);
-	} else if (post && strcasecmp(path, "/build") == 0) {
-		ep->kind = EP_BUILD;
-		uri_query_get(q ? q + 1 : NULL, "networkmode", ep->name, sizeof ep->name);
-	} else if (post && strcasecmp(path, "/volumes/create") == 0)
-		ep->kind = EP_VOLUME_CREATE;
-	else if (post && uri_match(path, "/containers/", "/exec", ep->target, sizeof ep->target))
-		ep->kind = EP_EXEC_CREATE;
-	else if (post && uri_match(path, "/containers/", "/start", ep->target, sizeof ep->target))
-		ep->kind = EP_CONTAINER_START;
-	else if (post && uri_match(path, "/containers/", "/update", ep->target, sizeof ep->target))
-		ep->kind = EP_CONTAINER_UPDATE;
-	else if (post && uri_match(path, "/exec/", "/start", ep->target, sizeof ep->target))
-		ep->kind = EP_EXEC_START;
-	else if (post && uri_match(path, "/plugins/", "/enable", ep->target, sizeof ep->target))
-		ep->kind = EP_PLUGIN_ENABLE;
-	else if (post && uri_match(path, "/plugins/", "/disable", ep->target, sizeof ep->target))
-		ep->kind = EP_PLUGIN_DISABLE;
-	else if (post && uri_match(path, "/plugins/", "/set", ep->target, sizeof ep->target))
-		ep->kind = EP_PLUGIN_SET;
-	else if (post && uri_match(path, "/plugins/", "/upgrade", ep->target, sizeof ep->target))
-		ep->kind = EP_PLUGIN_UPGRADE;
-	else if (post && uri_match(path, "/plugins/", "/push", ep->target, sizeof ep->target))
-		ep->kind = EP_PLUGIN_PUSH;
-	else if (del && uri_match(path, "/plugins/", "", ep->target, sizeof ep->target))
-		ep->kind = EP_PLUGIN_REMOVE;
+	for (i = 0; i < URI_NROUTES; i++) {
+		int m;
+
+		r = &uri_routes[i];
+		/* The first letter first: this loop runs on every request. */
+		if (r->method != NULL && (r->method[0] != toupper((unsigned char)method[0]) ||
+		    strcasecmp(r->method, method) != 0))
+			continue;
+		if (r->unversioned && ep->has_version)
+			continue;
+		/* Only kinds of their own keep a target: audit records name it as the kind's
+		 * object (uri_kind_object), and a long name elsewhere is no reason to deny. */
+		m = uri_route_match(r->pattern, path, ep, r->kind != EP_OTHER);
+		if (m == 0) {
+			ep->target[0] = '\0';
+			continue;
+		}
+		if (m < 0) {
+			ep->target[0] = '\0';
+			snprintf(err, errlen, "a name in the request path is longer than %d bytes",
+			    CG_ID_MAX - 1);
+			return -1;
+		}
+		ep->route = r;
+		ep->kind = r->kind;
+		break;
+	}
+	r = ep->route;
+	if (r == NULL)
+		return 0;
+	if (r->name_key != NULL && uri_query_get(q, r->name_key, ep->name, sizeof ep->name) < 0)
+		bad = r->name_key;
+	else if (r->target_key != NULL &&
+	    uri_query_get(q, r->target_key, ep->target, sizeof ep->target) < 0)
+		bad = r->target_key;
+	if (bad != NULL) {
+		snprintf(err, errlen, "the query value %s= cannot be read as dockerd reads it "
+		    "(longer than %d bytes, or an encoded NUL)", bad, CG_ID_MAX - 1);
+		return -1;
+	}
 	return 0;
 }

@@ -22,6 +22,8 @@ static const char *const uri_names[EP_KIND_COUNT] = {
 	[EP_PLUGIN_UPGRADE] = "plugin_upgrade",
 	[EP_PLUGIN_PUSH] = "plugin_push",
 	[EP_BUILD] = "build",
+	[EP_SERVICE_CREATE] = "service_create",
+	[EP_SERVICE_UPDATE] = "service_update",
 };
 
 const char *

@@ -21,6 +21,8 @@ enum ep_kind {
 	EP_PLUGIN_UPGRADE,
 	EP_PLUGIN_PUSH,
 	EP_BUILD, /* POST /build: its query chooses the network of every RUN step */
+	EP_SERVICE_CREATE,
+	EP_SERVICE_UPDATE,
 	EP_KIND_COUNT
 };
 

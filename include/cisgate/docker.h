@@ -18,8 +18,10 @@
 #define DOCKER_PID_MAX_LIMIT ((int64_t)4194304)
 /* PAGE_COUNTER_MAX is LONG_MAX / PAGE_SIZE pages on 64-bit; a memory limit in bytes at
  * or above PAGE_COUNTER_MAX * PAGE_SIZE is stored as "max". 4 KiB pages (x86-64) give
- * 2^63 - 4096; 64 KiB pages (some arm64 kernels) give 2^63 - 65536, the value used here
- * so that every page size's "unlimited" is caught. */
+ * 2^63 - 4096 (memory.limit_in_bytes of an unlimited container reads 9223372036854771712
+ * on Debian 12); 64 KiB pages (some arm64 kernels) give 2^63 - 65536, the value used
+ * here so that every page size's "unlimited" is caught. dockerd refuses a Memory below
+ * 6 MB other than 0 (so -1 too), at create and at update. */
 #define DOCKER_PAGE_COUNTER_MAX_BYTES ((INT64_MAX / 65536) * 65536)
 
 /* Bounds of the lists the view keeps (beside the CG_*_MAX ones in limits.h). */
@@ -124,10 +126,14 @@ struct docker_view {
 	bool memory_set, pids_set; /* was it named at all (pids: and not null) */
 	int64_t pids_limit;
 	unsigned changes;          /* enum docker_changes: what the request sets */
-	/* "Limits that do not limit", decided here once for every rule. */
-	bool memory_unlimited; /* Memory 0 (none) or >= DOCKER_PAGE_COUNTER_MAX_BYTES */
-	bool swap_unlimited;   /* MemorySwap negative (-1), or >= the page-counter maximum */
-	bool pids_unlimited;   /* PidsLimit absent, null, <= 0 or >= DOCKER_PID_MAX_LIMIT */
+	/* "Limits that do not limit", decided here once for every rule. For a create (and
+	 * an old-API start, a service) they describe the container; for an update they
+	 * are true only when the update itself sets the field so (0 is "unchanged"). */
+	bool memory_unlimited; /* Memory 0 (none; create) or >= DOCKER_PAGE_COUNTER_MAX_BYTES */
+	bool swap_unlimited;   /* MemorySwap negative (any: 20.10 stores "max"), >= the
+	                          page-counter maximum, or (create) no memory limit at all */
+	bool pids_unlimited;   /* PidsLimit absent or null (create), <= 0, or
+	                          >= DOCKER_PID_MAX_LIMIT (above it the container cannot start) */
 	bool cpu_quota_removed; /* CpuQuota negative: -1 removes the CFS quota */
 	int init;              /* HostConfig.Init / ContainerSpec.Init: -1 not said, 0, 1 */
 	bool restart_set;

@@ -120,8 +120,8 @@ enum { PV_SELINUX, PV_COUNT };
 static const char *const f_privs[] = {[PV_SELINUX] = "SELinuxContext"};
 TABLE_CHECK(f_privs, PV_COUNT);
 
-enum { SE_DISABLE, SE_COUNT };
-static const char *const f_selinux[] = {[SE_DISABLE] = "Disable"};
+enum { SE_DISABLE, SE_TYPE, SE_COUNT };
+static const char *const f_selinux[] = {[SE_DISABLE] = "Disable", [SE_TYPE] = "Type"};
 TABLE_CHECK(f_selinux, SE_COUNT);
 
 enum { RQ_LIMITS, RQ_RESERVATIONS, RQ_COUNT };
@@ -627,6 +627,8 @@ dv_secopts(struct docker_view *v, json_t *opts, struct gj_error *e)
 		if (kl == 5 && strncmp(s, "label", 5) == 0) {
 			if (strcmp(val, "disable") == 0)
 				v->sec.selinux_disabled = true;
+			else if (strncmp(val, "type:", 5) == 0)
+				v->sec.selinux_type = val + 5; /* spc_t is unconfined */
 		} else if (kl == 8 && strncmp(s, "apparmor", 8) == 0)
 			v->sec.apparmor = val;
 		else if (kl == 7 && strncmp(s, "seccomp", 7) == 0)
@@ -1063,7 +1065,7 @@ docker_view_init(struct docker_view *v, const struct endpoint *ep)
 	v->image = v->network_mode = v->pid_mode = v->ipc_mode = v->uts_mode = "";
 	v->userns_mode = v->cgroup_parent = v->restart_name = v->volume_driver = "";
 	v->first_device = "";
-	v->sec.seccomp = v->sec.apparmor = "";
+	v->sec.seccomp = v->sec.apparmor = v->sec.selinux_type = "";
 	v->sec.no_new_privileges = -1;
 	v->user.raw = v->user.name = "";
 	v->init = -1;
@@ -1341,6 +1343,7 @@ dv_svc_container(struct docker_view *v, const struct endpoint *ep, json_t *cs,
 	    gojson_fields(f[C_PRIVS], "Privileges", f_privs, PV_COUNT, pv, e) ||
 	    gojson_fields(pv[PV_SELINUX], "SELinuxContext", f_selinux, SE_COUNT, se, e) ||
 	    gojson_bool(se[SE_DISABLE], "SELinuxContext.Disable", &v->sec.selinux_disabled, e) ||
+	    gojson_str(se[SE_TYPE], "SELinuxContext.Type", &v->sec.selinux_type, e) ||
 	    dv_optbool(f[C_INIT], "ContainerSpec.Init", &v->init, e) ||
 	    gojson_bool(f[C_RO], "ContainerSpec.ReadOnly", &v->readonly_rootfs, e) ||
 	    (f[C_MOUNTS] && dv_mounts(v, f[C_MOUNTS], e)) ||
@@ -1363,6 +1366,10 @@ docker_view_from_service(struct docker_view *v, const struct endpoint *ep,
 	const char *name, *runtime;
 
 	v->is_service = true;
+	e->status = GJ_OK;
+	e->text[0] = '\0';
+	if (body == NULL)
+		return 0;
 	if (dv_parse(v, body, len, e) ||
 	    gojson_fields(v->root, "service spec", f_svc, S_COUNT, s, e) ||
 	    gojson_str(s[S_NAME], "Name", &name, e) ||

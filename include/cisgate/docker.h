@@ -95,6 +95,8 @@ struct secopt_view {
 	const char *seccomp;  /* "" (default profile), "unconfined", or a profile */
 	const char *apparmor; /* "" (docker-default), "unconfined", or a profile name */
 	bool selinux_disabled;
+	const char *selinux_type; /* label=type:X / SELinuxContext.Type: "" (default), or a
+	                             type such as spc_t, which is unconfined */
 	int no_new_privileges; /* -1 not said, 0 false, 1 true (the last one wins) */
 	bool unmasked_paths;   /* systempaths=unconfined, or MaskedPaths/ReadonlyPaths given */
 };
@@ -179,7 +181,8 @@ int docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_erro
  * into v, as the container each task will be: ContainerSpec user, groups, mounts,
  * capabilities, sysctls, init, ulimits, healthcheck, read-only root, labels; Resources
  * limits; network targets ("host" recorded in network_mode); published ports. v->root
- * takes the parsed document (release with docker_view_free()). ep gives the API
+ * takes the parsed document (release with docker_view_free()); body NULL reads nothing
+ * and returns 0, as docker_view_build() does. ep gives the API
  * version (dockerd drops fields older versions did not have); NULL means the newest.
  * Returns 0, or -1 with *e set as docker_view_build() does. Pure. */
 int docker_view_from_service(struct docker_view *v, const struct endpoint *ep,

@@ -226,6 +226,9 @@ test_caps_and_secopts(void **state)
 	assert_int_equal(v->sec.no_new_privileges, 0); /* the last one wins */
 	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"disable\"]}}", 0, GJ_OK);
 	assert_true(v->sec.selinux_disabled);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label:type:spc_t\"]}}", 0, GJ_OK);
+	assert_string_equal(v->sec.selinux_type, "spc_t");
+	assert_false(v->sec.selinux_disabled);
 	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"bogus\"]}}", -1, GJ_INVALID);
 	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"no-new-privileges=maybe\"]}}", -1, GJ_INVALID);
 }
@@ -538,7 +541,7 @@ test_service(void **state)
 	v = build(EP_SERVICE_CREATE,
 	    "{\"Name\":\"web\",\"Labels\":{\"svc\":\"1\"},\"TaskTemplate\":{\"ContainerSpec\":{"
 	    "\"Image\":\"busybox\",\"User\":\"0\",\"Groups\":[\"docker\"],\"Labels\":{\"team\":\"a\"},"
-	    "\"Privileges\":{\"SELinuxContext\":{\"Disable\":true}},\"Init\":false,\"ReadOnly\":true,"
+	    "\"Privileges\":{\"SELinuxContext\":{\"Disable\":true,\"Type\":\"spc_t\"}},\"Init\":false,\"ReadOnly\":true,"
 	    "\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/var/run/docker.sock\",\"Target\":\"/s\"},"
 	    "{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\",\"VolumeOptions\":{\"DriverConfig\":"
 	    "{\"Name\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}}}],"
@@ -563,6 +566,7 @@ test_service(void **state)
 	assert_int_equal(v->nlabels, 1);
 	assert_string_equal(v->labels[0].key, "team");
 	assert_true(v->sec.selinux_disabled);
+	assert_string_equal(v->sec.selinux_type, "spc_t");
 	assert_int_equal(v->init, 0);
 	assert_true(v->readonly_rootfs);
 	assert_int_equal(v->nmounts, 3);

@@ -290,6 +290,7 @@ dv_add_mount(struct docker_view *v, enum mount_kind kind, const char *src, const
 	m->propagation = propagation;
 	m->via = via;
 	m->fstype = "";
+	m->fs_mount = false;
 	m->read_only = ro;
 	m->source = src;
 	if (kind == MOUNT_BIND || kind == MOUNT_VOLUME_BIND) {
@@ -518,9 +519,14 @@ dv_volume_opts(struct docker_view *v, const char *driver, json_t *opts, const ch
 	if (o == NULL)
 		o = "";
 	ro = dv_has_word(o, "ro");
-	if (dv_has_word(o, "bind") || dv_has_word(o, "rbind") ||
-	    dv_in(type, disk, NELEM(disk)))
+	if (dv_has_word(o, "bind") || dv_has_word(o, "rbind"))
 		return dv_add_host_path(v, device, strlen(device), target, ro, type, via, e);
+	if (dv_in(type, disk, NELEM(disk))) {
+		if (dv_add_host_path(v, device, strlen(device), target, ro, type, via, e))
+			return -1;
+		v->mounts[v->nmounts - 1].fs_mount = true;
+		return 0;
+	}
 	if (strcmp(type, "overlay") == 0)
 		return dv_overlay_dirs(v, o, target, via, e);
 	if (dv_add_mount(v, dv_in(type, memory, NELEM(memory)) ||

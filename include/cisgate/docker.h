@@ -49,6 +49,8 @@ struct mount_view {
 	const char *via;         /* "Binds", "Mounts", "volume options" */
 	const char *fstype;      /* local volume "type" ("none", "ext4", "proc", "overlay");
 	                            "" for binds and plain volumes */
+	bool fs_mount;           /* MOUNT_VOLUME_BIND whose source is mounted as a file
+	                            system (a block device such as /dev/sda1), not bound */
 	bool read_only;
 };
 

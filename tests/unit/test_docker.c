@@ -390,6 +390,7 @@ test_volume_kinds(void **state)
 	    "\"device\":\"var/lib/../lib/docker\"}}", 0, GJ_OK);
 	assert_string_equal(v->mounts[0].source, "/var/lib/docker");
 	assert_true(v->mounts[0].read_only);
+	assert_false(v->mounts[0].fs_mount);
 	/* Kernel file systems. */
 	v = build(EP_VOLUME_CREATE, "{\"Name\":\"p\",\"DriverOpts\":{\"type\":\"proc\",\"device\":\"proc\"}}",
 	    0, GJ_OK);
@@ -415,6 +416,7 @@ test_volume_kinds(void **state)
 	assert_int_equal(v->mounts[0].kind, MOUNT_VOLUME_BIND);
 	assert_string_equal(v->mounts[0].source, "/dev/sdb1");
 	assert_string_equal(v->mounts[0].fstype, "xfs");
+	assert_true(v->mounts[0].fs_mount);
 	/* overlay: every layer directory is a host path. */
 	v = build(EP_VOLUME_CREATE, "{\"Name\":\"o\",\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\","
 	    "\"o\":\"lowerdir=/etc:usr,upperdir=/srv/u,workdir=/srv/w,index=off\"}}", 0, GJ_OK);

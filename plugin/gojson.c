@@ -22,11 +22,21 @@ int
 gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n,
     json_t **out, struct gj_error *e)
 {
+	uint64_t seen;
+
+	return gojson_fields_seen(obj, where, names, n, out, &seen, e);
+}
+
+int
+gojson_fields_seen(json_t *obj, const char *where, const char *const *names, size_t n,
+    json_t **out, uint64_t *seenp, struct gj_error *e)
+{
 	size_t lens[64], i;
 	uint64_t seen = 0;
 	const char *key;
 	json_t *val;
 
+	*seenp = 0;
 	for (i = 0; i < n; i++)
 		out[i] = NULL;
 	if (obj == NULL || json_is_null(obj))
@@ -35,8 +45,13 @@ gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n
 		return gojson_fail(e, GJ_INVALID, "%s is not a JSON object", where);
 	if (n > sizeof lens / sizeof lens[0])
 		return gojson_fail(e, GJ_INVALID, "internal: too many fields for %s", where);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		/* A hole in a designated-initialiser table: fail closed, never crash. */
+		if (names[i] == NULL)
+			return gojson_fail(e, GJ_INVALID, "internal: unnamed field %zu in %s", i,
+			    where);
 		lens[i] = strlen(names[i]);
+	}
 
 	json_object_foreach(obj, key, val) {
 		size_t kl = 0;
@@ -64,6 +79,7 @@ gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n
 			break;
 		}
 	}
+	*seenp = seen;
 	return 0;
 }
 
@@ -127,6 +143,42 @@ gojson_strarray(json_t *v, const char *field, json_t **out, struct gj_error *e)
 	}
 	*out = v;
 	return 0;
+}
+
+int
+gojson_strslice(json_t *v, const char *field, json_t **out, struct gj_error *e)
+{
+	*out = NULL;
+	if (v == NULL)
+		return 0;
+	/* strslice.StrSlice.UnmarshalJSON: a []string first, else a single string. */
+	if (json_is_string(v)) {
+		if (strlen(json_string_value(v)) != json_string_length(v))
+			return gojson_fail(e, GJ_AMBIGUOUS, "ambiguous request: NUL byte in %s",
+			    field);
+		*out = v;
+		return 0;
+	}
+	if (!json_is_array(v))
+		return gojson_fail(e, GJ_INVALID, "%s must be a string or a list of strings",
+		    field);
+	return gojson_strarray(v, field, out, e);
+}
+
+size_t
+gojson_strslice_size(json_t *s)
+{
+	if (s == NULL)
+		return 0;
+	return json_is_string(s) ? 1 : json_array_size(s);
+}
+
+const char *
+gojson_strslice_get(json_t *s, size_t i)
+{
+	if (s != NULL && json_is_string(s))
+		return i == 0 ? json_string_value(s) : NULL;
+	return json_string_value(json_array_get(s, i));
 }
 
 int

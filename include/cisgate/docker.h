@@ -12,11 +12,33 @@
 #include "cisgate/limits.h"
 #include "cisgate/uri.h"
 
+/* Kernel figures that make a limit no limit (Linux 6.1, include/linux/threads.h and
+ * page_counter.h). pids.max refuses more than PID_MAX_LIMIT, and no system has more pids
+ * than that: a PIDs limit at or above it limits nothing. */
+#define DOCKER_PID_MAX_LIMIT ((int64_t)4194304)
+/* PAGE_COUNTER_MAX is LONG_MAX / PAGE_SIZE pages on 64-bit; a memory limit in bytes at
+ * or above PAGE_COUNTER_MAX * PAGE_SIZE is stored as "max". 4 KiB pages (x86-64) give
+ * 2^63 - 4096 (memory.limit_in_bytes of an unlimited container reads 9223372036854771712
+ * on Debian 12); 64 KiB pages (some arm64 kernels) give 2^63 - 65536, the value used
+ * here so that every page size's "unlimited" is caught. dockerd refuses a Memory below
+ * 6 MB other than 0 (so -1 too), at create and at update. */
+#define DOCKER_PAGE_COUNTER_MAX_BYTES ((INT64_MAX / 65536) * 65536)
+
+/* Bounds of the lists the view keeps (beside the CG_*_MAX ones in limits.h). */
+#define DOCKER_GROUPS_MAX 32
+#define DOCKER_SYSCTLS_MAX 64
+#define DOCKER_NETWORKS_MAX 32
+
 enum mount_kind {
 	MOUNT_BIND,        /* host path into the container */
-	MOUNT_VOLUME_BIND, /* a local volume whose options bind or mount a host path */
+	MOUNT_VOLUME_BIND, /* a local volume whose options bind or mount a host path (a
+	                      directory, an overlay layer or a block device: see fstype) */
 	MOUNT_VOLUME,      /* a named or anonymous volume */
-	MOUNT_OTHER        /* tmpfs, npipe, cluster */
+	MOUNT_OTHER,       /* tmpfs, npipe, cluster; local volumes of tmpfs/ramfs, or remote
+	                      (nfs, cifs): nothing of the host's file system */
+	MOUNT_KERNEL_FS    /* a local volume of a kernel or pseudo file system (proc, sysfs,
+	                      devtmpfs, cgroup2, ...), or of a type cisgate does not know:
+	                      the host's kernel objects, not a path (fstype says which) */
 };
 
 struct mount_view {
@@ -25,6 +47,10 @@ struct mount_view {
 	const char *target;      /* path in the container */
 	const char *propagation; /* "" when unset */
 	const char *via;         /* "Binds", "Mounts", "volume options" */
+	const char *fstype;      /* local volume "type" ("none", "ext4", "proc", "overlay");
+	                            "" for binds and plain volumes */
+	bool fs_mount;           /* MOUNT_VOLUME_BIND whose source is mounted as a file
+	                            system (a block device such as /dev/sda1), not bound */
 	bool read_only;
 };
 
@@ -32,6 +58,8 @@ struct port_view {
 	const char *container; /* "80/tcp" */
 	const char *host_ip;   /* "" means every interface */
 	int lo, hi;            /* host port range; 0, 0 when dockerd picks one */
+	const char *mode;      /* "" for containers; a service's "ingress" (the routing mesh
+	                          publishes lo on every node) or "host" */
 };
 
 /* A user spec "user[:group]" as runc resolves it. */
@@ -43,14 +71,34 @@ struct user_view {
 	bool is_root;     /* certainly uid 0: "root", "0", "+0", "0:0", ":1000" */
 };
 
+/* Labels and sysctls: a key and its value. */
 struct label_view {
 	const char *key, *value;
+};
+
+/* Which limit fields the request changes. For an update, dockerd changes a field only
+ * when it is non-zero (0 and absent both mean "unchanged"; -1 usually removes the
+ * limit); PidsLimit changes when it is present and not null. For a create, the bit says
+ * the field was given a non-zero value. */
+enum docker_changes {
+	DV_MEMORY = 1 << 0,
+	DV_MEMORY_SWAP = 1 << 1,
+	DV_MEMORY_RESERVATION = 1 << 2,
+	DV_KERNEL_MEMORY = 1 << 3,
+	DV_CPU_SHARES = 1 << 4,
+	DV_NANO_CPUS = 1 << 5,
+	DV_CPU_QUOTA = 1 << 6,
+	DV_CPU_PERIOD = 1 << 7,
+	DV_PIDS = 1 << 8,
+	DV_RESTART = 1 << 9
 };
 
 struct secopt_view {
 	const char *seccomp;  /* "" (default profile), "unconfined", or a profile */
 	const char *apparmor; /* "" (docker-default), "unconfined", or a profile name */
 	bool selinux_disabled;
+	const char *selinux_type; /* label=type:X / SELinuxContext.Type: "" (default), or a
+	                             type such as spc_t, which is unconfined */
 	int no_new_privileges; /* -1 not said, 0 false, 1 true (the last one wins) */
 	bool unmasked_paths;   /* systempaths=unconfined, or MaskedPaths/ReadonlyPaths given */
 };
@@ -60,6 +108,11 @@ struct docker_view {
 	bool has_body;
 	bool has_config; /* create: Config fields were readable (not for old-API start) */
 	bool has_host;   /* a HostConfig (or update resources) was read */
+	bool host_top_level; /* create/old start: the HostConfig is the wrapper's deprecated
+	                        top level (no nested "HostConfig"), as dockerd takes it */
+	bool is_service;     /* services/create or update: a swarm ServiceSpec */
+	bool service_plugin; /* the service runs a managed plugin (TaskTemplate.PluginSpec
+	                        or Runtime "plugin") with whatever privileges it asks for */
 	const char *name;  /* container name (create ?name=) or path target */
 	const char *image; /* "" unless create */
 
@@ -70,8 +123,23 @@ struct docker_view {
 	const char *network_mode, *pid_mode, *ipc_mode, *uts_mode, *userns_mode;
 	const char *cgroup_parent;
 	int64_t memory, cpu_shares, nano_cpus, cpu_quota;
-	bool memory_set, pids_set; /* update: was it named at all */
+	int64_t memory_swap;        /* -1: unlimited swap; 0: dockerd's default (2 x memory) */
+	int64_t memory_reservation; /* a soft limit: reclaim target, never a ceiling */
+	int64_t kernel_memory;      /* deprecated kmem limit (ignored by cgroup v2) */
+	int64_t cpu_period;
+	bool memory_set, pids_set; /* was it named at all (pids: and not null) */
 	int64_t pids_limit;
+	unsigned changes;          /* enum docker_changes: what the request sets */
+	/* "Limits that do not limit", decided here once for every rule. For a create (and
+	 * an old-API start, a service) they describe the container; for an update they
+	 * are true only when the update itself sets the field so (0 is "unchanged"). */
+	bool memory_unlimited; /* Memory 0 (none; create) or >= DOCKER_PAGE_COUNTER_MAX_BYTES */
+	bool swap_unlimited;   /* MemorySwap negative (any: 20.10 stores "max"), >= the
+	                          page-counter maximum, or (create) no memory limit at all */
+	bool pids_unlimited;   /* PidsLimit absent or null (create), <= 0, or
+	                          >= DOCKER_PID_MAX_LIMIT (above it the container cannot start) */
+	bool cpu_quota_removed; /* CpuQuota negative: -1 removes the CFS quota */
+	int init;              /* HostConfig.Init / ContainerSpec.Init: -1 not said, 0, 1 */
 	bool restart_set;
 	const char *restart_name;
 	int64_t restart_max;
@@ -80,6 +148,7 @@ struct docker_view {
 	const char *first_device;
 	struct secopt_view sec;
 	const char *volume_driver; /* volume create */
+	size_t ngroups, nsysctls, nnetworks;
 
 	json_t *root; /* owns the body's strings */
 	size_t arena_used;
@@ -88,6 +157,11 @@ struct docker_view {
 	struct mount_view mounts[CG_MOUNTS_MAX];
 	struct port_view ports[CG_PORTS_MAX];
 	struct label_view labels[CG_LABELS_MAX];
+	const char *groups[DOCKER_GROUPS_MAX];     /* GroupAdd / ContainerSpec.Groups, raw */
+	struct label_view sysctls[DOCKER_SYSCTLS_MAX]; /* HostConfig / ContainerSpec Sysctls */
+	const char *networks[DOCKER_NETWORKS_MAX]; /* a service's network targets (names or
+	                                              IDs; that an ID is the host network's
+	                                              is a fact only dockerd knows) */
 	char arena[CG_ARENA_SIZE];
 };
 
@@ -104,6 +178,22 @@ int docker_view_build(struct docker_view *v, const struct endpoint *ep,
 /* Reads one `docker inspect` entry (Config, HostConfig, Name) into v, as a create.
  * item stays owned by the caller. */
 int docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e);
+
+/* Reads a swarm ServiceSpec (the body of POST /services/create and /services/{id}/update)
+ * into v, as the container each task will be: ContainerSpec user, groups, mounts,
+ * capabilities, sysctls, init, ulimits, healthcheck, read-only root, labels; Resources
+ * limits; network targets ("host" recorded in network_mode); published ports. v->root
+ * takes the parsed document (release with docker_view_free()); body NULL reads nothing
+ * and returns 0, as docker_view_build() does. ep gives the API
+ * version (dockerd drops fields older versions did not have); NULL means the newest.
+ * Returns 0, or -1 with *e set as docker_view_build() does. Pure. */
+int docker_view_from_service(struct docker_view *v, const struct endpoint *ep,
+    const unsigned char *body, size_t len, struct gj_error *e);
+
+/* True when every field-name table of the reader has a name in every slot (a hole
+ * would be a field cisgate never reads). For tests; the counts are checked at compile
+ * time. */
+bool docker_tables_complete(void);
 
 /* The view of a build: its RUN steps' network mode, from the query (no body read). */
 void docker_view_from_build(struct docker_view *v, const struct endpoint *ep);

@@ -24,6 +24,12 @@ struct gj_error {
 int gojson_fields(json_t *obj, const char *where, const char *const *names, size_t n,
     json_t **out, struct gj_error *e);
 
+/* As gojson_fields, and *seen gets bit i set when a key for names[i] is present, null
+ * or not: Go allocates an embedded struct pointer for any key of its fields, even a
+ * null one, and that decides which HostConfig dockerd uses. n is at most 64. */
+int gojson_fields_seen(json_t *obj, const char *where, const char *const *names, size_t n,
+    json_t **out, uint64_t *seen, struct gj_error *e);
+
 /* Typed reads of one field value (NULL = absent, which gives the zero value). Each
  * returns 0, or -1 with e set to GJ_INVALID naming `field`, as Go would refuse it. */
 int gojson_bool(json_t *v, const char *field, bool *out, struct gj_error *e);
@@ -31,6 +37,15 @@ int gojson_i64(json_t *v, const char *field, int64_t *out, struct gj_error *e);
 int gojson_str(json_t *v, const char *field, const char **out, struct gj_error *e);
 /* Array of strings: *out is v itself (or NULL); elements are checked to be strings or null. */
 int gojson_strarray(json_t *v, const char *field, json_t **out, struct gj_error *e);
+/* A strslice.StrSlice (CapAdd, CapDrop, Cmd, Entrypoint, Shell): a list of strings, or
+ * one string that dockerd reads as a one-element list. *out is v (array or string) or
+ * NULL; read it with gojson_strslice_size/_get. null gives NULL (an empty list in Go). */
+int gojson_strslice(json_t *v, const char *field, json_t **out, struct gj_error *e);
+/* Elements of a value gojson_strslice accepted (s may be NULL: 0 elements). */
+size_t gojson_strslice_size(json_t *s);
+/* Element i, or NULL for a null element or i out of range. Borrowed. */
+const char *gojson_strslice_get(json_t *s, size_t i);
+
 /* Object or absent. */
 int gojson_object(json_t *v, const char *field, json_t **out, struct gj_error *e);
 

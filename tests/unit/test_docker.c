@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,7 +12,8 @@
 #include "cisgate/path.h"
 
 static struct docker_view *
-build(enum ep_kind kind, const char *body, int want_rc, enum gj_status want_st)
+build_v(enum ep_kind kind, const char *version, const char *body, int want_rc,
+    enum gj_status want_st)
 {
 	static struct docker_view v;
 	struct endpoint ep;
@@ -20,6 +22,10 @@ build(enum ep_kind kind, const char *body, int want_rc, enum gj_status want_st)
 
 	memset(&ep, 0, sizeof ep);
 	ep.kind = kind;
+	if (version != NULL) {
+		ep.has_version = true;
+		snprintf(ep.version, sizeof ep.version, "%s", version);
+	}
 	docker_view_free(&v);
 	docker_view_init(&v, &ep);
 	rc = docker_view_build(&v, &ep, (const unsigned char *)body, strlen(body), &e);
@@ -28,6 +34,12 @@ build(enum ep_kind kind, const char *body, int want_rc, enum gj_status want_st)
 	if (rc != 0)
 		assert_int_equal(e.status, want_st);
 	return &v;
+}
+
+static struct docker_view *
+build(enum ep_kind kind, const char *body, int want_rc, enum gj_status want_st)
+{
+	return build_v(kind, NULL, body, want_rc, want_st);
 }
 
 static void
@@ -214,6 +226,9 @@ test_caps_and_secopts(void **state)
 	assert_int_equal(v->sec.no_new_privileges, 0); /* the last one wins */
 	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"disable\"]}}", 0, GJ_OK);
 	assert_true(v->sec.selinux_disabled);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"label:type:spc_t\"]}}", 0, GJ_OK);
+	assert_string_equal(v->sec.selinux_type, "spc_t");
+	assert_false(v->sec.selinux_disabled);
 	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"bogus\"]}}", -1, GJ_INVALID);
 	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"SecurityOpt\":[\"no-new-privileges=maybe\"]}}", -1, GJ_INVALID);
 }
@@ -256,6 +271,367 @@ test_update_and_exec(void **state)
 	assert_true(v->privileged);
 }
 
+/* Issue 12: every field-name table has a name in every slot. */
+static void
+test_tables(void **state)
+{
+	(void)state;
+	assert_true(docker_tables_complete());
+}
+
+/* runconfig's ContainerConfigWrapper and getHostConfig, for create and old-API start. */
+static void
+test_wrapper(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	/* No nested HostConfig: the top level is the HostConfig (20.10 runs it privileged). */
+	v = build(EP_CONTAINER_CREATE, "{\"Image\":\"x\",\"Privileged\":true,\"CapAdd\":[\"SYS_ADMIN\"],"
+	    "\"Binds\":[\"/etc:/hostetc\"],\"PidMode\":\"host\"}", 0, GJ_OK);
+	assert_true(v->privileged);
+	assert_true(v->host_top_level);
+	assert_true(v->has_host);
+	assert_true(v->has_config);
+	assert_string_equal(v->image, "x");
+	assert_int_equal(v->ncaps, 1);
+	assert_string_equal(v->caps[0], "CAP_SYS_ADMIN");
+	assert_int_equal(v->nmounts, 1);
+	assert_string_equal(v->mounts[0].source, "/etc");
+	assert_string_equal(v->pid_mode, "host");
+	/* A null nested HostConfig is no HostConfig: the top level again. */
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":null,\"privileged\":true}", 0, GJ_OK);
+	assert_true(v->privileged);
+	/* A key of a HostConfig field, even null, makes the top level the HostConfig. */
+	v = build(EP_CONTAINER_CREATE, "{\"Image\":\"x\",\"Memory\":null}", 0, GJ_OK);
+	assert_true(v->has_host);
+	v = build(EP_CONTAINER_CREATE, "{\"Image\":\"x\"}", 0, GJ_OK);
+	assert_false(v->has_host);
+	/* With a nested one, the top level is ignored but for the back-filled fields. */
+	v = build(EP_CONTAINER_CREATE, "{\"Image\":\"x\",\"Privileged\":true,\"Binds\":[\"/:/h\"],"
+	    "\"Memory\":67108864,\"CpuShares\":100,\"MemorySwap\":-1,\"HostConfig\":{\"PidsLimit\":5}}",
+	    0, GJ_OK);
+	assert_false(v->privileged);
+	assert_false(v->host_top_level);
+	assert_int_equal(v->nmounts, 0);
+	assert_int_equal(v->memory, 67108864);
+	assert_true(v->memory_set);
+	assert_int_equal(v->cpu_shares, 100);
+	assert_int_equal(v->memory_swap, -1);
+	assert_int_equal(v->pids_limit, 5);
+	/* ... only where the nested one has 0. */
+	v = build(EP_CONTAINER_CREATE, "{\"Memory\":1,\"CpuShares\":7,\"hostconfig\":{\"Memory\":2,"
+	    "\"CpuShares\":9}}", 0, GJ_OK);
+	assert_int_equal(v->memory, 2);
+	assert_int_equal(v->cpu_shares, 9);
+	/* The ignored top level is still decoded by Go: a wrong type fails the request. */
+	build(EP_CONTAINER_CREATE, "{\"Privileged\":\"yes\",\"HostConfig\":{}}", -1, GJ_INVALID);
+	build(EP_CONTAINER_CREATE, "{\"Cpuset\":1}", -1, GJ_INVALID);
+	/* Two spellings of one top-level field. */
+	build(EP_CONTAINER_CREATE, "{\"Privileged\":true,\"PRIVILEGED\":false}", -1, GJ_AMBIGUOUS);
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{},\"HOSTCONFIG\":{}}", -1, GJ_AMBIGUOUS);
+
+	/* Old-API start: the same wrapper, nested HostConfig in any case. */
+	v = build(EP_CONTAINER_START, "{\"HostConfig\":{\"Privileged\":true,\"PidMode\":\"host\","
+	    "\"Binds\":[\"/etc:/x\"]}}", 0, GJ_OK);
+	assert_true(v->privileged);
+	assert_string_equal(v->pid_mode, "host");
+	assert_int_equal(v->nmounts, 1);
+	v = build(EP_CONTAINER_START, "{\"Privileged\":false,\"hostCONFIG\":{\"Privileged\":true}}",
+	    0, GJ_OK);
+	assert_true(v->privileged);
+	/* Its Config fields change nothing: no user to judge. */
+	v = build(EP_CONTAINER_START, "{\"User\":\"0\",\"HostConfig\":{}}", 0, GJ_OK);
+	assert_false(v->has_config);
+	assert_string_equal(v->user.raw, "");
+	assert_true(v->has_host);
+	v = build(EP_CONTAINER_START, "{\"Image\":\"x\"}", 0, GJ_OK);
+	assert_false(v->has_host);
+}
+
+/* strslice.StrSlice: one string is a one-element list. */
+static void
+test_strslice(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CapAdd\":\"NET_BIND_SERVICE\","
+	    "\"CapDrop\":\"ALL\"}}", 0, GJ_OK);
+	assert_int_equal(v->ncaps, 1);
+	assert_string_equal(v->caps[0], "CAP_NET_BIND_SERVICE");
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CapAdd\":\"all\"}}", 0, GJ_OK);
+	assert_true(v->cap_all);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CapAdd\":null}}", 0, GJ_OK);
+	assert_int_equal(v->ncaps, 0);
+	v = build(EP_CONTAINER_CREATE, "{\"CapAdd\":\"sys_admin\"}", 0, GJ_OK);
+	assert_string_equal(v->caps[0], "CAP_SYS_ADMIN");
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CapAdd\":5}}", -1, GJ_INVALID);
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CapAdd\":{}}}", -1, GJ_INVALID);
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CapAdd\":\"a\\u0000b\"}}", -1, GJ_INVALID);
+}
+
+/* Local volume options as volume/local and mount(2) read them. */
+static void
+test_volume_kinds(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	/* A relative device is resolved against dockerd's working directory, "/". */
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"r\",\"DriverOpts\":{\"type\":\"none\",\"o\":\"bind\","
+	    "\"device\":\"etc\"}}", 0, GJ_OK);
+	assert_int_equal(v->nmounts, 1);
+	assert_int_equal(v->mounts[0].kind, MOUNT_VOLUME_BIND);
+	assert_string_equal(v->mounts[0].source, "/etc");
+	assert_string_equal(v->mounts[0].fstype, "none");
+	/* bind in o binds whatever the type; ro is read. */
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"r\",\"DriverOpts\":{\"type\":\"ext4\",\"o\":\"ro,rbind\","
+	    "\"device\":\"var/lib/../lib/docker\"}}", 0, GJ_OK);
+	assert_string_equal(v->mounts[0].source, "/var/lib/docker");
+	assert_true(v->mounts[0].read_only);
+	assert_false(v->mounts[0].fs_mount);
+	/* Kernel file systems. */
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"p\",\"DriverOpts\":{\"type\":\"proc\",\"device\":\"proc\"}}",
+	    0, GJ_OK);
+	assert_int_equal(v->mounts[0].kind, MOUNT_KERNEL_FS);
+	assert_string_equal(v->mounts[0].fstype, "proc");
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"d\",\"DriverOpts\":{\"type\":\"devtmpfs\",\"device\":\"x\"}}",
+	    0, GJ_OK);
+	assert_int_equal(v->mounts[0].kind, MOUNT_KERNEL_FS);
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"d\",\"DriverOpts\":{\"type\":\"madeupfs\",\"device\":\"x\"}}",
+	    0, GJ_OK);
+	assert_int_equal(v->mounts[0].kind, MOUNT_KERNEL_FS);
+	/* tmpfs and remote file systems: nothing of this host's files. */
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"t\",\"DriverOpts\":{\"type\":\"tmpfs\",\"device\":\"tmpfs\","
+	    "\"o\":\"size=10m\"}}", 0, GJ_OK);
+	assert_int_equal(v->mounts[0].kind, MOUNT_OTHER);
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"n\",\"DriverOpts\":{\"type\":\"nfs\",\"device\":\":/export\","
+	    "\"o\":\"addr=10.0.0.1,rw\"}}", 0, GJ_OK);
+	assert_int_equal(v->mounts[0].kind, MOUNT_OTHER);
+	assert_string_equal(v->mounts[0].fstype, "nfs");
+	/* A block device with a disk file system. */
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"b\",\"DriverOpts\":{\"type\":\"xfs\",\"device\":\"/dev/sdb1\"}}",
+	    0, GJ_OK);
+	assert_int_equal(v->mounts[0].kind, MOUNT_VOLUME_BIND);
+	assert_string_equal(v->mounts[0].source, "/dev/sdb1");
+	assert_string_equal(v->mounts[0].fstype, "xfs");
+	assert_true(v->mounts[0].fs_mount);
+	/* overlay: every layer directory is a host path. */
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"o\",\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"overlay\","
+	    "\"o\":\"lowerdir=/etc:usr,upperdir=/srv/u,workdir=/srv/w,index=off\"}}", 0, GJ_OK);
+	assert_int_equal(v->nmounts, 4);
+	assert_string_equal(v->mounts[0].source, "/etc");
+	assert_true(v->mounts[0].read_only);
+	assert_string_equal(v->mounts[1].source, "/usr");
+	assert_string_equal(v->mounts[2].source, "/srv/u");
+	assert_false(v->mounts[2].read_only);
+	assert_string_equal(v->mounts[3].source, "/srv/w");
+	assert_string_equal(v->mounts[3].fstype, "overlay");
+	build(EP_VOLUME_CREATE, "{\"Name\":\"o\",\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"o\","
+	    "\"o\":\"lowerdir=/a\\\\:b\"}}", -1, GJ_AMBIGUOUS);
+	build(EP_VOLUME_CREATE, "{\"Name\":\"o\",\"DriverOpts\":{\"type\":\"overlay\",\"device\":\"o\"}}",
+	    -1, GJ_INVALID);
+	/* What volume/local refuses: unknown keys (exact case), missing required ones. */
+	build(EP_VOLUME_CREATE, "{\"Name\":\"k\",\"DriverOpts\":{\"Type\":\"none\",\"O\":\"bind\","
+	    "\"Device\":\"/etc\"}}", -1, GJ_INVALID);
+	build(EP_VOLUME_CREATE, "{\"Name\":\"k\",\"DriverOpts\":{\"device\":\"/etc\"}}", -1, GJ_INVALID);
+	build(EP_VOLUME_CREATE, "{\"Name\":\"k\",\"DriverOpts\":{\"o\":\"bind\",\"type\":\"none\"}}", -1,
+	    GJ_INVALID);
+	v = build(EP_VOLUME_CREATE, "{\"Name\":\"s\",\"DriverOpts\":{\"size\":\"1g\"}}", 0, GJ_OK);
+	assert_int_equal(v->nmounts, 0);
+	/* The same through a container's Mounts. */
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"Mounts\":[{\"Type\":\"volume\",\"Target\":\"/p\","
+	    "\"VolumeOptions\":{\"DriverConfig\":{\"Options\":{\"type\":\"sysfs\",\"device\":\"sysfs\"}}}}]}}",
+	    0, GJ_OK);
+	assert_int_equal(v->nmounts, 2);
+	assert_int_equal(v->mounts[1].kind, MOUNT_KERNEL_FS);
+	assert_string_equal(v->mounts[1].fstype, "sysfs");
+	assert_string_equal(v->mounts[1].target, "/p");
+}
+
+/* Limits that do not limit, and what an update changes. */
+static void
+test_limits(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"Memory\":268435456,\"PidsLimit\":100,"
+	    "\"MemorySwap\":536870912,\"MemoryReservation\":1,\"KernelMemory\":2,\"CpuPeriod\":3}}",
+	    0, GJ_OK);
+	assert_false(v->memory_unlimited);
+	assert_false(v->swap_unlimited);
+	assert_false(v->pids_unlimited);
+	assert_int_equal(v->memory_reservation, 1);
+	assert_int_equal(v->kernel_memory, 2);
+	assert_int_equal(v->cpu_period, 3);
+	assert_int_equal(v->changes, DV_MEMORY | DV_MEMORY_SWAP | DV_MEMORY_RESERVATION |
+	    DV_KERNEL_MEMORY | DV_CPU_PERIOD | DV_PIDS);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{}}", 0, GJ_OK);
+	assert_true(v->memory_unlimited);
+	assert_true(v->swap_unlimited);
+	assert_true(v->pids_unlimited);
+	assert_int_equal(v->changes, 0);
+	/* The kernel's maxima. */
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"Memory\":9223372036854710272,"
+	    "\"PidsLimit\":4194304}}", 0, GJ_OK);
+	assert_true(v->memory_unlimited);
+	assert_true(v->pids_unlimited);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"Memory\":9223372036854710271,"
+	    "\"PidsLimit\":4194303,\"MemorySwap\":-1,\"CpuQuota\":-1}}", 0, GJ_OK);
+	assert_false(v->memory_unlimited);
+	assert_false(v->pids_unlimited);
+	assert_true(v->swap_unlimited);
+	assert_true(v->cpu_quota_removed);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"PidsLimit\":-1}}", 0, GJ_OK);
+	assert_true(v->pids_unlimited);
+	/* Update: 0 and absent leave a field unchanged; -1 removes the limit. */
+	v = build(EP_CONTAINER_UPDATE, "{\"CpuQuota\":-1}", 0, GJ_OK);
+	assert_int_equal(v->changes, DV_CPU_QUOTA);
+	assert_true(v->cpu_quota_removed);
+	assert_false(v->memory_unlimited);
+	assert_false(v->pids_unlimited);
+	v = build(EP_CONTAINER_UPDATE, "{\"Memory\":0,\"CpuQuota\":0,\"PidsLimit\":null}", 0, GJ_OK);
+	assert_int_equal(v->changes, 0);
+	assert_false(v->cpu_quota_removed);
+	v = build(EP_CONTAINER_UPDATE, "{\"PidsLimit\":0,\"MemorySwap\":-1}", 0, GJ_OK);
+	assert_int_equal(v->changes, DV_PIDS | DV_MEMORY_SWAP);
+	assert_true(v->pids_unlimited);
+	assert_true(v->swap_unlimited);
+	v = build(EP_CONTAINER_UPDATE, "{\"RestartPolicy\":{\"Name\":\"always\"}}", 0, GJ_OK);
+	assert_int_equal(v->changes, DV_RESTART);
+	/* Before API 1.40 dockerd drops PidsLimit from an update. */
+	v = build_v(EP_CONTAINER_UPDATE, "1.39", "{\"PidsLimit\":-1}", 0, GJ_OK);
+	assert_false(v->pids_set);
+	assert_int_equal(v->changes, 0);
+	/* An update applies Resources and RestartPolicy only. */
+	v = build(EP_CONTAINER_UPDATE, "{\"Privileged\":true,\"Binds\":[\"/:/h\"]}", 0, GJ_OK);
+	assert_false(v->privileged);
+	assert_int_equal(v->nmounts, 0);
+	build(EP_CONTAINER_UPDATE, "{\"MemorySwap\":\"-1\"}", -1, GJ_INVALID);
+}
+
+/* GroupAdd, Sysctls and Init of a container. */
+static void
+test_groups_sysctls_init(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"GroupAdd\":[\"0\",\"disk\"],"
+	    "\"Sysctls\":{\"net.ipv4.ip_forward\":\"1\"},\"Init\":true}}", 0, GJ_OK);
+	assert_int_equal(v->ngroups, 2);
+	assert_string_equal(v->groups[1], "disk");
+	assert_int_equal(v->nsysctls, 1);
+	assert_string_equal(v->sysctls[0].key, "net.ipv4.ip_forward");
+	assert_string_equal(v->sysctls[0].value, "1");
+	assert_int_equal(v->init, 1);
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"Init\":null}}", 0, GJ_OK);
+	assert_int_equal(v->init, -1);
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"Sysctls\":{\"a\":1}}}", -1, GJ_INVALID);
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"GroupAdd\":\"0\"}}", -1, GJ_INVALID);
+}
+
+/* A swarm ServiceSpec is judged as the containers its tasks will be. */
+static void
+test_service(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	v = build(EP_SERVICE_CREATE,
+	    "{\"Name\":\"web\",\"Labels\":{\"svc\":\"1\"},\"TaskTemplate\":{\"ContainerSpec\":{"
+	    "\"Image\":\"busybox\",\"User\":\"0\",\"Groups\":[\"docker\"],\"Labels\":{\"team\":\"a\"},"
+	    "\"Privileges\":{\"SELinuxContext\":{\"Disable\":true,\"Type\":\"spc_t\"}},\"Init\":false,\"ReadOnly\":true,"
+	    "\"Mounts\":[{\"Type\":\"bind\",\"Source\":\"/var/run/docker.sock\",\"Target\":\"/s\"},"
+	    "{\"Type\":\"volume\",\"Source\":\"v\",\"Target\":\"/v\",\"VolumeOptions\":{\"DriverConfig\":"
+	    "{\"Name\":\"local\",\"Options\":{\"type\":\"none\",\"o\":\"bind\",\"device\":\"/\"}}}}],"
+	    "\"Healthcheck\":{\"Test\":[\"NONE\"]},\"Sysctls\":{\"net.core.somaxconn\":\"1024\"},"
+	    "\"CapabilityAdd\":[\"sys_admin\"],\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1,\"Hard\":2}]},"
+	    "\"Resources\":{\"Limits\":{\"NanoCPUs\":1000000000,\"MemoryBytes\":268435456,\"Pids\":0},"
+	    "\"Reservations\":{\"MemoryBytes\":1,\"GenericResources\":[{\"DiscreteResourceSpec\":"
+	    "{\"Kind\":\"gpu\",\"Value\":1}}]}},"
+	    "\"RestartPolicy\":{\"Condition\":\"any\"},"
+	    "\"Networks\":[{\"Target\":\"appnet\"},{\"Target\":\"host\"}]},"
+	    "\"Mode\":{\"Global\":{}},"
+	    "\"EndpointSpec\":{\"Ports\":[{\"TargetPort\":80,\"PublishedPort\":80,\"PublishMode\":\"host\"},"
+	    "{\"Protocol\":\"udp\",\"TargetPort\":53}]}}", 0, GJ_OK);
+	assert_true(v->is_service);
+	assert_false(v->service_plugin);
+	assert_false(v->privileged);
+	assert_true(v->has_config);
+	assert_string_equal(v->name, "web");
+	assert_string_equal(v->image, "busybox");
+	assert_true(v->user.is_root);
+	assert_int_equal(v->ngroups, 1);
+	assert_int_equal(v->nlabels, 1);
+	assert_string_equal(v->labels[0].key, "team");
+	assert_true(v->sec.selinux_disabled);
+	assert_string_equal(v->sec.selinux_type, "spc_t");
+	assert_int_equal(v->init, 0);
+	assert_true(v->readonly_rootfs);
+	assert_int_equal(v->nmounts, 3);
+	assert_string_equal(v->mounts[0].source, "/run/docker.sock");
+	assert_int_equal(v->mounts[2].kind, MOUNT_VOLUME_BIND);
+	assert_string_equal(v->mounts[2].source, "/");
+	assert_true(v->healthcheck_disabled);
+	assert_int_equal(v->nsysctls, 1);
+	assert_int_equal(v->ncaps, 1);
+	assert_string_equal(v->caps[0], "CAP_SYS_ADMIN");
+	assert_int_equal(v->nulimits, 1);
+	assert_int_equal(v->nano_cpus, 1000000000);
+	assert_int_equal(v->memory, 268435456);
+	assert_true(v->pids_set);
+	assert_true(v->pids_unlimited);
+	assert_int_equal(v->memory_reservation, 1);
+	assert_int_equal(v->ndevice_requests, 1);
+	assert_string_equal(v->restart_name, "always");
+	assert_string_equal(v->network_mode, "host");
+	assert_int_equal(v->nnetworks, 2);
+	assert_int_equal(v->nports, 2);
+	assert_int_equal(v->ports[0].lo, 80);
+	assert_string_equal(v->ports[0].container, "80/tcp");
+	assert_string_equal(v->ports[0].mode, "host");
+	assert_string_equal(v->ports[0].host_ip, "");
+	assert_string_equal(v->ports[1].container, "53/udp");
+	assert_string_equal(v->ports[1].mode, "ingress");
+	assert_int_equal(v->ports[1].lo, 0);
+	/* Defaults: swarm restarts for ever; no limits at all. */
+	v = build(EP_SERVICE_UPDATE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"Image\":\"x\"}}}", 0, GJ_OK);
+	assert_string_equal(v->restart_name, "always");
+	assert_true(v->memory_unlimited);
+	assert_true(v->pids_unlimited);
+	assert_string_equal(v->user.raw, "");
+	v = build(EP_SERVICE_CREATE, "{\"TaskTemplate\":{\"RestartPolicy\":{\"Condition\":\"on-failure\","
+	    "\"MaxAttempts\":3},\"Networks\":[{\"Target\":\"appnet\"}]},\"Networks\":[{\"Target\":\"host\"}]}",
+	    0, GJ_OK);
+	assert_string_equal(v->restart_name, "on-failure");
+	assert_int_equal(v->restart_max, 3);
+	assert_string_equal(v->network_mode, "host"); /* the deprecated top-level Networks */
+	/* A plugin service installs a managed plugin. */
+	v = build(EP_SERVICE_CREATE, "{\"TaskTemplate\":{\"Runtime\":\"plugin\",\"PluginSpec\":"
+	    "{\"Name\":\"x\",\"Remote\":\"evil/plugin\"}}}", 0, GJ_OK);
+	assert_true(v->service_plugin);
+	/* Older API versions: dockerd drops what they did not have. */
+	v = build_v(EP_SERVICE_CREATE, "1.40", "{\"TaskTemplate\":{\"ContainerSpec\":{\"CapabilityAdd\":"
+	    "[\"ALL\"],\"Sysctls\":{\"a\":\"b\"}},\"Resources\":{\"Limits\":{\"Pids\":5}}}}", 0, GJ_OK);
+	assert_int_equal(v->ncaps, 0);
+	assert_int_equal(v->nsysctls, 1);
+	assert_false(v->pids_set);
+	v = build_v(EP_SERVICE_CREATE, "1.39", "{\"TaskTemplate\":{\"ContainerSpec\":{"
+	    "\"Sysctls\":{\"a\":\"b\"}}}}", 0, GJ_OK);
+	assert_int_equal(v->nsysctls, 0);
+	/* Go's rules hold here too. */
+	build(EP_SERVICE_CREATE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"User\":\"1\",\"user\":\"0\"}}}",
+	    -1, GJ_AMBIGUOUS);
+	build(EP_SERVICE_CREATE, "{\"TaskTemplate\":{\"ContainerSpec\":{\"CapabilityAdd\":\"ALL\"}}}",
+	    -1, GJ_INVALID);
+	build(EP_SERVICE_CREATE, "{\"EndpointSpec\":{\"Ports\":[{\"PublishedPort\":-1}]}}", -1,
+	    GJ_INVALID);
+	build(EP_SERVICE_CREATE, "[]", -1, GJ_AMBIGUOUS);
+}
+
 int
 main(void)
 {
@@ -268,6 +644,13 @@ main(void)
 		cmocka_unit_test(test_caps_and_secopts),
 		cmocka_unit_test(test_ports),
 		cmocka_unit_test(test_update_and_exec),
+		cmocka_unit_test(test_tables),
+		cmocka_unit_test(test_wrapper),
+		cmocka_unit_test(test_strslice),
+		cmocka_unit_test(test_volume_kinds),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_groups_sysctls_init),
+		cmocka_unit_test(test_service),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	struct docker_view *v = build(EP_OTHER, "{}", 0, GJ_OK);

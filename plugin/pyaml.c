@@ -100,6 +100,18 @@ pyaml_list_free(struct strlist *l)
 	l->n = 0;
 }
 
+/* Why yaml_parser_load failed. libyaml's loader does not set an error when some of its
+ * own allocations (tag copies) fail, so "no error" is out of memory too. */
+static void
+pyaml_parse_error(struct pyaml *L, const yaml_parser_t *parser)
+{
+	if (parser->error == YAML_MEMORY_ERROR || parser->error == YAML_NO_ERROR)
+		pyaml_oom(L);
+	else
+		pyaml_err_at(L, &parser->problem_mark, "YAML: %s",
+		    parser->problem ? parser->problem : "error");
+}
+
 int
 pyaml_open(struct pyaml *L, const char *buf, size_t len, const char *name,
     struct policy_errors *errs)
@@ -120,11 +132,7 @@ pyaml_open(struct pyaml *L, const char *buf, size_t len, const char *name,
 	yaml_parser_set_input_string(&parser, (const unsigned char *)buf, len);
 	if (!yaml_parser_load(&parser, &L->doc)) {
 		/* libyaml has deleted the partial document. */
-		if (parser.error == YAML_MEMORY_ERROR)
-			pyaml_oom(L);
-		else
-			pyaml_err_at(L, &parser.problem_mark, "YAML: %s",
-			    parser.problem ? parser.problem : "error");
+		pyaml_parse_error(L, &parser);
 		yaml_parser_delete(&parser);
 		return -1;
 	}
@@ -135,11 +143,8 @@ pyaml_open(struct pyaml *L, const char *buf, size_t len, const char *name,
 			pyaml_err(L, yaml_document_get_root_node(&extra),
 			    "a policy file holds one YAML document");
 		yaml_document_delete(&extra);
-	} else if (parser.error == YAML_MEMORY_ERROR)
-		pyaml_oom(L);
-	else
-		pyaml_err_at(L, &parser.problem_mark, "YAML: %s",
-		    parser.problem ? parser.problem : "error");
+	} else
+		pyaml_parse_error(L, &parser);
 	yaml_parser_delete(&parser);
 	return errs->n > 0 ? -1 : 0;
 }

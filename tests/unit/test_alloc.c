@@ -4,14 +4,16 @@
  *   policy_load_buffer()  NULL with the one error "NAME: out of memory", nothing leaked
  *                         (valgrind and ASan run this too), never an abort;
  *   decide_envelope()     a decision every time: an allow, or a deny that says why.
- * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup, so the
- * allocations counted are those of libcisgate.a and of jansson through jsonmem's
- * functions (libyaml's own, inside its shared library, are not reached). */
+ * Linked with -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup: the
+ * allocations of libcisgate.a (and of jansson, through jsonmem's functions) are failed
+ * always; outside ASan and valgrind malloc itself is replaced too, so libyaml's own
+ * allocations inside the call fail as well. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,29 +45,100 @@ should_fail(void)
 	return fail_after ? nallocs >= fail_at : nallocs == fail_at;
 }
 
+/* Set while a --wrap'ed call runs, so the allocation it makes is counted once. */
+static bool in_wrap;
+
+#if !defined(__SANITIZE_ADDRESS__)
+/*
+ * Without ASan the executable's malloc, calloc and realloc replace libc's for every
+ * library (glibc supports replacing malloc), so libyaml's own allocations fail too. They
+ * hand out glibc's blocks, which free() knows. (ASan and valgrind put their own malloc
+ * in place of these; then only cisgate's own calls, the --wrap'ed ones, are failed.)
+ */
+void *__libc_malloc(size_t n);
+void *__libc_calloc(size_t a, size_t b);
+void *__libc_realloc(void *p, size_t n);
+
+void *
+malloc(size_t n)
+{
+	return !in_wrap && should_fail() ? NULL : __libc_malloc(n);
+}
+
+void *
+calloc(size_t a, size_t b)
+{
+	return !in_wrap && should_fail() ? NULL : __libc_calloc(a, b);
+}
+
+void *
+realloc(void *p, size_t n)
+{
+	return !in_wrap && should_fail() ? NULL : __libc_realloc(p, n);
+}
+#endif
+
 void *
 __wrap_malloc(size_t n)
 {
-	return should_fail() ? NULL : __real_malloc(n);
+	void *p;
+
+	if (should_fail())
+		return NULL;
+	in_wrap = true;
+	p = __real_malloc(n);
+	in_wrap = false;
+	return p;
 }
 
 void *
 __wrap_calloc(size_t a, size_t b)
 {
-	return should_fail() ? NULL : __real_calloc(a, b);
+	void *p;
+
+	if (should_fail())
+		return NULL;
+	in_wrap = true;
+	p = __real_calloc(a, b);
+	in_wrap = false;
+	return p;
 }
 
 void *
-__wrap_realloc(void *p, size_t n)
+__wrap_realloc(void *q, size_t n)
 {
-	return should_fail() ? NULL : __real_realloc(p, n);
+	void *p;
+
+	if (should_fail())
+		return NULL;
+	in_wrap = true;
+	p = __real_realloc(q, n);
+	in_wrap = false;
+	return p;
 }
 
 char *
 __wrap_strdup(const char *s)
 {
-	return should_fail() ? NULL : __real_strdup(s);
+	char *p;
+
+	if (should_fail())
+		return NULL;
+	in_wrap = true;
+	p = __real_strdup(s);
+	in_wrap = false;
+	return p;
 }
+
+#if defined(__SANITIZE_ADDRESS__)
+/* Sanitizer builds have no JSON arena (CG_NO_ARENA): jansson's allocations are failed
+ * through its own hook instead. */
+static void *
+json_malloc(size_t n)
+{
+	return __wrap_malloc(n);
+}
+#endif
 
 static void
 arm(long n, bool after)
@@ -83,13 +156,14 @@ slurp(const char *path, size_t *len)
 	char *buf;
 	long n;
 
-	assert_non_null(f);
+	if (f == NULL)
+		fail_msg("cannot open %s", path);
 	assert_int_equal(fseek(f, 0, SEEK_END), 0);
 	n = ftell(f);
 	assert_true(n > 0);
 	rewind(f);
-	buf = malloc((size_t)n + 1);
-	assert_non_null(buf);
+	if ((buf = malloc((size_t)n + 1)) == NULL)
+		fail_msg("no memory for the test itself");
 	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
 	buf[n] = '\0';
 	fclose(f);
@@ -147,7 +221,10 @@ decide_loop(const struct policy *p, const char *buf, size_t len, bool arena)
 	bool want_allow;
 	long n, failed = 0, denied = 0;
 
-	assert_non_null(c);
+	if (c == NULL) {
+		fail_msg("no memory for the test itself");
+		return;
+	}
 	decide_envelope(p, buf, len, false, 0, c);
 	want_allow = c->dec.allow;
 	decide_free(c);
@@ -193,8 +270,12 @@ test_decide_nth(void **state)
 	(void)state;
 	p = policy_load_buffer(pol, plen, "policy/default.yaml", &errs);
 	assert_non_null(p);
-	/* jansson allocates through jsonmem's functions, so through the wrapped malloc. */
+	/* As the daemon does: jansson allocates through jsonmem's functions, so through the
+	 * wrapped malloc. */
 	jsonmem_install();
+#if defined(__SANITIZE_ADDRESS__)
+	json_set_alloc_funcs(json_malloc, free);
+#endif
 	decide_loop(p, env, len, false);
 	decide_loop(p, env, len, true);
 	policy_release(p);

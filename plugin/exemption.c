@@ -155,21 +155,12 @@ static const struct pyaml_map labels_map = {
 	.max = CG_POLICY_LIST_MAX,
 };
 
-static int
-ex_labels(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
-{
-	(void)k;
-	(void)key;
-	return pyaml_walk(L, v, &labels_map, ctx);
-}
-
 #define EX_FIELD(f) ((const void *)(uintptr_t)offsetof(struct exemption, f))
 static const struct pyaml_key match_keys[] = {
-	{"image", ex_glob, NULL, EX_FIELD(image)},
-	{"name", ex_glob, NULL, EX_FIELD(cname)},
-	{"labels", ex_labels, NULL, NULL},
-	{"user", ex_glob, NULL, EX_FIELD(user)},
+	{.name = "image", .fn = ex_glob, .arg = EX_FIELD(image)},
+	{.name = "name", .fn = ex_glob, .arg = EX_FIELD(cname)},
+	{.name = "labels", .map = &labels_map},
+	{.name = "user", .fn = ex_glob, .arg = EX_FIELD(user)},
 };
 #undef EX_FIELD
 
@@ -200,11 +191,13 @@ ex_match(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key
 }
 
 static const struct pyaml_key exemption_keys[] = {
-	{"name", ex_name, "exemption needs a name", NULL},
-	{"reason", ex_reason, "exemption needs a reason", NULL},
-	{"rules", ex_rules, "exemption needs rules (the rule names it waives)", NULL},
-	{"match", ex_match, "exemption needs match (image, name, labels or user)", NULL},
-	{"expires", ex_expires, NULL, NULL},
+	{.name = "name", .fn = ex_name, .missing = "exemption needs a name"},
+	{.name = "reason", .fn = ex_reason, .missing = "exemption needs a reason"},
+	{.name = "rules", .fn = ex_rules,
+	    .missing = "exemption needs rules (the rule names it waives)"},
+	{.name = "match", .fn = ex_match,
+	    .missing = "exemption needs match (image, name, labels or user)"},
+	{.name = "expires", .fn = ex_expires},
 };
 
 static const struct pyaml_map exemption_map = {

@@ -117,9 +117,9 @@ policy_rule(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_
 	snprintf(missing, sizeof missing, "rule %s needs an action (deny, warn or off)",
 	    rd->name);
 	snprintf(unknown, sizeof unknown, "rules.%s has no parameter ", rd->name);
-	keys[n++] = (struct pyaml_key){"action", policy_action, missing, NULL};
+	keys[n++] = (struct pyaml_key){.name = "action", .fn = policy_action, .missing = missing};
 	for (d = rd->params; d != NULL && d->key != NULL && n < PYAML_KEYS_MAX; d++)
-		keys[n++] = (struct pyaml_key){d->key, policy_param, NULL, d};
+		keys[n++] = (struct pyaml_key){.name = d->key, .fn = policy_param, .arg = d};
 	m = (struct pyaml_map){.notmap = "", .kind = "parameter", .unknown = unknown,
 	    .keys = keys, .nkeys = n};
 	return pyaml_walk(Y, v, &m, L);
@@ -139,7 +139,8 @@ policy_rules(struct ploader *L, yaml_node_t *n)
 	int r;
 
 	for (r = 0; r < R_COUNT; r++)
-		keys[r] = (struct pyaml_key){rules_table[r].name, policy_rule, NULL, &rules_table[r]};
+		keys[r] = (struct pyaml_key){.name = rules_table[r].name, .fn = policy_rule,
+		    .arg = &rules_table[r]};
 	return pyaml_walk(&L->y, n, &m, L);
 }
 
@@ -216,13 +217,13 @@ audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml
 }
 
 static const struct pyaml_key audit_keys[] = {
-	{"file", audit_path, NULL, NULL},
-	{"stdout", audit_flag, NULL, NULL},
-	{"syslog", audit_flag, NULL, NULL},
-	{"syslog_socket", audit_path, NULL, NULL},
-	{"fsync", audit_choice, NULL, NULL},
-	{"allows", audit_choice, NULL, NULL},
-	{"on_failure", audit_choice, NULL, NULL},
+	{.name = "file", .fn = audit_path},
+	{.name = "stdout", .fn = audit_flag},
+	{.name = "syslog", .fn = audit_flag},
+	{.name = "syslog_socket", .fn = audit_path},
+	{.name = "fsync", .fn = audit_choice},
+	{.name = "allows", .fn = audit_choice},
+	{.name = "on_failure", .fn = audit_choice},
 };
 
 static const struct pyaml_map audit_map = {
@@ -298,15 +299,6 @@ root_plugin_names(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 }
 
 static int
-root_audit(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
-{
-	(void)k;
-	(void)key;
-	return pyaml_walk(Y, v, &audit_map, ctx);
-}
-
-static int
 root_rules(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
     void *ctx)
 {
@@ -329,13 +321,14 @@ root_exemptions(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct py
 }
 
 static const struct pyaml_key root_keys[] = {
-	{"apiVersion", root_version, "apiVersion is missing (apiVersion: cisgate/v1)", NULL},
-	{"mode", root_mode, NULL, NULL},
-	{"default_action", root_default_action, NULL, NULL},
-	{"plugin_names", root_plugin_names, NULL, NULL},
-	{"audit", root_audit, NULL, NULL},
-	{"rules", root_rules, NULL, NULL},
-	{"exemptions", root_exemptions, NULL, NULL},
+	{.name = "apiVersion", .fn = root_version,
+	    .missing = "apiVersion is missing (apiVersion: cisgate/v1)"},
+	{.name = "mode", .fn = root_mode},
+	{.name = "default_action", .fn = root_default_action},
+	{.name = "plugin_names", .fn = root_plugin_names},
+	{.name = "audit", .map = &audit_map},
+	{.name = "rules", .fn = root_rules},
+	{.name = "exemptions", .fn = root_exemptions},
 };
 
 static const struct pyaml_map root_map = {

@@ -361,21 +361,26 @@ bad:
 	return -1;
 }
 
-int
-pyaml_strlist(struct pyaml *L, yaml_node_t *n, const char *what, enum param_type type,
-    struct strlist *l)
+/* One scalar item e (text s) of a sequence, into out. Returns 0 or -1 after an error. */
+typedef int (*pyaml_item_fn)(struct pyaml *L, yaml_node_t *e, const char *s,
+    const char *what, void *out);
+
+/* Reads every item of sequence n with fn, while *count (the list's length, which fn
+ * grows) stays below CG_POLICY_LIST_MAX. notlist is the error when n is no sequence. */
+static int
+pyaml_items(struct pyaml *L, yaml_node_t *n, const char *what, const char *notlist,
+    const size_t *count, pyaml_item_fn fn, void *out)
 {
 	yaml_node_item_t *it;
 	int rc = 0;
 
 	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
-		pyaml_err(L, n, "%s must be a list", what);
+		pyaml_err(L, n, "%s %s", what, notlist);
 		return -1;
 	}
 	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
 		yaml_node_t *e = pyaml_node(L, *it);
 		const char *s;
-		char buf[CG_POLICY_STR_MAX + 8];
 
 		if (e == NULL)
 			return -1;
@@ -383,100 +388,106 @@ pyaml_strlist(struct pyaml *L, yaml_node_t *n, const char *what, enum param_type
 			rc = -1;
 			continue;
 		}
-		if (l->n >= CG_POLICY_LIST_MAX) {
+		if (*count >= CG_POLICY_LIST_MAX) {
 			pyaml_err(L, e, "%s has more than %d entries", what, CG_POLICY_LIST_MAX);
 			return -1;
 		}
-		if (type == PT_PATHS) {
-			if (docker_clean_path(s, buf, sizeof buf) != 0) {
-				pyaml_err(L, e, "%s: \"%.64s\" is not an absolute path", what, s);
-				rc = -1;
-				continue;
-			}
-			s = buf;
-		} else if (type == PT_CAPS) {
-			if (docker_cap_canon(s, buf, sizeof buf) != 0 || strcmp(buf, "ALL") == 0) {
-				pyaml_err(L, e, "%s: \"%.64s\" is not a capability name", what, s);
-				rc = -1;
-				continue;
-			}
-			s = buf;
-		} else if (*s == '\0') {
-			pyaml_err(L, e, "%s: empty entry", what);
+		if (fn(L, e, s, what, out) != 0)
 			rc = -1;
-			continue;
-		}
-		if (pyaml_list_push(L, l, s) != 0)
-			return -1;
 	}
 	return rc;
 }
 
+struct pyaml_strs {
+	struct strlist *l;
+	enum param_type type;
+};
+
+static int
+pyaml_str_item(struct pyaml *L, yaml_node_t *e, const char *s, const char *what, void *out)
+{
+	struct pyaml_strs *o = out;
+	char buf[CG_POLICY_STR_MAX + 8];
+
+	if (o->type == PT_PATHS) {
+		if (docker_clean_path(s, buf, sizeof buf) != 0) {
+			pyaml_err(L, e, "%s: \"%.64s\" is not an absolute path", what, s);
+			return -1;
+		}
+		s = buf;
+	} else if (o->type == PT_CAPS) {
+		if (docker_cap_canon(s, buf, sizeof buf) != 0 || strcmp(buf, "ALL") == 0) {
+			pyaml_err(L, e, "%s: \"%.64s\" is not a capability name", what, s);
+			return -1;
+		}
+		s = buf;
+	} else if (*s == '\0') {
+		pyaml_err(L, e, "%s: empty entry", what);
+		return -1;
+	}
+	return pyaml_list_push(L, o->l, s);
+}
+
+int
+pyaml_strlist(struct pyaml *L, yaml_node_t *n, const char *what, enum param_type type,
+    struct strlist *l)
+{
+	struct pyaml_strs o = {l, type};
+
+	return pyaml_items(L, n, what, "must be a list", &l->n, pyaml_str_item, &o);
+}
+
+struct pyaml_ranges {
+	struct rangelist *r;
+	int64_t min, max;
+};
+
 /* "lo-hi" or a single number within [min, max]. */
 static int
-pyaml_range(const char *s, int64_t min, int64_t max, struct range *x)
+pyaml_range_item(struct pyaml *L, yaml_node_t *e, const char *s, const char *what,
+    void *out)
 {
+	struct pyaml_ranges *o = out;
 	const char *dash = strchr(s, '-'), *errstr;
+	struct range x, *v;
 	char lo[32];
 
 	if (dash == NULL || dash == s) {
-		if (str_to_i64(s, min, max, &x->lo, &errstr) != 0)
-			return -1;
-		x->hi = x->lo;
-		return 0;
+		if (str_to_i64(s, o->min, o->max, &x.lo, &errstr) != 0)
+			goto bad;
+		x.hi = x.lo;
+	} else {
+		if ((size_t)(dash - s) >= sizeof lo)
+			goto bad;
+		memcpy(lo, s, (size_t)(dash - s));
+		lo[dash - s] = '\0';
+		if (str_to_i64(lo, o->min, o->max, &x.lo, &errstr) != 0 ||
+		    str_to_i64(dash + 1, o->min, o->max, &x.hi, &errstr) != 0 || x.hi < x.lo)
+			goto bad;
 	}
-	if ((size_t)(dash - s) >= sizeof lo)
-		return -1;
-	memcpy(lo, s, (size_t)(dash - s));
-	lo[dash - s] = '\0';
-	if (str_to_i64(lo, min, max, &x->lo, &errstr) != 0 ||
-	    str_to_i64(dash + 1, min, max, &x->hi, &errstr) != 0 || x->hi < x->lo)
-		return -1;
+	if ((v = realloc(o->r->v, (o->r->n + 1) * sizeof *v)) == NULL)
+		return pyaml_oom(L);
+	o->r->v = v;
+	o->r->v[o->r->n++] = x;
 	return 0;
+bad:
+	pyaml_err(L, e, "%s: \"%.40s\" is not a number or range within %lld..%lld", what, s,
+	    (long long)o->min, (long long)o->max);
+	return -1;
 }
 
 int
 pyaml_ranges(struct pyaml *L, yaml_node_t *n, const char *what, int64_t min, int64_t max,
     struct rangelist *r)
 {
-	yaml_node_item_t *it;
-	int rc = 0;
+	struct pyaml_ranges o = {r, min, max};
 
-	if (n == NULL || n->type != YAML_SEQUENCE_NODE) {
-		pyaml_err(L, n, "%s must be a list of numbers or ranges (\"1000-1999\")", what);
-		return -1;
-	}
-	for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-		yaml_node_t *e = pyaml_node(L, *it);
-		const char *s;
-		struct range x, *v;
-
-		if (e == NULL)
-			return -1;
-		if ((s = pyaml_scalar(L, e, what)) == NULL) {
-			rc = -1;
-			continue;
-		}
-		if (pyaml_range(s, min, max, &x) != 0) {
-			pyaml_err(L, e, "%s: \"%.40s\" is not a number or range within %lld..%lld",
-			    what, s, (long long)min, (long long)max);
-			rc = -1;
-			continue;
-		}
-		if (r->n >= CG_POLICY_LIST_MAX) {
-			pyaml_err(L, e, "%s has more than %d entries", what, CG_POLICY_LIST_MAX);
-			return -1;
-		}
-		if ((v = realloc(r->v, (r->n + 1) * sizeof *v)) == NULL)
-			return pyaml_oom(L);
-		r->v = v;
-		r->v[r->n++] = x;
-	}
-	return rc;
+	return pyaml_items(L, n, what, "must be a list of numbers or ranges (\"1000-1999\")",
+	    &r->n, pyaml_range_item, &o);
 }
 
-/* True when an earlier key of the same mapping (before pr) is the scalar key. Label maps
- * are bounded by their max, so the quadratic scan stays small. */
+/* The earlier key of the same mapping (before pr) that is the scalar key, or NULL. Label
+ * maps are bounded by their max, so the quadratic scan stays small. */
 static yaml_node_t *
 pyaml_earlier(struct pyaml *L, yaml_node_t *map, yaml_node_pair_t *pr, const char *key)
 {
@@ -561,7 +572,9 @@ pyaml_walk(struct pyaml *L, yaml_node_t *n, const struct pyaml_map *m, void *ctx
 			continue;
 		}
 		first[i] = k;
-		if (m->keys[i].fn != NULL && m->keys[i].fn(L, k, v, &m->keys[i], ctx) != 0)
+		if (m->keys[i].map != NULL && pyaml_walk(L, v, m->keys[i].map, ctx) != 0)
+			rc = -1;
+		else if (m->keys[i].fn != NULL && m->keys[i].fn(L, k, v, &m->keys[i], ctx) != 0)
 			rc = -1;
 	}
 	if (m->keys != NULL)

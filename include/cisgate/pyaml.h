@@ -93,11 +93,14 @@ struct pyaml_key;
 typedef int (*pyaml_fn)(struct pyaml *L, yaml_node_t *key, yaml_node_t *val,
     const struct pyaml_key *k, void *ctx);
 
+struct pyaml_map;
 struct pyaml_key {
 	const char *name;
 	pyaml_fn fn;
 	const char *missing; /* the error when the key is absent; NULL: optional */
 	const void *arg;     /* for fn */
+	const struct pyaml_map *map; /* instead of fn: the value is this mapping, walked
+	                              * with the same ctx */
 };
 
 struct pyaml_map {

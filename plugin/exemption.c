@@ -18,7 +18,7 @@ struct exload {
 
 /* A non-empty text value, or NULL after an error. */
 static const char *
-ex_text(struct pyaml *L, yaml_node_t *v, const char *what)
+exemption_text(struct pyaml *L, yaml_node_t *v, const char *what)
 {
 	const char *s = pyaml_scalar(L, v, what);
 
@@ -30,11 +30,11 @@ ex_text(struct pyaml *L, yaml_node_t *v, const char *what)
 }
 
 static int
-ex_name(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_name(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
-	const char *s = ex_text(L, v, key->name);
+	const char *s = exemption_text(L, v, key->name);
 	size_t j;
 
 	(void)k;
@@ -52,11 +52,11 @@ ex_name(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key 
 }
 
 static int
-ex_reason(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_reason(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
-	const char *s = ex_text(L, v, key->name);
+	const char *s = exemption_text(L, v, key->name);
 
 	(void)k;
 	if (s == NULL)
@@ -65,8 +65,8 @@ ex_reason(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_ke
 }
 
 static int
-ex_rules(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_rules(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
 	struct strlist l = {0};
@@ -93,8 +93,8 @@ ex_rules(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key
 }
 
 static int
-ex_expires(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_expires(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
 
@@ -105,8 +105,8 @@ ex_expires(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_k
 
 /* match.image, match.name, match.user: a non-empty glob. key->arg is the field's offset. */
 static int
-ex_glob(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_glob(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
 	char **dst = (char **)(void *)((char *)&X->ex[X->i] + (size_t)(uintptr_t)key->arg);
@@ -126,8 +126,8 @@ ex_glob(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key 
 }
 
 static int
-ex_label(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_label(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
 	struct exemption *x = &X->ex[X->i];
@@ -148,40 +148,40 @@ ex_label(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key
 	return 0;
 }
 
-static const struct pyaml_map labels_map = {
+static const struct pyaml_map exemption_labels_map = {
 	.notmap = "match.labels must be a mapping of label to value (a glob)",
 	.kind = "label",
-	.any = ex_label,
+	.any = exemption_label,
 	.max = CG_POLICY_LIST_MAX,
 };
 
 #define EX_FIELD(f) ((const void *)(uintptr_t)offsetof(struct exemption, f))
-static const struct pyaml_key match_keys[] = {
-	{.name = "image", .fn = ex_glob, .arg = EX_FIELD(image)},
-	{.name = "name", .fn = ex_glob, .arg = EX_FIELD(cname)},
-	{.name = "labels", .map = &labels_map},
-	{.name = "user", .fn = ex_glob, .arg = EX_FIELD(user)},
+static const struct pyaml_key exemption_match_keys[] = {
+	{.name = "image", .fn = exemption_glob, .arg = EX_FIELD(image)},
+	{.name = "name", .fn = exemption_glob, .arg = EX_FIELD(cname)},
+	{.name = "labels", .map = &exemption_labels_map},
+	{.name = "user", .fn = exemption_glob, .arg = EX_FIELD(user)},
 };
 #undef EX_FIELD
 
-static const struct pyaml_map match_map = {
+static const struct pyaml_map exemption_match_map = {
 	.notmap = "exemption match must be a mapping (image, name, labels, user)",
 	.kind = "match key",
 	.hint = "(image, name, labels, user)",
-	.keys = match_keys,
-	.nkeys = sizeof match_keys / sizeof match_keys[0],
+	.keys = exemption_match_keys,
+	.nkeys = sizeof exemption_match_keys / sizeof exemption_match_keys[0],
 };
 
 static int
-ex_match(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+exemption_match(struct pyaml *L, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct exload *X = ctx;
 
 	(void)k;
 	(void)key;
 	X->crit = 0;
-	if (pyaml_walk(L, v, &match_map, X) != 0)
+	if (pyaml_walk(L, v, &exemption_match_map, X) != 0)
 		return -1;
 	if (X->crit == 0) {
 		pyaml_err(L, v, "exemption match names nothing: it would waive rules for everyone");
@@ -191,13 +191,13 @@ ex_match(struct pyaml *L, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key
 }
 
 static const struct pyaml_key exemption_keys[] = {
-	{.name = "name", .fn = ex_name, .missing = "exemption needs a name"},
-	{.name = "reason", .fn = ex_reason, .missing = "exemption needs a reason"},
-	{.name = "rules", .fn = ex_rules,
+	{.name = "name", .fn = exemption_name, .missing = "exemption needs a name"},
+	{.name = "reason", .fn = exemption_reason, .missing = "exemption needs a reason"},
+	{.name = "rules", .fn = exemption_rules,
 	    .missing = "exemption needs rules (the rule names it waives)"},
-	{.name = "match", .fn = ex_match,
+	{.name = "match", .fn = exemption_match,
 	    .missing = "exemption needs match (image, name, labels or user)"},
-	{.name = "expires", .fn = ex_expires},
+	{.name = "expires", .fn = exemption_expires},
 };
 
 static const struct pyaml_map exemption_map = {

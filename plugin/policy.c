@@ -43,8 +43,8 @@ policy_field(struct policy *p, const struct param_def *d)
 /* --- rules ------------------------------------------------------------------------ */
 
 static int
-policy_param(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_param(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
 	const struct param_def *d = key->arg;
@@ -80,8 +80,8 @@ policy_param(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml
 }
 
 static int
-policy_action(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_action(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
 	int a;
@@ -95,8 +95,8 @@ policy_action(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyam
 
 /* One rule: "privileged: deny", or a mapping with its action and parameters. */
 static int
-policy_rule(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_rule(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
 	const struct rule_def *rd = key->arg;
@@ -148,8 +148,8 @@ policy_rules(struct ploader *L, yaml_node_t *n)
 
 /* audit.file ("" for none) and audit.syslog_socket: absolute paths. */
 static int
-audit_path(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_audit_path(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
 	bool is_file = strcmp(key->name, "file") == 0;
@@ -176,8 +176,8 @@ audit_path(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_k
 }
 
 static int
-audit_flag(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_audit_flag(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
 	bool is_stdout = strcmp(key->name, "stdout") == 0;
@@ -188,8 +188,8 @@ audit_flag(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_k
 }
 
 static int
-audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	static const char *const fs[] = {"always", "interval", "never", NULL};
 	static const char *const al[] = {"state-changing", "all", "none", NULL};
@@ -216,29 +216,29 @@ audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml
 	return 0;
 }
 
-static const struct pyaml_key audit_keys[] = {
-	{.name = "file", .fn = audit_path},
-	{.name = "stdout", .fn = audit_flag},
-	{.name = "syslog", .fn = audit_flag},
-	{.name = "syslog_socket", .fn = audit_path},
-	{.name = "fsync", .fn = audit_choice},
-	{.name = "allows", .fn = audit_choice},
-	{.name = "on_failure", .fn = audit_choice},
+static const struct pyaml_key policy_audit_keys[] = {
+	{.name = "file", .fn = policy_audit_path},
+	{.name = "stdout", .fn = policy_audit_flag},
+	{.name = "syslog", .fn = policy_audit_flag},
+	{.name = "syslog_socket", .fn = policy_audit_path},
+	{.name = "fsync", .fn = policy_audit_choice},
+	{.name = "allows", .fn = policy_audit_choice},
+	{.name = "on_failure", .fn = policy_audit_choice},
 };
 
-static const struct pyaml_map audit_map = {
+static const struct pyaml_map policy_audit_map = {
 	.notmap = "audit must be a mapping",
 	.kind = "audit key",
 	.hint = "(file, stdout, syslog, syslog_socket, fsync, allows, on_failure)",
-	.keys = audit_keys,
-	.nkeys = sizeof audit_keys / sizeof audit_keys[0],
+	.keys = policy_audit_keys,
+	.nkeys = sizeof policy_audit_keys / sizeof policy_audit_keys[0],
 };
 
 /* --- the root --------------------------------------------------------------------- */
 
 static int
-root_version(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_root_version(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	const char *s = pyaml_scalar(Y, v, "apiVersion");
 
@@ -255,8 +255,8 @@ root_version(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml
 }
 
 static int
-root_mode(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_root_mode(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	static const char *const modes[] = {"enforce", "audit", NULL};
 	int x;
@@ -270,7 +270,7 @@ root_mode(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_ke
 }
 
 static int
-root_default_action(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+policy_root_default_action(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
     const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
@@ -286,7 +286,7 @@ root_default_action(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 }
 
 static int
-root_plugin_names(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+policy_root_plugin_names(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
     const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
@@ -299,8 +299,8 @@ root_plugin_names(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 }
 
 static int
-root_rules(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_root_rules(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	(void)Y;
 	(void)k;
@@ -310,8 +310,8 @@ root_rules(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_k
 }
 
 static int
-root_exemptions(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+policy_root_exemptions(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
 {
 	struct policy *p = ((struct ploader *)ctx)->p;
 
@@ -320,23 +320,23 @@ root_exemptions(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct py
 	return exemption_load_all(Y, v, &p->ex, &p->nex);
 }
 
-static const struct pyaml_key root_keys[] = {
-	{.name = "apiVersion", .fn = root_version,
+static const struct pyaml_key policy_root_keys[] = {
+	{.name = "apiVersion", .fn = policy_root_version,
 	    .missing = "apiVersion is missing (apiVersion: cisgate/v1)"},
-	{.name = "mode", .fn = root_mode},
-	{.name = "default_action", .fn = root_default_action},
-	{.name = "plugin_names", .fn = root_plugin_names},
-	{.name = "audit", .map = &audit_map},
-	{.name = "rules", .fn = root_rules},
-	{.name = "exemptions", .fn = root_exemptions},
+	{.name = "mode", .fn = policy_root_mode},
+	{.name = "default_action", .fn = policy_root_default_action},
+	{.name = "plugin_names", .fn = policy_root_plugin_names},
+	{.name = "audit", .map = &policy_audit_map},
+	{.name = "rules", .fn = policy_root_rules},
+	{.name = "exemptions", .fn = policy_root_exemptions},
 };
 
-static const struct pyaml_map root_map = {
+static const struct pyaml_map policy_root_map = {
 	.notmap = "the policy must be a mapping with apiVersion: cisgate/v1",
 	.kind = "key",
 	.hint = "(apiVersion, mode, default_action, plugin_names, audit, rules, exemptions)",
-	.keys = root_keys,
-	.nkeys = sizeof root_keys / sizeof root_keys[0],
+	.keys = policy_root_keys,
+	.nkeys = sizeof policy_root_keys / sizeof policy_root_keys[0],
 };
 
 /* --- defaults, validation, release ------------------------------------------------ */
@@ -432,7 +432,7 @@ policy_load_buffer(const char *buf, size_t len, const char *name, struct policy_
 	if ((rc = policy_defaults(&L)) != 0)
 		goto fail;
 	digest_sha256_hex(buf, len, L.p->sha256);
-	rc = pyaml_walk(&L.y, pyaml_root(&L.y), &root_map, &L);
+	rc = pyaml_walk(&L.y, pyaml_root(&L.y), &policy_root_map, &L);
 	if (L.rules != NULL && !L.y.too_large && policy_rules(&L, L.rules) != 0)
 		rc = -1;
 	if (rc == 0 && errs->n == 0)

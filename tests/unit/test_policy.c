@@ -16,6 +16,7 @@
 
 #include "cisgate/exemption.h"
 #include "cisgate/policy.h"
+#include "cisgate/pyaml.h"
 #include "cisgate/rules.h"
 
 static const char *lint_dir = "tests/lint";
@@ -270,6 +271,9 @@ test_param_table(void **state)
 				assert_non_null(d->names);
 		}
 		assert_null(rules_param(r, "no-such-parameter"));
+		/* Each rule's mapping (its action and parameters) fits the walker's table. */
+		assert_true(rules_table[r].params == NULL ||
+		    (size_t)(d - rules_table[r].params) + 1 <= PYAML_KEYS_MAX);
 	}
 }
 

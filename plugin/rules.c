@@ -544,11 +544,11 @@ c_docker_socket(const struct policy *p, const struct docker_view *v, struct strb
 static const struct param_def p_apparmor[] = {
 	{.key = "allowed_profiles", .type = PT_STRS, .off = OFF(apparmor_allowed),
 	    .def_strs = STRS("docker-default")},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_capabilities[] = {
 	{.key = "allowed", .type = PT_CAPS, .off = OFF(caps_allowed)},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_sensitive[] = {
 	{.key = "paths", .type = PT_PATHS, .off = OFF(sensitive_paths),
@@ -556,38 +556,38 @@ static const struct param_def p_sensitive[] = {
 	        "/sbin", "/lib32", "/lib64", "/run/docker", "/var/lib/docker", "/etc/docker",
 	        "/root")},
 	{.key = "extra_paths", .type = PT_PATHS, .off = OFF(sensitive_paths), .append = true},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_privileged_ports[] = {
 	{.key = "below", .type = PT_INT, .off = OFF(privileged_port_below), .min = 1,
 	    .max = 65536, .def = 1024},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_host_ports[] = {
 	{.key = "allowed", .type = PT_RANGES, .off = OFF(ports_allowed), .min = 1, .max = 65535,
 	    .def_range = {1024, 65535}},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_memory[] = {
 	{.key = "max", .type = PT_SIZE, .off = OFF(memory_max), .min = 0, .max = INT64_MAX},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_host_interface[] = {
 	{.key = "allowed_ips", .type = PT_STRS, .off = OFF(host_ips)},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_restart[] = {
 	{.key = "max_retries", .type = PT_INT, .off = OFF(restart_max), .min = 1, .max = 1000,
 	    .def = 5},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_devices[] = {
 	{.key = "allowed", .type = PT_STRS, .off = OFF(devices_allowed)},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_seccomp[] = {
 	{.key = "allow_custom_profiles", .type = PT_BOOL, .off = OFF(seccomp_custom_ok)},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_exec_root[] = {
 	{.key = "empty_user", .type = PT_ENUM, .off = OFF(exec_users.empty),
@@ -595,22 +595,22 @@ static const struct param_def p_exec_root[] = {
 	{.key = "allowed_names", .type = PT_STRS, .off = OFF(exec_users.names)},
 	{.key = "allowed_uids", .type = PT_RANGES, .off = OFF(exec_users.uids), .min = 1,
 	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_cgroup_parent[] = {
 	{.key = "allowed", .type = PT_STRS, .off = OFF(cgroup_parents)},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_pids[] = {
 	{.key = "max", .type = PT_INT, .off = OFF(pids_max), .min = 0, .max = INT32_MAX},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_docker_socket[] = {
 	{.key = "paths", .type = PT_PATHS, .off = OFF(sockets),
 	    .def_strs = STRS("/run/docker.sock", "/run/containerd/containerd.sock",
 	        "/run/docker/plugins/cisgate.sock")},
 	{.key = "extra_paths", .type = PT_PATHS, .off = OFF(sockets), .append = true},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 static const struct param_def p_root_user[] = {
 	{.key = "empty_user", .type = PT_ENUM, .off = OFF(create_users.empty),
@@ -619,7 +619,7 @@ static const struct param_def p_root_user[] = {
 	{.key = "allowed_names", .type = PT_STRS, .off = OFF(create_users.names)},
 	{.key = "allowed_uids", .type = PT_RANGES, .off = OFF(create_users.uids), .min = 1,
 	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
-	{NULL},
+	{.key = NULL}, /* end */
 };
 #undef ALL_UIDS
 #undef STRS

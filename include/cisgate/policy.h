@@ -87,11 +87,15 @@ struct policy_errors {
 };
 
 /* Loads and validates a policy file. Refuses a file that is not root-owned or is group-
- * or world-writable unless allow_insecure. Returns a new policy holding one reference
- * (release with policy_release), or NULL with every problem found in *errs. */
+ * or world-writable unless allow_insecure, and one that changes while it is read. Returns
+ * a new policy holding one reference (allocates; release with policy_release), or NULL
+ * with every problem found in *errs, each "FILE:LINE:COL: text" where it has a place. An
+ * allocation failure is the one error "FILE: out of memory"; nothing is left allocated
+ * and nothing aborts, so a failed reload leaves the running policy as it was. */
 struct policy *policy_load(const char *path, bool allow_insecure, struct policy_errors *errs);
 
-/* The same from memory, for tests and fuzzing: no file checks; name is used in messages. */
+/* The same from buf[0..len) (not kept), for tests and fuzzing: no file checks; name is
+ * used in messages. */
 struct policy *policy_load_buffer(const char *buf, size_t len, const char *name,
     struct policy_errors *errs);
 

@@ -540,14 +540,15 @@ pyaml_walk(struct pyaml *L, yaml_node_t *n, const struct pyaml_map *m, void *ctx
 			continue;
 		}
 		if (m->keys == NULL) {
+			/* Bounded first, so the scan for an earlier equal key stays short. */
+			if (++count > m->max) {
+				pyaml_err(L, k, "more than %zu %ss", m->max, m->kind);
+				return -1;
+			}
 			if ((dup = pyaml_earlier(L, n, pr, key)) != NULL) {
 				pyaml_twice(L, m, k, key, dup);
 				rc = -1;
 				continue;
-			}
-			if (++count > m->max) {
-				pyaml_err(L, k, "more than %zu %ss", m->max, m->kind);
-				return -1;
 			}
 			if (m->any(L, k, v, NULL, ctx) != 0)
 				rc = -1;

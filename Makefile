@@ -30,7 +30,7 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc facts lookup hostpath
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc facts lookup hostpath pyaml exemption
 DAEMON  = http serve main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -69,7 +69,7 @@ run: deps
 	$(BUILD)/cisgate serve --policy policy/default.yaml
 
 # --- tests -------------------------------------------------------------------------
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_alloc
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a
@@ -81,6 +81,12 @@ $(BUILD)/cases: tests/cases/run_cases.c $(BUILD)/libcisgate.a
 $(BUILD)/replay: tests/fuzz/replay.c tests/fuzz/harness.c $(BUILD)/libcisgate.a
 	$(CC) $(ALLCFLAGS) -Wno-missing-prototypes -o $@ tests/fuzz/replay.c tests/fuzz/harness.c \
 	    $(BUILD)/libcisgate.a $(LIBS)
+
+# Fails the Nth allocation of cisgate's objects (malloc, calloc, realloc, strdup).
+$(BUILD)/test_alloc: tests/unit/test_alloc.c $(BUILD)/libcisgate.a
+	$(CC) $(ALLCFLAGS) -Wno-missing-prototypes \
+	    -Wl,--wrap=malloc,--wrap=calloc,--wrap=realloc,--wrap=strdup \
+	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS) -lcmocka
 
 test-unit: $(UNIT_BIN)
 	@for t in $(UNIT_BIN); do echo "== $$t"; $$t || exit 1; done

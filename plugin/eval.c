@@ -1,9 +1,9 @@
 /* eval.c - runs the rule table over a view, applies exemptions, writes the message. Pure. */
-#include <fnmatch.h>
 #include <string.h>
 #include <strings.h>
 
 #include "cisgate/eval.h"
+#include "cisgate/exemption.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
 
@@ -77,38 +77,6 @@ eval_is_self(const struct policy *p, const char *ref)
 	return false;
 }
 
-static bool
-eval_exemption_matches(const struct exemption *x, const struct docker_view *v,
-    const char *user, time_t now)
-{
-	size_t i, j;
-
-	if (x->expires != 0 && now >= x->expires)
-		return false;
-	if (x->image != NULL) {
-		/* A digest pattern matches the image's @digest; anything else is a glob. */
-		const char *at = strchr(v->image, '@');
-
-		if (strncmp(x->image, "sha256:", 7) == 0) {
-			if (at == NULL || strcmp(at + 1, x->image) != 0)
-				return false;
-		} else if (fnmatch(x->image, v->image, 0) != 0)
-			return false;
-	}
-	if (x->cname != NULL && fnmatch(x->cname, v->name, 0) != 0)
-		return false;
-	if (x->user != NULL && fnmatch(x->user, user, 0) != 0)
-		return false;
-	for (i = 0; i < x->label_keys.n; i++) {
-		for (j = 0; j < v->nlabels; j++)
-			if (strcmp(v->labels[j].key, x->label_keys.v[i]) == 0)
-				break;
-		if (j == v->nlabels || fnmatch(x->label_values.v[i], v->labels[j].value, 0) != 0)
-			return false;
-	}
-	return true;
-}
-
 static void
 eval_message(struct decision *d)
 {
@@ -177,7 +145,7 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 		vi->action = p->actions[r];
 		vi->waived_by = NULL;
 		for (j = 0; j < p->nex; j++) {
-			if (p->ex[j].rules[r] && eval_exemption_matches(&p->ex[j], v, user, now)) {
+			if (p->ex[j].rules[r] && exemption_matches(&p->ex[j], v, user, now)) {
 				vi->waived_by = &p->ex[j];
 				if (d->exemption == NULL)
 					d->exemption = &p->ex[j];

@@ -1,10 +1,13 @@
-/* rules.c - the rule table and one small check per CIS rule, over the typed view only. */
+/* rules.c - the rule table, each rule's parameter schema, and one small check per CIS
+ * rule, over the typed view only. */
 #include <fnmatch.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
+#include "cisgate/policy.h"
 #include "cisgate/rules.h"
 
-#define CREATE_LIKE (RK_CREATE | RK_START)
 
 bool
 rules_path_under(const char *path, const char *base)
@@ -530,63 +533,110 @@ c_docker_socket(const struct policy *p, const struct docker_view *v, struct strb
 	return false;
 }
 
-/* The "[CIS x] name: " prefix of every message is built here, at compile time. */
-#define RULE(id, name, cis, title, act, kinds, fn) \
-	{id, name, cis, "[CIS " cis "] " name ": ", title, act, kinds, fn}
+/*
+ * Parameter schemas, one per rule that has parameters: key, type, field, bounds,
+ * default. policy.c reads, defaults and frees every parameter by walking these.
+ */
+#define OFF(f) offsetof(struct policy, f)
+#define STRS(...) ((const char *const[]){__VA_ARGS__, NULL})
+#define ALL_UIDS 1, 4294967294LL
+
+static const struct param_def p_apparmor[] = {
+	{.key = "allowed_profiles", .type = PT_STRS, .off = OFF(apparmor_allowed),
+	    .def_strs = STRS("docker-default")},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_capabilities[] = {
+	{.key = "allowed", .type = PT_CAPS, .off = OFF(caps_allowed)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_sensitive[] = {
+	{.key = "paths", .type = PT_PATHS, .off = OFF(sensitive_paths),
+	    .def_strs = STRS("/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/bin",
+	        "/sbin", "/lib32", "/lib64", "/run/docker", "/var/lib/docker", "/etc/docker",
+	        "/root")},
+	{.key = "extra_paths", .type = PT_PATHS, .off = OFF(sensitive_paths), .append = true},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_privileged_ports[] = {
+	{.key = "below", .type = PT_INT, .off = OFF(privileged_port_below), .min = 1,
+	    .max = 65536, .def = 1024},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_host_ports[] = {
+	{.key = "allowed", .type = PT_RANGES, .off = OFF(ports_allowed), .min = 1, .max = 65535,
+	    .def_range = {1024, 65535}},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_memory[] = {
+	{.key = "max", .type = PT_SIZE, .off = OFF(memory_max), .min = 0, .max = INT64_MAX},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_host_interface[] = {
+	{.key = "allowed_ips", .type = PT_STRS, .off = OFF(host_ips)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_restart[] = {
+	{.key = "max_retries", .type = PT_INT, .off = OFF(restart_max), .min = 1, .max = 1000,
+	    .def = 5},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_devices[] = {
+	{.key = "allowed", .type = PT_STRS, .off = OFF(devices_allowed)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_seccomp[] = {
+	{.key = "allow_custom_profiles", .type = PT_BOOL, .off = OFF(seccomp_custom_ok)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_exec_root[] = {
+	{.key = "empty_user", .type = PT_ENUM, .off = OFF(exec_users.empty),
+	    .names = STRS("deny", "allow"), .def = EMPTY_DENY},
+	{.key = "allowed_names", .type = PT_STRS, .off = OFF(exec_users.names)},
+	{.key = "allowed_uids", .type = PT_RANGES, .off = OFF(exec_users.uids), .min = 1,
+	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_cgroup_parent[] = {
+	{.key = "allowed", .type = PT_STRS, .off = OFF(cgroup_parents)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_pids[] = {
+	{.key = "max", .type = PT_INT, .off = OFF(pids_max), .min = 0, .max = INT32_MAX},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_docker_socket[] = {
+	{.key = "paths", .type = PT_PATHS, .off = OFF(sockets),
+	    .def_strs = STRS("/run/docker.sock", "/run/containerd/containerd.sock",
+	        "/run/docker/plugins/cisgate.sock")},
+	{.key = "extra_paths", .type = PT_PATHS, .off = OFF(sockets), .append = true},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_root_user[] = {
+	{.key = "empty_user", .type = PT_ENUM, .off = OFF(create_users.empty),
+	    .names = STRS("deny", "allow", "allowlist"), .def = EMPTY_DENY},
+	{.key = "empty_user_images", .type = PT_STRS, .off = OFF(create_users.images)},
+	{.key = "allowed_names", .type = PT_STRS, .off = OFF(create_users.names)},
+	{.key = "allowed_uids", .type = PT_RANGES, .off = OFF(create_users.uids), .min = 1,
+	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
+	{.key = NULL}, /* end */
+};
+#undef ALL_UIDS
+#undef STRS
+#undef OFF
+
+/* PT_ENUM fields are stored as int. */
+_Static_assert(sizeof(enum empty_user) == sizeof(int), "enum empty_user is not int-sized");
+
+/* The table, expanded from CG_RULES; the "[CIS x] name: " prefix of every message is
+ * built here, at compile time. */
+#define CG_RULE_ROW(id, name, cis, title, act, kinds, fn, params) \
+	[R_##id] = {R_##id, name, cis, "[CIS " cis "] " name ": ", title, act, kinds, fn, params},
 
 const struct rule_def rules_table[R_COUNT] = {
-	RULE(R_APPARMOR, "apparmor", "5.1", "AppArmor profile", ACT_DENY, CREATE_LIKE, c_apparmor),
-	RULE(R_SELINUX, "selinux", "5.2", "SELinux options", ACT_DENY, CREATE_LIKE, c_selinux),
-	RULE(R_CAPABILITIES, "capabilities", "5.3", "Linux capabilities restricted", ACT_DENY,
-	    CREATE_LIKE, c_capabilities),
-	RULE(R_PRIVILEGED, "privileged", "5.4", "privileged containers", ACT_DENY, CREATE_LIKE,
-	    c_privileged),
-	RULE(R_SENSITIVE_MOUNTS, "sensitive-mounts", "5.5", "sensitive host directories", ACT_DENY,
-	    CREATE_LIKE | RK_VOLUME, c_sensitive),
-	RULE(R_PRIVILEGED_PORTS, "privileged-ports", "5.7", "privileged ports", ACT_WARN, CREATE_LIKE,
-	    c_privileged_ports),
-	RULE(R_HOST_PORTS, "host-ports", "5.8", "only needed ports open", ACT_WARN, CREATE_LIKE,
-	    c_host_ports),
-	RULE(R_HOST_NETWORK, "host-network", "5.9", "host network namespace", ACT_DENY,
-	    CREATE_LIKE | RK_BUILD, c_host_network),
-	RULE(R_MEMORY, "memory-limit", "5.10", "memory usage limited", ACT_DENY,
-	    CREATE_LIKE | RK_UPDATE, c_memory),
-	RULE(R_CPU, "cpu-shares", "5.11", "CPU priority set", ACT_DENY, CREATE_LIKE, c_cpu),
-	RULE(R_READONLY_ROOTFS, "readonly-rootfs", "5.12", "read-only root filesystem", ACT_WARN,
-	    CREATE_LIKE, c_readonly),
-	RULE(R_HOST_INTERFACE, "host-interface", "5.13", "traffic bound to a host interface",
-	    ACT_WARN, CREATE_LIKE, c_host_interface),
-	RULE(R_RESTART, "restart-policy", "5.14", "on-failure restart at most N", ACT_WARN,
-	    CREATE_LIKE | RK_UPDATE, c_restart),
-	RULE(R_HOST_PID, "host-pid", "5.15", "host PID namespace", ACT_DENY, CREATE_LIKE, c_host_pid),
-	RULE(R_HOST_IPC, "host-ipc", "5.16", "host IPC namespace", ACT_DENY, CREATE_LIKE, c_host_ipc),
-	RULE(R_HOST_DEVICES, "host-devices", "5.17", "host devices", ACT_DENY, CREATE_LIKE, c_devices),
-	RULE(R_ULIMITS, "ulimits", "5.18", "default ulimits overridden", ACT_WARN, CREATE_LIKE,
-	    c_ulimits),
-	RULE(R_PROPAGATION, "mount-propagation", "5.19", "mount propagation not shared", ACT_DENY,
-	    CREATE_LIKE, c_propagation),
-	RULE(R_HOST_UTS, "host-uts", "5.20", "host UTS namespace", ACT_DENY, CREATE_LIKE, c_host_uts),
-	RULE(R_SECCOMP, "seccomp", "5.21", "default seccomp profile", ACT_DENY, CREATE_LIKE, c_seccomp),
-	RULE(R_EXEC_PRIVILEGED, "exec-privileged", "5.22", "exec --privileged", ACT_DENY, RK_EXEC,
-	    c_exec_privileged),
-	RULE(R_EXEC_ROOT, "exec-root-user", "5.23", "exec as root", ACT_DENY, RK_EXEC, c_exec_root),
-	RULE(R_CGROUP_PARENT, "cgroup-parent", "5.24", "cgroup parent confirmed", ACT_WARN, CREATE_LIKE,
-	    c_cgroup_parent),
-	RULE(R_NO_NEW_PRIVS, "no-new-privileges", "5.25", "no new privileges", ACT_WARN, CREATE_LIKE,
-	    c_nnp),
-	RULE(R_HEALTHCHECK, "healthcheck", "5.26", "health check at runtime", ACT_WARN, RK_CREATE,
-	    c_healthcheck),
-	RULE(R_PIDS, "pids-limit", "5.28", "PIDs cgroup limit", ACT_DENY, CREATE_LIKE | RK_UPDATE,
-	    c_pids),
-	RULE(R_DEFAULT_BRIDGE, "default-bridge", "5.29", "default bridge not used", ACT_WARN,
-	    CREATE_LIKE, c_default_bridge),
-	RULE(R_HOST_USERNS, "host-userns", "5.30", "host user namespace", ACT_DENY, CREATE_LIKE,
-	    c_host_userns),
-	RULE(R_DOCKER_SOCKET, "docker-socket", "5.31", "Docker socket not mounted", ACT_DENY,
-	    CREATE_LIKE | RK_VOLUME, c_docker_socket),
-	RULE(R_ROOT_USER, "root-user", "4.1", "container runs as a non-root user", ACT_WARN, RK_CREATE,
-	    c_root_user),
+	CG_RULES(CG_RULE_ROW)
 };
+#undef CG_RULE_ROW
 
 int
 rules_find(const char *name)
@@ -597,4 +647,17 @@ rules_find(const char *name)
 		if (strcmp(rules_table[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+const struct param_def *
+rules_param(int r, const char *key)
+{
+	const struct param_def *d;
+
+	if (r < 0 || r >= R_COUNT || rules_table[r].params == NULL)
+		return NULL;
+	for (d = rules_table[r].params; d->key != NULL; d++)
+		if (strcmp(d->key, key) == 0)
+			return d;
+	return NULL;
 }

@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "cisgate/docker.h"
+#include "cisgate/exemption.h"
 #include "cisgate/policy.h"
 #include "cisgate/uri.h"
 

@@ -1,4 +1,5 @@
-/* policy.h - the YAML policy as plain structs: rules, their parameters, exemptions, audit. */
+/* policy.h - the YAML policy as plain structs: rules, their parameters, exemptions, audit.
+ * The rules' parameters (their keys, bounds and defaults) are described in rules.c's table. */
 #ifndef CISGATE_POLICY_H
 #define CISGATE_POLICY_H
 
@@ -9,44 +10,9 @@
 #include <time.h>
 
 #include "cisgate/limits.h"
+#include "cisgate/rules.h"
 
-enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 enum mode { MODE_ENFORCE = 0, MODE_AUDIT };
-
-/* Every rule cisgate knows; rules.c holds the table in this order. */
-enum rule_id {
-	R_APPARMOR,          /* 5.1 */
-	R_SELINUX,           /* 5.2 */
-	R_CAPABILITIES,      /* 5.3 */
-	R_PRIVILEGED,        /* 5.4 */
-	R_SENSITIVE_MOUNTS,  /* 5.5 */
-	R_PRIVILEGED_PORTS,  /* 5.7 */
-	R_HOST_PORTS,        /* 5.8 */
-	R_HOST_NETWORK,      /* 5.9 */
-	R_MEMORY,            /* 5.10 */
-	R_CPU,               /* 5.11 */
-	R_READONLY_ROOTFS,   /* 5.12 */
-	R_HOST_INTERFACE,    /* 5.13 */
-	R_RESTART,           /* 5.14 */
-	R_HOST_PID,          /* 5.15 */
-	R_HOST_IPC,          /* 5.16 */
-	R_HOST_DEVICES,      /* 5.17 */
-	R_ULIMITS,           /* 5.18 */
-	R_PROPAGATION,       /* 5.19 */
-	R_HOST_UTS,          /* 5.20 */
-	R_SECCOMP,           /* 5.21 */
-	R_EXEC_PRIVILEGED,   /* 5.22 */
-	R_EXEC_ROOT,         /* 5.23 */
-	R_CGROUP_PARENT,     /* 5.24 */
-	R_NO_NEW_PRIVS,      /* 5.25 */
-	R_HEALTHCHECK,       /* 5.26 */
-	R_PIDS,              /* 5.28 */
-	R_DEFAULT_BRIDGE,    /* 5.29 */
-	R_HOST_USERNS,       /* 5.30 */
-	R_DOCKER_SOCKET,     /* 5.31 */
-	R_ROOT_USER,         /* 4.1, at create */
-	R_COUNT
-};
 
 struct strlist {
 	char **v;
@@ -71,14 +37,7 @@ struct userspec {
 	struct rangelist uids;     /* numeric uids allowed; 0 never is */
 };
 
-struct exemption {
-	char *name, *reason;
-	bool rules[R_COUNT];
-	char *image, *cname, *user; /* globs; NULL = any */
-	struct strlist label_keys, label_values; /* every pair must match (value is a glob) */
-	time_t expires;                          /* 0 = never */
-	int line;
-};
+struct exemption; /* exemption.h */
 
 enum audit_fsync { FSYNC_ALWAYS = 0, FSYNC_INTERVAL, FSYNC_NEVER };
 enum audit_allows { ALLOWS_STATE = 0, ALLOWS_ALL, ALLOWS_NONE };
@@ -128,11 +87,15 @@ struct policy_errors {
 };
 
 /* Loads and validates a policy file. Refuses a file that is not root-owned or is group-
- * or world-writable unless allow_insecure. Returns a new policy holding one reference
- * (release with policy_release), or NULL with every problem found in *errs. */
+ * or world-writable unless allow_insecure, and one that changes while it is read. Returns
+ * a new policy holding one reference (allocates; release with policy_release), or NULL
+ * with every problem found in *errs, each "FILE:LINE:COL: text" where it has a place. An
+ * allocation failure is the one error "FILE: out of memory"; nothing is left allocated
+ * and nothing aborts, so a failed reload leaves the running policy as it was. */
 struct policy *policy_load(const char *path, bool allow_insecure, struct policy_errors *errs);
 
-/* The same from memory, for tests and fuzzing: no file checks; name is used in messages. */
+/* The same from buf[0..len) (not kept), for tests and fuzzing: no file checks; name is
+ * used in messages. */
 struct policy *policy_load_buffer(const char *buf, size_t len, const char *name,
     struct policy_errors *errs);
 

@@ -1,10 +1,19 @@
-/* rules.h - the rule table: one row per CIS rule, and the checks over the typed view. */
+/* rules.h - the rule table: one row per CIS rule (name, CIS id, default action, request
+ * kinds, check, parameter schema), and the checks over the typed view. */
 #ifndef CISGATE_RULES_H
 #define CISGATE_RULES_H
 
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
 #include "cisgate/docker.h"
-#include "cisgate/policy.h"
 #include "cisgate/str.h"
+
+struct policy;
+struct userspec;
+
+enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 
 /* Which request kinds a rule looks at. */
 #define RK_CREATE (1u << EP_CONTAINER_CREATE)
@@ -13,6 +22,112 @@
 #define RK_EXEC (1u << EP_EXEC_CREATE)
 #define RK_VOLUME (1u << EP_VOLUME_CREATE)
 #define RK_BUILD (1u << EP_BUILD)
+#define RK_CREATE_LIKE (RK_CREATE | RK_START)
+
+/*
+ * Every rule, once, in table order:
+ *   X(ID, "name", "cis", "title", default action, kinds, check, params)
+ * enum rule_id (R_ID) and rules_table are both expanded from this list, so a rule cannot
+ * be in one and not the other. check and params name a function and a parameter schema
+ * (or NULL) defined in rules.c. Adding a rule: one row here, its check (and schema) in
+ * rules.c, its cases in tests/cases/rules.cases, its section in the docs.
+ */
+#define CG_RULES(X)                                                                        \
+	X(APPARMOR, "apparmor", "5.1", "AppArmor profile", ACT_DENY, RK_CREATE_LIKE,       \
+	    c_apparmor, p_apparmor)                                                         \
+	X(SELINUX, "selinux", "5.2", "SELinux options", ACT_DENY, RK_CREATE_LIKE,          \
+	    c_selinux, NULL)                                                                \
+	X(CAPABILITIES, "capabilities", "5.3", "Linux capabilities restricted", ACT_DENY,  \
+	    RK_CREATE_LIKE, c_capabilities, p_capabilities)                                 \
+	X(PRIVILEGED, "privileged", "5.4", "privileged containers", ACT_DENY,              \
+	    RK_CREATE_LIKE, c_privileged, NULL)                                             \
+	X(SENSITIVE_MOUNTS, "sensitive-mounts", "5.5", "sensitive host directories",       \
+	    ACT_DENY, RK_CREATE_LIKE | RK_VOLUME, c_sensitive, p_sensitive)                 \
+	X(PRIVILEGED_PORTS, "privileged-ports", "5.7", "privileged ports", ACT_WARN,       \
+	    RK_CREATE_LIKE, c_privileged_ports, p_privileged_ports)                         \
+	X(HOST_PORTS, "host-ports", "5.8", "only needed ports open", ACT_WARN,             \
+	    RK_CREATE_LIKE, c_host_ports, p_host_ports)                                     \
+	X(HOST_NETWORK, "host-network", "5.9", "host network namespace", ACT_DENY,         \
+	    RK_CREATE_LIKE | RK_BUILD, c_host_network, NULL)                                \
+	X(MEMORY, "memory-limit", "5.10", "memory usage limited", ACT_DENY,                \
+	    RK_CREATE_LIKE | RK_UPDATE, c_memory, p_memory)                                 \
+	X(CPU, "cpu-shares", "5.11", "CPU priority set", ACT_DENY, RK_CREATE_LIKE, c_cpu,  \
+	    NULL)                                                                           \
+	X(READONLY_ROOTFS, "readonly-rootfs", "5.12", "read-only root filesystem",         \
+	    ACT_WARN, RK_CREATE_LIKE, c_readonly, NULL)                                     \
+	X(HOST_INTERFACE, "host-interface", "5.13", "traffic bound to a host interface",   \
+	    ACT_WARN, RK_CREATE_LIKE, c_host_interface, p_host_interface)                   \
+	X(RESTART, "restart-policy", "5.14", "on-failure restart at most N", ACT_WARN,     \
+	    RK_CREATE_LIKE | RK_UPDATE, c_restart, p_restart)                               \
+	X(HOST_PID, "host-pid", "5.15", "host PID namespace", ACT_DENY, RK_CREATE_LIKE,    \
+	    c_host_pid, NULL)                                                               \
+	X(HOST_IPC, "host-ipc", "5.16", "host IPC namespace", ACT_DENY, RK_CREATE_LIKE,    \
+	    c_host_ipc, NULL)                                                               \
+	X(HOST_DEVICES, "host-devices", "5.17", "host devices", ACT_DENY, RK_CREATE_LIKE,  \
+	    c_devices, p_devices)                                                           \
+	X(ULIMITS, "ulimits", "5.18", "default ulimits overridden", ACT_WARN,              \
+	    RK_CREATE_LIKE, c_ulimits, NULL)                                                \
+	X(PROPAGATION, "mount-propagation", "5.19", "mount propagation not shared",        \
+	    ACT_DENY, RK_CREATE_LIKE, c_propagation, NULL)                                  \
+	X(HOST_UTS, "host-uts", "5.20", "host UTS namespace", ACT_DENY, RK_CREATE_LIKE,    \
+	    c_host_uts, NULL)                                                               \
+	X(SECCOMP, "seccomp", "5.21", "default seccomp profile", ACT_DENY, RK_CREATE_LIKE, \
+	    c_seccomp, p_seccomp)                                                           \
+	X(EXEC_PRIVILEGED, "exec-privileged", "5.22", "exec --privileged", ACT_DENY,       \
+	    RK_EXEC, c_exec_privileged, NULL)                                               \
+	X(EXEC_ROOT, "exec-root-user", "5.23", "exec as root", ACT_DENY, RK_EXEC,          \
+	    c_exec_root, p_exec_root)                                                       \
+	X(CGROUP_PARENT, "cgroup-parent", "5.24", "cgroup parent confirmed", ACT_WARN,     \
+	    RK_CREATE_LIKE, c_cgroup_parent, p_cgroup_parent)                               \
+	X(NO_NEW_PRIVS, "no-new-privileges", "5.25", "no new privileges", ACT_WARN,        \
+	    RK_CREATE_LIKE, c_nnp, NULL)                                                    \
+	X(HEALTHCHECK, "healthcheck", "5.26", "health check at runtime", ACT_WARN,         \
+	    RK_CREATE, c_healthcheck, NULL)                                                 \
+	X(PIDS, "pids-limit", "5.28", "PIDs cgroup limit", ACT_DENY,                       \
+	    RK_CREATE_LIKE | RK_UPDATE, c_pids, p_pids)                                     \
+	X(DEFAULT_BRIDGE, "default-bridge", "5.29", "default bridge not used", ACT_WARN,   \
+	    RK_CREATE_LIKE, c_default_bridge, NULL)                                         \
+	X(HOST_USERNS, "host-userns", "5.30", "host user namespace", ACT_DENY,             \
+	    RK_CREATE_LIKE, c_host_userns, NULL)                                            \
+	X(DOCKER_SOCKET, "docker-socket", "5.31", "Docker socket not mounted", ACT_DENY,   \
+	    RK_CREATE_LIKE | RK_VOLUME, c_docker_socket, p_docker_socket)                   \
+	X(ROOT_USER, "root-user", "4.1", "container runs as a non-root user", ACT_WARN,    \
+	    RK_CREATE, c_root_user, p_root_user)
+
+/* Every rule cisgate knows, in table order. */
+enum rule_id {
+#define CG_RULE_ENUM(id, ...) R_##id,
+	CG_RULES(CG_RULE_ENUM)
+#undef CG_RULE_ENUM
+	R_COUNT
+};
+
+/* How a parameter is read and where it is stored (a field of struct policy). */
+enum param_type {
+	PT_STRS,   /* struct strlist of non-empty strings */
+	PT_PATHS,  /* struct strlist of cleaned absolute paths */
+	PT_CAPS,   /* struct strlist of canonical CAP_X names */
+	PT_INT,    /* int64_t within [min, max] */
+	PT_SIZE,   /* int64_t, "512m" style, within [min, max] */
+	PT_RANGES, /* struct rangelist, items within [min, max] */
+	PT_BOOL,   /* bool */
+	PT_ENUM    /* an enum (int-sized) stored as the index of its spelling in names */
+};
+
+/* One parameter of a rule: its key, type, storage, bounds and default. A list with
+ * `append` adds to the field of the parameter without it ("extra_paths" to "paths") and
+ * has no default or storage of its own. */
+struct param_def {
+	const char *key;          /* NULL ends a rule's list */
+	enum param_type type;
+	size_t off;               /* offsetof(struct policy, field) */
+	int64_t min, max;         /* PT_INT, PT_SIZE, PT_RANGES */
+	const char *const *names; /* PT_ENUM: its spellings, NULL-terminated */
+	bool append;
+	int64_t def;              /* PT_INT, PT_SIZE, PT_BOOL, PT_ENUM */
+	const char *const *def_strs; /* lists: NULL-terminated, or NULL for empty */
+	struct { int64_t lo, hi; } def_range; /* PT_RANGES: hi == 0 means empty */
+};
 
 /* A check appends what is wrong (without the "[CIS x] name: " prefix) to out and
  * returns true when the request violates the rule. Pure. */
@@ -28,12 +143,16 @@ struct rule_def {
 	enum action default_action; /* in a policy that does not name the rule */
 	unsigned kinds;     /* RK_* */
 	rule_check_fn check;
+	const struct param_def *params; /* NULL, or ended by a NULL key */
 };
 
 extern const struct rule_def rules_table[R_COUNT];
 
 /* Index of a rule by name, or -1. */
 int rules_find(const char *name);
+
+/* The parameter `key` of rule r, or NULL. */
+const struct param_def *rules_param(int r, const char *key);
 
 /* True when path (cleaned) is base or below it. */
 bool rules_path_under(const char *path, const char *base);

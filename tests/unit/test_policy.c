@@ -11,9 +11,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "cisgate/exemption.h"
 #include "cisgate/policy.h"
+#include "cisgate/pyaml.h"
 #include "cisgate/rules.h"
 
 static const char *lint_dir = "tests/lint";
@@ -146,6 +149,134 @@ test_defaults_and_refs(void **state)
 	}
 }
 
+/* A file whose size is not what fstat said (it changed while read: here a /proc file that
+ * claims 0 bytes) is refused, never loaded from whatever part was read. */
+static void
+test_file_changed(void **state)
+{
+	struct policy_errors errs;
+	struct policy *p;
+
+	(void)state;
+	p = policy_load("/proc/self/status", true, &errs);
+	assert_null(p);
+	assert_true(errs_have(&errs, "/proc/self/status: the file changed while it was read"));
+	assert_int_equal(errs.n, 1);
+}
+
+static time_t
+utc(int y, int mo, int d, int h, int mi, int s)
+{
+	struct tm tm = {.tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h,
+	    .tm_min = mi, .tm_sec = s};
+
+	return timegm(&tm);
+}
+
+/* expires is the first second after the named moment; a date means through that day. */
+static void
+test_expires_values(void **state)
+{
+	const char *y = "apiVersion: cisgate/v1\nexemptions:\n"
+	    "  - {name: a, reason: r, rules: [privileged], match: {image: a}, expires: 2026-12-31}\n"
+	    "  - {name: b, reason: r, rules: [privileged], match: {image: b}, "
+	    "expires: 2028-02-29T18:05:09Z}\n"
+	    "  - {name: c, reason: r, rules: [privileged], match: {image: c}, expires: 2000-03-01}\n"
+	    "  - {name: d, reason: r, rules: [privileged], match: {image: d}}\n";
+	struct policy_errors errs;
+	struct policy *p = policy_load_buffer(y, strlen(y), "mem", &errs);
+
+	(void)state;
+	assert_non_null(p);
+	assert_int_equal(p->nex, 4);
+	assert_int_equal(p->ex[0].expires, utc(2026, 12, 31, 23, 59, 59) + 1);
+	assert_int_equal(p->ex[1].expires, utc(2028, 2, 29, 18, 5, 9) + 1);
+	assert_int_equal(p->ex[2].expires, utc(2000, 3, 1, 23, 59, 59) + 1);
+	assert_int_equal(p->ex[3].expires, 0);
+	policy_release(p);
+}
+
+/* The parameter schema in the rule table: defaults land in their fields, every parameter
+ * is read into its field, and the table itself is consistent. */
+static void
+test_param_table(void **state)
+{
+	const char *y = "apiVersion: cisgate/v1\nrules:\n"
+	    "  memory-limit: {action: deny, max: 2g}\n"
+	    "  pids-limit: {action: deny, max: 500}\n"
+	    "  restart-policy: {action: warn, max_retries: 3}\n"
+	    "  privileged-ports: {action: warn, below: 80}\n"
+	    "  seccomp: {action: deny, allow_custom_profiles: true}\n"
+	    "  exec-root-user: {action: deny, empty_user: allow, allowed_uids: [7, 10-20]}\n"
+	    "  sensitive-mounts: {action: deny, paths: [/a], extra_paths: [/b/../c]}\n"
+	    "  docker-socket: {action: deny, extra_paths: [/x.sock]}\n"
+	    "  capabilities: {action: deny, allowed: [chown]}\n";
+	struct policy_errors errs;
+	struct policy *p;
+	int r;
+
+	(void)state;
+	p = policy_load_buffer("apiVersion: cisgate/v1\n", 23, "mem", &errs);
+	assert_non_null(p);
+	assert_int_equal(p->sensitive_paths.n, 16);
+	assert_string_equal(p->sensitive_paths.v[0], "/");
+	assert_int_equal(p->sockets.n, 3);
+	assert_string_equal(p->apparmor_allowed.v[0], "docker-default");
+	assert_int_equal(p->privileged_port_below, 1024);
+	assert_int_equal(p->ports_allowed.n, 1);
+	assert_int_equal(p->ports_allowed.v[0].lo, 1024);
+	assert_int_equal(p->ports_allowed.v[0].hi, 65535);
+	assert_int_equal(p->exec_users.uids.n, 1);
+	assert_int_equal(p->create_users.uids.v[0].hi, 4294967294LL);
+	assert_int_equal(p->exec_users.empty, EMPTY_DENY);
+	assert_int_equal(p->memory_max, 0);
+	assert_false(p->seccomp_custom_ok);
+	assert_int_equal(p->caps_allowed.n, 0);
+	policy_release(p);
+
+	p = policy_load_buffer(y, strlen(y), "mem", &errs);
+	assert_non_null(p);
+	assert_int_equal(p->memory_max, 2LL << 30);
+	assert_int_equal(p->pids_max, 500);
+	assert_int_equal(p->restart_max, 3);
+	assert_int_equal(p->privileged_port_below, 80);
+	assert_true(p->seccomp_custom_ok);
+	assert_int_equal(p->exec_users.empty, EMPTY_ALLOW);
+	assert_int_equal(p->exec_users.uids.n, 2);
+	assert_int_equal(p->exec_users.uids.v[1].lo, 10);
+	assert_int_equal(p->exec_users.uids.v[1].hi, 20);
+	assert_int_equal(p->create_users.uids.n, 1); /* the other rule's field untouched */
+	assert_int_equal(p->sensitive_paths.n, 2);    /* replaced, then appended to */
+	assert_string_equal(p->sensitive_paths.v[1], "/c");
+	assert_int_equal(p->sockets.n, 4);
+	assert_string_equal(p->sockets.v[3], "/x.sock");
+	assert_string_equal(p->caps_allowed.v[0], "CAP_CHOWN");
+	policy_release(p);
+
+	for (r = 0; r < R_COUNT; r++) {
+		const struct param_def *d, *e;
+
+		for (d = rules_table[r].params; d != NULL && d->key != NULL; d++) {
+			assert_ptr_equal(rules_param(r, d->key), d);
+			for (e = rules_table[r].params; e < d; e++)
+				assert_string_not_equal(e->key, d->key);
+			/* An appending list adds to a field that a parameter before it owns. */
+			if (d->append) {
+				for (e = rules_table[r].params; e < d; e++)
+					if (!e->append && e->off == d->off && e->type == d->type)
+						break;
+				assert_true(e < d);
+			}
+			if (d->type == PT_ENUM)
+				assert_non_null(d->names);
+		}
+		assert_null(rules_param(r, "no-such-parameter"));
+		/* Each rule's mapping (its action and parameters) fits the walker's table. */
+		assert_true(rules_table[r].params == NULL ||
+		    (size_t)(d - rules_table[r].params) + 1 <= PYAML_KEYS_MAX);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -153,6 +284,9 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_lint_suite),
 		cmocka_unit_test(test_file_trust),
 		cmocka_unit_test(test_defaults_and_refs),
+		cmocka_unit_test(test_file_changed),
+		cmocka_unit_test(test_expires_values),
+		cmocka_unit_test(test_param_table),
 	};
 
 	if (argc > 1)

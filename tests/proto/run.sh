@@ -368,6 +368,19 @@ timeout 30 perl -MIO::Socket::UNIX -MPOSIX=dup2 -e '
 check "socket activation: a datagram socket as fd 3 is refused, exit 1" test $? = 1
 check "socket activation: and it says what fd 3 must be" grep -q 'fd 3 is not a listening unix stream socket' "$T/fd3.err"
 
+# A socket whose mode cannot be set is not served (its mode is who may ask): chmod made
+# to fail by a preloaded shim.
+printf '#include <errno.h>\n#include <sys/stat.h>\nint chmod(const char *p, mode_t m) { (void)p; (void)m; errno = EPERM; return -1; }\n' > "$T/nochmod.c"
+if cc -shared -fPIC -o "$T/nochmod.so" "$T/nochmod.c" 2>/dev/null; then
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$T/nochmod.so" timeout 30 $VG "$BIN" serve \
+		--socket "$T/chmod.sock" --policy "$T/p.yaml" --insecure-policy 2> "$T/chmod.err"
+	check "chmod failure: refused to start, exit 1" test $? = 1
+	check "chmod failure: said as an error" grep -q 'error: chmod 0660 .*chmod.sock: Operation not permitted' "$T/chmod.err"
+	check "chmod failure: no socket left behind" test ! -e "$T/chmod.sock"
+else
+	bad "chmod failure: cannot build the chmod shim (cc)"
+fi
+
 # The audit log's directory: created 0750 when missing; when it cannot be, an error and no start.
 policy "$T/ad.yaml" enforce ""; sed -i "s#file: $T/audit.log#file: $T/newdir/audit.log#" "$T/ad.yaml"
 : > "$T/serve.err"

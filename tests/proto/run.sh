@@ -381,6 +381,20 @@ else
 	bad "chmod failure: cannot build the chmod shim (cc)"
 fi
 
+# --watch without a watch (inotify_add_watch failing, as when out of watches): said, and
+# the daemon serves on (SIGHUP still reloads).
+printf '#include <errno.h>\n#include <stdint.h>\nint inotify_add_watch(int fd, const char *p, uint32_t m) { (void)fd; (void)p; (void)m; errno = ENOSPC; return -1; }\n' > "$T/nowatch.c"
+if cc -shared -fPIC -o "$T/nowatch.so" "$T/nowatch.c" 2>/dev/null; then
+	: > "$T/serve.err"
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$T/nowatch.so" start "$T/p.yaml" --watch
+	r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+	check "--watch unavailable: still serving" has "$r" '[CIS 5.4]'
+	check "--watch unavailable: said, and that --watch is off" grep -q 'warning: --watch: cannot watch .*--watch is off (SIGHUP reloads): No space left on device' "$T/serve.err"
+	stop
+else
+	bad "--watch unavailable: cannot build the inotify shim (cc)"
+fi
+
 # The audit log's directory: created 0750 when missing; when it cannot be, an error and no start.
 policy "$T/ad.yaml" enforce ""; sed -i "s#file: $T/audit.log#file: $T/newdir/audit.log#" "$T/ad.yaml"
 : > "$T/serve.err"

@@ -43,7 +43,7 @@ serve_inherited(void)
 	unsetenv("LISTEN_FDNAMES");
 	il = sizeof type;
 	if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &il) != 0) {
-		log_err("socket activation: fd 3 is not a socket (LISTEN_FDS=%s)", fds);
+		log_err("socket activation: fd 3 is not a socket (LISTEN_FDS=%lld)", (long long)n);
 		return -2;
 	}
 	il = sizeof listening;

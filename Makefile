@@ -31,7 +31,7 @@ LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl 2>/de
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
 CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc facts lookup hostpath pyaml exemption
-DAEMON  = http serve main
+DAEMON  = answer place flusher http serve main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)

@@ -45,6 +45,13 @@ void
 decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_response,
     time_t now, struct decide_ctx *c)
 {
+	decide_envelope_as(p, buf, len, is_response, NULL, now, c);
+}
+
+void
+decide_envelope_as(const struct policy *p, const char *buf, size_t len, bool is_response,
+    const char *user, time_t now, struct decide_ctx *c)
+{
 	char err[256], reason[320];
 	const struct authz_req *r = &c->req;
 
@@ -56,6 +63,8 @@ decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_res
 		eval_deny_unreadable(&c->dec, err);
 		return;
 	}
+	if (user != NULL)
+		c->req.user = user; /* the envelope as read, duplicate keys and all, but this user */
 	if (uri_classify(r->method, r->uri, &c->ep, err, sizeof err) != 0) {
 		eval_deny_unreadable(&c->dec, err);
 		return;
@@ -94,8 +103,8 @@ decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_res
 		}
 		snprintf(reason, sizeof reason,
 		    "the request body did not reach the authorization plugin (%s needs one: send it "
-		    "as Content-Type application/json, under 1 MiB, not chunked)",
-		    uri_kind_name(c->ep.kind));
+		    "as Content-Type application/json, under %zu MiB, not chunked)",
+		    uri_kind_name(c->ep.kind), CG_DOCKERD_BODY_MAX >> 20);
 		eval_deny_unreadable(&c->dec, reason);
 		return;
 	}
@@ -126,6 +135,42 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 	c->req.user = user;
 	docker_view_init(&c->view, &c->ep);
 	decide_view(p, c, body, len, user, now);
+}
+
+void
+decide_inspect(const struct policy *p, json_t *item, const char *user, time_t now,
+    struct decide_ctx *c)
+{
+	struct gj_error e;
+
+	memset(&c->req, 0, sizeof c->req);
+	memset(&c->ep, 0, sizeof c->ep);
+	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
+	if (user != NULL)
+		c->req.user = user;
+	c->ep.kind = EP_CONTAINER_CREATE;
+	c->ep.state_changing = true;
+	docker_view_init(&c->view, &c->ep);
+	if (docker_view_from_inspect(&c->view, item, &e) != 0)
+		eval_deny_unreadable(&c->dec, e.text);
+	else
+		eval_request(p, &c->ep, &c->view, c->req.user, now, &c->dec);
+}
+
+bool
+decide_audit_denies(const struct policy *p, const struct decide_ctx *c)
+{
+	return c->dec.allow && !c->req.is_response && c->ep.state_changing &&
+	    !p->audit.fail_allow;
+}
+
+bool
+decide_audit_failed(const struct policy *p, struct decide_ctx *c)
+{
+	if (!decide_audit_denies(p, c))
+		return false;
+	eval_deny_unreadable(&c->dec, DECIDE_AUDIT_DOWN);
+	return true;
 }
 
 void

@@ -118,6 +118,13 @@ envelope_parse(const char *buf, size_t len, bool is_response, struct authz_req *
 	    env_string(req->root, "RequestMethod", &req->method, err, errlen) ||
 	    env_string(req->root, "RequestUri", &req->uri, err, errlen))
 		return -1;
+	/* dockerd always names the method and the URI of a request; an envelope without
+	 * them is not dockerd's, and a request cisgate cannot place is not allowed. */
+	if (!is_response && (req->method[0] == '\0' || req->uri[0] == '\0')) {
+		snprintf(err, errlen, "malformed AuthZ request: no %s (dockerd always sends one)",
+		    req->method[0] == '\0' ? "RequestMethod" : "RequestUri");
+		return -1;
+	}
 	if (strlen(req->uri) > CG_URI_MAX) {
 		snprintf(err, errlen, "RequestUri longer than %d bytes", CG_URI_MAX);
 		return -1;

@@ -68,6 +68,20 @@ log_warnx(const char *fmt, ...)
 }
 
 void
+log_err(const char *fmt, ...)
+{
+	int e = errno;
+
+	LOG_BODY("error", e);
+}
+
+void
+log_errx(const char *fmt, ...)
+{
+	LOG_BODY("error", 0);
+}
+
+void
 fatal(const char *fmt, ...)
 {
 	int e = errno;

@@ -180,27 +180,17 @@ cmd_check(int argc, char **argv)
 
 		/* docker inspect: one decision per container, as if it were created now. */
 		json_array_foreach(doc, i, item) {
-			struct gj_error e;
-			struct endpoint ep = {.kind = EP_CONTAINER_CREATE, .state_changing = true};
-
-			docker_view_init(&c->view, &ep);
-			if (docker_view_from_inspect(&c->view, item, &e) != 0)
-				eval_deny_unreadable(&c->dec, e.text);
-			else
-				eval_request(p, &ep, &c->view, user, time(NULL), &c->dec);
-			print_decision(c->view.name[0] ? c->view.name : "container", &c->dec);
+			decide_inspect(p, item, user, time(NULL), c);
+			print_decision(c->view.name && c->view.name[0] ? c->view.name : "container",
+			    &c->dec);
 			if (!c->dec.allow)
 				rc = 1;
+			decide_free(c);
 		}
 	} else if (json_is_object(doc) && (json_object_get(doc, "RequestUri") ||
 	               json_object_get(doc, "RequestMethod"))) {
-		if (user[0]) {
-			json_object_set_new(doc, "User", json_string(user));
-			free(buf);
-			buf = json_dumps(doc, JSON_COMPACT);
-			len = strlen(buf);
-		}
-		decide_envelope(p, buf, len, false, time(NULL), c);
+		/* The bytes as given, as the server reads them: only the user is replaced. */
+		decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL), c);
 		print_decision(uri_kind_name(c->ep.kind), &c->dec);
 		if (!c->dec.allow)
 			printf("message: %s\n", c->dec.msg);

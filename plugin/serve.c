@@ -21,12 +21,17 @@
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
 
-/* systemd socket activation: LISTEN_PID is us and LISTEN_FDS >= 1 -> fd 3. */
+/* systemd socket activation: LISTEN_PID is us and LISTEN_FDS >= 1 -> fd 3. Returns 3,
+ * -1 when the socket is not inherited, or -2 (said why) when fd 3 is not what we serve:
+ * a listening unix stream socket. */
 static int
 serve_inherited(void)
 {
 	const char *pid = getenv("LISTEN_PID"), *fds = getenv("LISTEN_FDS"), *errstr;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss, il;
 	int64_t p, n;
+	int type, listening;
 
 	if (pid == NULL || fds == NULL)
 		return -1;
@@ -36,6 +41,19 @@ serve_inherited(void)
 	unsetenv("LISTEN_PID");
 	unsetenv("LISTEN_FDS");
 	unsetenv("LISTEN_FDNAMES");
+	il = sizeof type;
+	if (getsockopt(3, SOL_SOCKET, SO_TYPE, &type, &il) != 0) {
+		log_err("socket activation: fd 3 is not a socket (LISTEN_FDS=%lld)", (long long)n);
+		return -2;
+	}
+	il = sizeof listening;
+	if (getsockname(3, (struct sockaddr *)&ss, &sl) != 0 || ss.ss_family != AF_UNIX ||
+	    type != SOCK_STREAM ||
+	    getsockopt(3, SOL_SOCKET, SO_ACCEPTCONN, &listening, &il) != 0 || !listening) {
+		log_errx("socket activation: fd 3 is not a listening unix stream socket; give "
+		    "the .socket unit ListenStream=/run/docker/plugins/cisgate.sock");
+		return -2;
+	}
 	return 3;
 }
 
@@ -46,46 +64,74 @@ serve_bind(const char *path, const char *group)
 	int fd;
 
 	if (str_copy(sa.sun_path, path, sizeof sa.sun_path) >= sizeof sa.sun_path) {
-		log_warnx("socket path %s is too long", path);
+		log_errx("socket path %s is too long", path);
 		return -1;
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		log_warn("socket");
+		log_err("socket");
 		return -1;
 	}
 	/* A live listener is another cisgate: never steal its socket. A dead file is stale. */
 	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-		log_warnx("%s: another process is already listening there; stop it first", path);
+		log_errx("%s: another process is already listening there; stop it first", path);
 		close(fd);
 		return -1;
 	}
 	close(fd);
 	if (unlink(path) != 0 && errno != ENOENT) {
-		log_warn("cannot remove stale socket %s", path);
+		log_err("cannot remove stale socket %s", path);
 		return -1;
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
-		log_warn("socket");
+		log_err("socket");
 		return -1;
 	}
 	if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0 || listen(fd, 1024) != 0) {
-		log_warn("bind %s", path);
+		log_err("bind %s", path);
 		close(fd);
 		return -1;
 	}
-	if (chmod(path, 0660) != 0)
-		log_warn("chmod %s", path);
+	/* The socket's mode is the access control for who may ask: never serve without it. */
+	if (chmod(path, 0660) != 0) {
+		log_err("chmod 0660 %s", path);
+		close(fd);
+		unlink(path);
+		return -1;
+	}
 	if (group != NULL) {
 		struct group *g = getgrnam(group);
 
 		if (g == NULL || chown(path, 0, g->gr_gid) != 0) {
-			log_warnx("cannot give %s to group %s", path, group);
+			log_errx("cannot give %s to group %s", path, group);
 			close(fd);
 			unlink(path);
 			return -1;
 		}
 	}
 	return fd;
+}
+
+/* The audit file's directory is created 0750 when it is missing (its parent must exist),
+ * as most daemons do with theirs. Returns 0, or -1 (said why): no start without it. Any
+ * other trouble with the file is audit_open's to say. */
+static int
+serve_audit_dir(const char *file)
+{
+	char dir[PATH_MAX], *slash;
+	struct stat st;
+
+	if (file == NULL || str_copy(dir, file, sizeof dir) >= sizeof dir ||
+	    (slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (stat(dir, &st) == 0 || errno != ENOENT)
+		return 0;
+	if (mkdir(dir, 0750) != 0) {
+		log_err("cannot create the audit log's directory %s", dir);
+		return -1;
+	}
+	log_info("created the audit log's directory %s (mode 0750)", dir);
+	return 0;
 }
 
 /* Loads the policy file and logs every error; NULL when it is not usable. */
@@ -103,6 +149,25 @@ serve_load(const struct serve_opts *o)
 	if (errs.dropped)
 		log_warnx("policy: %zu more errors", errs.dropped);
 	return NULL;
+}
+
+/* --watch: (re)adds the watch on the policy file to fd (-1: a new inotify instance).
+ * Returns the descriptor to poll, or -1 when --watch is off from now on (said why;
+ * SIGHUP still reloads). */
+static int
+serve_watch(int fd, const char *policy)
+{
+	if (fd < 0 && (fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) < 0) {
+		log_warn("--watch: cannot watch %s; --watch is off (SIGHUP reloads)", policy);
+		return -1;
+	}
+	if (inotify_add_watch(fd, policy, IN_CLOSE_WRITE | IN_MOVE_SELF | IN_DELETE_SELF |
+	        IN_ATTRIB) < 0) {
+		log_warn("--watch: cannot watch %s; --watch is off (SIGHUP reloads)", policy);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }
 
 static bool
@@ -157,18 +222,20 @@ serve_run(const struct serve_opts *o)
 	time_t last_tick = 0;
 	bool bound = false;
 	unsigned long reload_failures = 0;
-	char err[256];
+	char err[256] = "";
 
 	memset(&sh, 0, sizeof sh);
 	pthread_mutex_init(&sh.policy_lock, NULL);
 	if ((p = serve_load(o)) == NULL) {
-		log_warnx("cannot start without a valid policy (%s)", o->policy);
+		log_errx("cannot start without a valid policy (%s)", o->policy);
 		return 1;
 	}
 	sh.policy = p;
 	if (p->audit.file || p->audit.to_stdout || p->audit.to_syslog) {
-		if ((sh.audit = audit_open(&p->audit, err, sizeof err)) == NULL) {
-			log_warnx("%s", err);
+		if (serve_audit_dir(p->audit.file) != 0 ||
+		    (sh.audit = audit_open(&p->audit, err, sizeof err)) == NULL) {
+			if (sh.audit == NULL && err[0] != '\0')
+				log_errx("%s", err);
 			policy_release(p);
 			return 1;
 		}
@@ -186,7 +253,11 @@ serve_run(const struct serve_opts *o)
 
 	if ((fd = serve_inherited()) >= 0)
 		log_info("serving the socket inherited from systemd");
-	else {
+	else if (fd == -2) {
+		audit_close(sh.audit);
+		policy_release(p);
+		return 1;
+	} else {
 		if ((fd = serve_bind(o->socket, o->group)) < 0) {
 			audit_close(sh.audit);
 			policy_release(p);
@@ -195,7 +266,7 @@ serve_run(const struct serve_opts *o)
 		bound = true;
 	}
 	if ((srv = http_start(fd, o->idle_timeout, o->workers, &sh)) == NULL) {
-		log_warnx("cannot start the HTTP server");
+		log_errx("cannot start the HTTP server");
 		if (bound)
 			unlink(o->socket);
 		audit_close(sh.audit);
@@ -208,13 +279,8 @@ serve_run(const struct serve_opts *o)
 	if (sh.audit)
 		(void)audit_event(sh.audit, "start", o->policy, p->sha256);
 
-	if (o->watch) {
-		inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-		if (inotify_fd < 0 ||
-		    inotify_add_watch(inotify_fd, o->policy, IN_CLOSE_WRITE | IN_MOVE_SELF |
-		        IN_DELETE_SELF | IN_ATTRIB) < 0)
-			log_warn("--watch: cannot watch %s", o->policy);
-	}
+	if (o->watch)
+		inotify_fd = serve_watch(-1, o->policy);
 	for (;;) {
 		struct timespec tick = {.tv_sec = 1, .tv_nsec = 0};
 
@@ -229,8 +295,7 @@ serve_run(const struct serve_opts *o)
 
 			if (n > 0) {
 				/* Editors replace the file: watch the new one too. */
-				inotify_add_watch(inotify_fd, o->policy, IN_CLOSE_WRITE | IN_MOVE_SELF |
-				    IN_DELETE_SELF | IN_ATTRIB);
+				inotify_fd = serve_watch(inotify_fd, o->policy);
 				serve_reload(o, &sh, &reload_failures);
 			}
 			continue;
@@ -246,10 +311,10 @@ serve_run(const struct serve_opts *o)
 	log_info("stopping: finishing in-flight requests");
 	http_quiesce(srv);
 	{
-		/* Up to 5 s for requests already read to be answered. */
+		/* Requests already read get CG_DRAIN_TIMEOUT_MS to be answered. */
 		int i;
 
-		for (i = 0; i < 500; i++) {
+		for (i = 0; i < CG_DRAIN_TIMEOUT_MS / 10; i++) {
 			struct timespec ms10 = {.tv_sec = 0, .tv_nsec = 10000000};
 
 			if (atomic_load(&sh.inflight) == 0)

@@ -1,11 +1,13 @@
 /* tls.c - per-thread scratch buffers (see tls.h). */
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
 #include "cisgate/tls.h"
 
 static pthread_key_t tls_key;
 static pthread_once_t tls_once = PTHREAD_ONCE_INIT;
+static bool tls_ok; /* the key exists: set once, under tls_once */
 
 static void
 tls_free(void *p)
@@ -21,7 +23,8 @@ tls_free(void *p)
 static void
 tls_make(void)
 {
-	(void)pthread_key_create(&tls_key, tls_free);
+	/* Without a key (out of keys or memory) every tls_get says NULL: callers deny. */
+	tls_ok = pthread_key_create(&tls_key, tls_free) == 0;
 }
 
 void *
@@ -29,7 +32,8 @@ tls_get(enum tls_slot slot, size_t size)
 {
 	void **v;
 
-	pthread_once(&tls_once, tls_make);
+	if (pthread_once(&tls_once, tls_make) != 0 || !tls_ok)
+		return NULL;
 	if ((v = pthread_getspecific(tls_key)) == NULL) {
 		if ((v = calloc(TLS_SLOTS, sizeof *v)) == NULL)
 			return NULL;

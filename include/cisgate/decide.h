@@ -24,6 +24,34 @@ struct decide_ctx {
 void decide_envelope(const struct policy *p, const char *buf, size_t len, bool is_response,
     time_t now, struct decide_ctx *c);
 
+/* As decide_envelope, with user (when not NULL) in place of the envelope's User, for
+ * `cisgate check --user`: the envelope is read exactly as the server reads it. user is
+ * borrowed and must outlive decide_free(c). */
+void decide_envelope_as(const struct policy *p, const char *buf, size_t len,
+    bool is_response, const char *user, time_t now, struct decide_ctx *c);
+
+/* Decides one `docker inspect` entry (an element of its array) as if the container were
+ * created now, by user (NULL: ""). item and user are borrowed and must outlive
+ * decide_free(c). Never fails: an entry it cannot read is a deny. Pure. */
+void decide_inspect(const struct policy *p, json_t *item, const char *user, time_t now,
+    struct decide_ctx *c);
+
+/* Why a request is denied when its audit record cannot be written or flushed; as the
+ * answer's Msg, DECIDE_AUDIT_DOWN_MSG (what eval_deny_unreadable makes of it). */
+#define DECIDE_AUDIT_DOWN "the audit log cannot be written (disk full or permissions); " \
+	"ask an administrator"
+#define DECIDE_AUDIT_DOWN_MSG "cisgate denied this request: " DECIDE_AUDIT_DOWN
+
+/* True when a failed audit write or flush must turn c's answer into a deny: an allow of
+ * a state change (not a response-phase request) unless the policy's audit.on_failure is
+ * allow. The server asks before it waits for a flush (the context is gone by then). */
+bool decide_audit_denies(const struct policy *p, const struct decide_ctx *c);
+
+/* c's audit record could not be written: when decide_audit_denies(p, c), c->dec becomes
+ * the audit-down deny (DECIDE_AUDIT_DOWN) and it returns true; otherwise c is unchanged
+ * and it returns false. The record of that deny is not written (the log is down). */
+bool decide_audit_failed(const struct policy *p, struct decide_ctx *c);
+
 /* Decides a bare body (body[len] must be NUL) for the given endpoint
  * (`cisgate check --endpoint`). */
 void decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body,
@@ -33,6 +61,8 @@ void decide_body(const struct policy *p, enum ep_kind kind, const unsigned char 
  * endpoint "other". */
 void decide_unread(struct decide_ctx *c, bool is_response, const char *reason);
 
+/* Frees what a decide_* call allocated in c (the envelope, the body's JSON); c itself
+ * stays the caller's. */
 void decide_free(struct decide_ctx *c);
 
 #endif

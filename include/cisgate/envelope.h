@@ -1,4 +1,5 @@
-/* envelope.h - the AuthZ envelope dockerd sends: exact key names, every key optional. */
+/* envelope.h - the AuthZ envelope dockerd sends: exact key names, every key optional but a
+ * request's method and URI. */
 #ifndef CISGATE_ENVELOPE_H
 #define CISGATE_ENVELOPE_H
 
@@ -23,7 +24,9 @@ struct authz_req {
 
 /* Parses one envelope of len bytes. On success returns 0 and fills *req, which the
  * caller releases with envelope_free(). On failure returns -1 with a reason in err
- * (envelope_free() is still safe). Never reads past buf[len]. */
+ * (envelope_free() is still safe). A request (!is_response) without a RequestMethod or
+ * a RequestUri (absent, null or "") is a failure: dockerd never sends one. Never reads
+ * past buf[len]. */
 int envelope_parse(const char *buf, size_t len, bool is_response, struct authz_req *req,
     char *err, size_t errlen);
 

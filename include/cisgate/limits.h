@@ -8,6 +8,9 @@
 #define CG_ENVELOPE_MAX ((size_t)8 << 20)
 /* A decoded RequestBody. dockerd forwards at most this much. */
 #define CG_BODY_MAX ((size_t)4 << 20)
+/* dockerd forwards a request body to AuthZ plugins only when it is smaller than this
+ * (pkg/authorization's maxBodySize) and JSON: a larger create reaches cisgate bodyless. */
+#define CG_DOCKERD_BODY_MAX ((size_t)1 << 20)
 /* A RequestUri, raw. Go's server refuses longer request lines anyway. */
 #define CG_URI_MAX 8192
 /* Nesting of a Docker API body; real bodies are under 8 deep. */
@@ -45,6 +48,8 @@
 /* Worker threads at most (--workers; the default is one per CPU). */
 #define CG_WORKERS_MAX 64
 #define CG_CONN_TIMEOUT_S 30
+/* On SIGTERM/SIGINT: how long requests already read may take to be answered. */
+#define CG_DRAIN_TIMEOUT_MS 5000
 /* Per worker: one request's JSON (a 2.5 KB create needs ~40 KiB); a larger one spills
  * over to malloc. */
 #define CG_JSON_ARENA_SIZE ((size_t)256 << 10)

@@ -8,7 +8,8 @@
 enum tls_slot { TLS_DECIDE_CTX, TLS_AUDIT_RECORD, TLS_JSON_ARENA, TLS_SLOTS };
 
 /* This thread's buffer for slot: size bytes, uninitialised, allocated on the first call
- * (later calls must ask for the same size). The thread owns it. NULL when out of memory. */
+ * (later calls must ask for the same size). The thread owns it. NULL when out of memory
+ * or when no thread key could be made. */
 void *tls_get(enum tls_slot slot, size_t size);
 
 #endif

@@ -4,7 +4,10 @@
  * request  an endpoint kind (container_create, exec_create, ...) for a bare body,
  *          "METHOD URI [cl=N]" to wrap the body in an AuthZ envelope as dockerd does
  *          (Content-Length = body length unless cl= says otherwise), "envelope" when the
- *          body is the envelope, or "inspect" for `docker inspect` output
+ *          body is the envelope ("envelope user=NAME": as `cisgate check --user NAME`
+ *          reads it), or "inspect" for `docker inspect` output; any of them followed by
+ *          "audit=failed" is answered as the server does when its audit record cannot be
+ *          written
  * expect   allow | warn | deny
  * rules    the violated rules not waived, comma-separated (any order); name~EXEMPTION
  *          for a waived one; "request" for a request cisgate cannot read; "-" for none
@@ -211,7 +214,8 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 	char *f[7], *p = line, got[1024], want[1024];
 	const char *outcome;
 	struct policy *pol;
-	char *body, *req = NULL;
+	char *body, *req = NULL, *af;
+	json_t *doc = NULL;
 	int i;
 	bool ok = true;
 
@@ -234,21 +238,16 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		return;
 	}
 	body = make_body(f[6]);
+	if ((af = strstr(f[2], " audit=failed")) != NULL)
+		*af = '\0';
 	if (strcmp(f[2], "envelope") == 0) {
 		decide_envelope(pol, body ? body : "", body ? strlen(body) : 0, false, now, c);
+	} else if (strncmp(f[2], "envelope user=", 14) == 0) {
+		decide_envelope_as(pol, body ? body : "", body ? strlen(body) : 0, false, f[2] + 14,
+		    now, c);
 	} else if (strcmp(f[2], "inspect") == 0) {
-		json_t *doc = json_loads(body, 0, NULL), *item = json_array_get(doc, 0);
-		struct gj_error e;
-		struct endpoint ep = {.kind = EP_CONTAINER_CREATE, .state_changing = true};
-
-		memset(&c->req, 0, sizeof c->req);
-		docker_view_init(&c->view, &ep);
-		if (docker_view_from_inspect(&c->view, item, &e) != 0)
-			eval_deny_unreadable(&c->dec, e.text);
-		else
-			eval_request(pol, &ep, &c->view, "", now, &c->dec);
-		c->view.root = NULL;
-		json_decref(doc);
+		doc = json_loads(body, 0, NULL);
+		decide_inspect(pol, json_array_get(doc, 0), "", now, c);
 	} else if (strchr(f[2], ' ') != NULL) {
 		char method[16], uri[2048], cl[64] = "";
 		const char *clp = NULL;
@@ -275,6 +274,8 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		decide_body(pol, k, (const unsigned char *)(body ? body : ""), body ? strlen(body) : 0,
 		    "", now, c);
 	}
+	if (af != NULL)
+		(void)decide_audit_failed(pol, c);
 	outcome = eval_outcome_name(c->dec.outcome);
 	rules_of(&c->dec, got, sizeof got);
 	sort_list(f[4], want, sizeof want);
@@ -289,6 +290,7 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 	} else
 		printf("ok   %s\n", f[0]);
 	decide_free(c);
+	json_decref(doc);
 	free(req);
 	free(body);
 }

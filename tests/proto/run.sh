@@ -50,6 +50,12 @@ env_for() { # env_for METHOD URI BODY-JSON -> envelope on stdout
 		"$1" "$2" "$b" "$(printf '%s' "$3" | wc -c)"
 }
 
+# Envelopes dockerd would never send (used by the server and the `check` sections).
+bp=$(base64 -w0 < "$ROOT/tests/fixtures/create-priv.json")
+bo=$(printf '%s' '{"Image":"busybox","HostConfig":{"Memory":1048576,"ReadonlyRootfs":true}}' | base64 -w0)
+printf '{"User":"","RequestMethod":"POST","RequestUri":"/v1.41/containers/create","RequestBody":"%s","RequestBody":"%s"}' "$bp" "$bo" > "$T/dup.json"
+printf '{"RequestMethod":"POST","RequestBody":"%s"}' "$bo" > "$T/nouri.json"
+
 policy "$T/p.yaml" enforce ""
 start "$T/p.yaml"
 check "socket is created" test -S "$SOCK"
@@ -97,6 +103,17 @@ check "past the upload budget some are refused as busy" sh -c "grep -l 'cisgate 
 rm -f "$T"/b.* "$T/big7"
 r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
 check "after the upload flood requests are decided again" has "$r" '[CIS 5.4]'
+
+# The server gives the same answers as `check` below to what dockerd would never send.
+r=$(post AuthZPlugin.AuthZReq "$T/dup.json")
+check "an envelope with a repeated key is denied" has "$r" 'duplicate object key'
+r=$(post AuthZPlugin.AuthZReq "$T/nouri.json")
+check "a POST envelope without RequestUri is denied" has "$r" 'no RequestUri (dockerd always sends one)'
+printf '{"RequestUri":"/v1.41/containers/create"}' > "$T/nomethod.json"
+r=$(post AuthZPlugin.AuthZReq "$T/nomethod.json")
+check "an envelope without RequestMethod is denied" has "$r" 'no RequestMethod'
+r=$(post AuthZPlugin.AuthZRes "$T/nouri.json")
+check "a response-phase envelope without RequestUri is still allowed" test "$r" = '{"Allow":true}'
 
 # Keep-alive: three requests on one connection.
 v=$(curl -sv --unix-socket "$SOCK" -X POST http://plugin/Plugin.Activate http://plugin/Plugin.Activate http://plugin/Plugin.Activate 2>&1)
@@ -282,6 +299,20 @@ check "check: any denied container gives exit 1" test $rc = 1
 check "check: input that is not JSON gives exit 2" test $? = 2
 "$BIN" check --policy /nonexistent "$T/priv.json" >/dev/null 2>&1
 check "check: missing policy gives exit 2" test $? = 2
+# One pipeline: an envelope with a repeated key is denied by the server and by
+# `check --user` alike (check used to re-serialise the envelope, keeping the last
+# RequestBody: here the compliant one).
+"$BIN" check --policy "$T/p.yaml" --insecure-policy --user alice "$T/dup.json" > "$T/chk.out"
+check "check --user: an envelope with a repeated key is denied, exit 1" test $? = 1
+check "check --user: and says which key" grep -q 'duplicate object key' "$T/chk.out"
+"$BIN" check --policy "$T/p.yaml" --insecure-policy "$T/dup.json" > "$T/chk2.out"
+check "check without --user: the same answer" sh -c "test $? = 1 && diff -q '$T/chk.out' '$T/chk2.out'"
+env_for POST /v1.41/containers/create '{"Image":"busybox","HostConfig":{"Memory":1048576,"ReadonlyRootfs":true}}' | sed 's/"User":""/"User":"bob"/' > "$T/bob.json"
+"$BIN" check --policy "$T/p.yaml" --insecure-policy --user alice "$T/bob.json" >/dev/null
+check "check --user: a compliant envelope is allowed, exit 0" test $? = 0
+# A request dockerd would never send: no RequestUri.
+"$BIN" check --policy "$T/p.yaml" --insecure-policy "$T/nouri.json" > "$T/chk.out"
+check "check: a request without RequestUri is denied, exit 1" sh -c "test $? = 1 && grep -q 'no RequestUri' '$T/chk.out'"
 "$BIN" lint "$ROOT/policy/default.yaml" > "$T/lint.out"
 check "lint: shipped policy OK" grep -qx 'policy OK' "$T/lint.out"
 printf 'apiVersion: cisgate/v1\nrules:\n  privilegd: deny\n' > "$T/typo.yaml"
@@ -321,6 +352,65 @@ r=$(curl -s --max-time 20 --unix-socket "$SA" -X POST --data-binary "@$T/priv.js
 check "socket activation: served on the inherited socket" has "$r" '"Allow":'
 kill "$SA_PID"; wait "$SA_PID" 2>/dev/null; SA_PID=
 check "socket activation: logged" grep -q "inherited from systemd" "$T/sa.err"
+# Socket activation with an fd 3 that is not a listening unix stream socket: refused.
+# (timeout: a cisgate that served a file would never exit)
+timeout 30 sh -c 'LISTEN_PID=$$ LISTEN_FDS=1 exec "$@" 3<"$0"' "$T/p.yaml" $VG "$BIN" serve --socket "$T/fd3.sock" \
+	--policy "$T/p.yaml" --insecure-policy 2> "$T/fd3.err"
+check "socket activation: a file as fd 3 is refused, exit 1" test $? = 1
+check "socket activation: and it says so as an error" grep -q 'error: socket activation: fd 3 is not a socket' "$T/fd3.err"
+check "socket activation: nothing was bound instead" test ! -e "$T/fd3.sock"
+timeout 30 perl -MIO::Socket::UNIX -MPOSIX=dup2 -e '
+	$^F = 3; # fd 3 survives the exec
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM(), Local => $ARGV[0]) or die "socket: $!";
+	fileno($s) == 3 or dup2(fileno($s), 3) or die "dup2: $!";
+	$ENV{LISTEN_PID} = $$; $ENV{LISTEN_FDS} = 1; shift @ARGV; exec @ARGV or die "exec: $!"' \
+	"$T/dgram.sock" $VG "$BIN" serve --socket "$T/fd3.sock" --policy "$T/p.yaml" --insecure-policy 2> "$T/fd3.err"
+check "socket activation: a datagram socket as fd 3 is refused, exit 1" test $? = 1
+check "socket activation: and it says what fd 3 must be" grep -q 'fd 3 is not a listening unix stream socket' "$T/fd3.err"
+
+# A socket whose mode cannot be set is not served (its mode is who may ask): chmod made
+# to fail by a preloaded shim.
+printf '#include <errno.h>\n#include <sys/stat.h>\nint chmod(const char *p, mode_t m) { (void)p; (void)m; errno = EPERM; return -1; }\n' > "$T/nochmod.c"
+if cc -shared -fPIC -o "$T/nochmod.so" "$T/nochmod.c" 2>/dev/null; then
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$T/nochmod.so" timeout 30 $VG "$BIN" serve \
+		--socket "$T/chmod.sock" --policy "$T/p.yaml" --insecure-policy 2> "$T/chmod.err"
+	check "chmod failure: refused to start, exit 1" test $? = 1
+	check "chmod failure: said as an error" grep -q 'error: chmod 0660 .*chmod.sock: Operation not permitted' "$T/chmod.err"
+	check "chmod failure: no socket left behind" test ! -e "$T/chmod.sock"
+else
+	bad "chmod failure: cannot build the chmod shim (cc)"
+fi
+
+# --watch without a watch (inotify_add_watch failing, as when out of watches): said, and
+# the daemon serves on (SIGHUP still reloads).
+printf '#include <errno.h>\n#include <stdint.h>\nint inotify_add_watch(int fd, const char *p, uint32_t m) { (void)fd; (void)p; (void)m; errno = ENOSPC; return -1; }\n' > "$T/nowatch.c"
+if cc -shared -fPIC -o "$T/nowatch.so" "$T/nowatch.c" 2>/dev/null; then
+	: > "$T/serve.err"
+	ASAN_OPTIONS=verify_asan_link_order=0 LD_PRELOAD="$T/nowatch.so" start "$T/p.yaml" --watch
+	r=$(post AuthZPlugin.AuthZReq "$T/priv.json")
+	check "--watch unavailable: still serving" has "$r" '[CIS 5.4]'
+	check "--watch unavailable: said, and that --watch is off" grep -q 'warning: --watch: cannot watch .*--watch is off (SIGHUP reloads): No space left on device' "$T/serve.err"
+	stop
+else
+	bad "--watch unavailable: cannot build the inotify shim (cc)"
+fi
+
+# The audit log's directory: created 0750 when missing; when it cannot be, an error and no start.
+policy "$T/ad.yaml" enforce ""; sed -i "s#file: $T/audit.log#file: $T/newdir/audit.log#" "$T/ad.yaml"
+: > "$T/serve.err"
+start "$T/ad.yaml"
+post AuthZPlugin.AuthZReq "$T/priv.json" >/dev/null
+stop
+check "audit directory: created when missing" test -d "$T/newdir"
+check "audit directory: mode 0750" test "$(stat -c %a "$T/newdir")" = 750
+check "audit directory: the log is written there" grep -q '"decision":"deny"' "$T/newdir/audit.log"
+check "audit directory: its creation is logged" grep -q "created the audit log's directory" "$T/serve.err"
+policy "$T/ad.yaml" enforce ""; sed -i "s#file: $T/audit.log#file: $T/no/such/audit.log#" "$T/ad.yaml"
+$VG "$BIN" serve --socket "$SOCK" --policy "$T/ad.yaml" --insecure-policy 2> "$T/ad.err"
+check "audit directory: uncreatable (no parent) means exit 1" test $? = 1
+check "audit directory: said as an error, not a warning" sh -c "grep -q \"error: cannot create the audit log's directory $T/no/such\" '$T/ad.err' && ! grep -q warning '$T/ad.err'"
+check "audit directory: no socket left behind" test ! -e "$SOCK"
+
 if [ -n "$VG" ]; then
 	check "valgrind ran the daemon" sh -c "ls $T/vg.* >/dev/null"
 	check "valgrind: no errors or leaks in any daemon run" sh -c "! cat $T/vg.* | grep -q ."

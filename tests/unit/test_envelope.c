@@ -1,4 +1,5 @@
-/* AuthZ envelope and base64: exact keys, every key optional, bad input refused. */
+/* AuthZ envelope and base64: exact keys, every key optional but a request's method and
+ * URI, bad input refused. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,18 +42,31 @@ struct ecase {
 };
 
 static const struct ecase ecases[] = {
-	{"{}", 0, "", "", "", NULL, 0, NULL, NULL},
 	{"{\"RequestMethod\":\"GET\",\"RequestUri\":\"/_ping\"}", 0, "GET", "/_ping", "", NULL, 0, NULL, NULL},
 	{"{\"User\":\"alice\",\"UserAuthNMethod\":\"TLS\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\","
 	 "\"RequestBody\":\"e30=\",\"RequestHeaders\":{\"Content-Length\":\"2\"}}",
 	    0, "POST", "/x", "alice", "2", 1, "{}", NULL},
-	{"{\"RequestHeaders\":{\"content-length\":\"7\"}}", 0, "", "", "", "7", 0, NULL, NULL},
-	{"{\"RequestBody\":null,\"User\":null}", 0, "", "", "", NULL, 0, NULL, NULL},
-	{"{\"RequestBody\":\"\"}", 0, "", "", "", NULL, 0, NULL, NULL},
-	{"{\"RequestBody\":\"!!!!\"}", 0, "", "", "", NULL, 0, NULL, "request body is not valid base64"},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestHeaders\":{\"content-length\":\"7\"}}",
+	    0, "POST", "/x", "", "7", 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":null,\"User\":null}", 0,
+	    "POST", "/x", "", NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"\"}", 0, "POST", "/x", "",
+	    NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"!!!!\"}", 0, "POST", "/x", "",
+	    NULL, 0, NULL, "request body is not valid base64"},
+	/* A request dockerd would never send: no method or no URI. */
+	{"{}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestUri\":\"/containers/create\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"\",\"RequestUri\":\"/x\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":null}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 	{"{\"RequestBody\":5}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 	{"{\"RequestMethod\":true}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
-	{"{\"RequestHeaders\":[]}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestHeaders\":[]}", -1, NULL, NULL, NULL,
+	    NULL, 0, NULL, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":5}", -1, NULL, NULL, NULL, NULL, 0,
+	    NULL, NULL},
 	{"[]", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 	{"", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
 	{"{\"User\":\"a\",\"User\":\"b\"}", -1, NULL, NULL, NULL, NULL, 0, NULL, NULL},
@@ -93,6 +107,28 @@ test_envelopes(void **state)
 			assert_true(strlen(err) > 0);
 		envelope_free(&r);
 	}
+}
+
+/* What a request must carry, a response-phase envelope need not: its answer is an allow
+ * whatever it says, recorded as dockerd sent it. */
+static void
+test_missing_method_uri(void **state)
+{
+	struct authz_req r;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(envelope_parse("{\"RequestMethod\":\"POST\"}", 24, false, &r, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "no RequestUri"));
+	envelope_free(&r);
+	assert_int_equal(envelope_parse("{\"RequestUri\":\"/x\"}", 19, false, &r, err,
+	    sizeof err), -1);
+	assert_non_null(strstr(err, "no RequestMethod"));
+	envelope_free(&r);
+	assert_int_equal(envelope_parse("{}", 2, true, &r, err, sizeof err), 0);
+	assert_string_equal(r.uri, "");
+	envelope_free(&r);
 }
 
 static void
@@ -136,6 +172,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_envelopes),
+		cmocka_unit_test(test_missing_method_uri),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_deep),
 	};

@@ -78,11 +78,16 @@ denied() {
 		bad "$n" "rc=$rc: $(printf '%s' "$out" | head -c 300)"
 	fi
 }
-# rawdeny NAME curl-args...: the raw API answer is the AuthZ plugin's denial.
+# rawdeny NAME EXPECTED curl-args...: the raw API answer is the AuthZ plugin's denial, and
+# names EXPECTED (a denial for another reason would hide the door).
 rawdeny() {
-	local n=$1 out; shift
+	local n=$1 want=$2 out; shift 2
 	out=$(API "$@")
-	if has "$out" "authorization denied by plugin $NAME"; then ok "$n"; else bad "$n" "$(printf '%s' "$out" | head -c 300)"; fi
+	if has "$out" "authorization denied by plugin $NAME" && has "$out" "$want"; then
+		ok "$n"
+	else
+		bad "$n" "$(printf '%s' "$out" | head -c 300)"
+	fi
 }
 # rawok NAME HTTP-STATUS curl-args...: dockerd answers with that status.
 rawok() {

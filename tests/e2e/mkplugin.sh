@@ -21,7 +21,7 @@ cp /bin/busybox "$DIR/rootfs/bin/"
 # dockerd 20.10 refuses a second plugin whose rootfs layer is byte-identical to an installed
 # one ("content sha256:...: already exists"): make each directory's layer its own.
 echo "$DIR $KIND" > "$DIR/rootfs/.cgsd"
-for c in sh cat id grep ls readlink wc tr; do ln -sf busybox "$DIR/rootfs/bin/$c"; done
+for c in sh cat id grep ls readlink wc tr md5sum; do ln -sf busybox "$DIR/rootfs/bin/$c"; done
 # The listener's policy: audit-only, records to stdout (dockerd's log), nothing on disk.
 sed -e 's#^  file: .*#  file: ""\n  stdout: true#' "$ROOT/policy/audit-only.yaml" > "$DIR/rootfs/etc/cisgate/policy.yaml"
 chmod 644 "$DIR/rootfs/etc/cisgate/policy.yaml"
@@ -34,8 +34,8 @@ if [ -n "$1" ]; then
 		grep CapEff /proc/self/status
 		echo "pid1=$(tr '\0' ' ' < /proc/1/cmdline)"
 		echo "netns=$(readlink /proc/self/ns/net)"
-		echo "devices=$(ls /dev | wc -l)"
-		echo "hostroot=$(cat /host/etc/hostname 2>/dev/null)"
+		echo "devices=$(cat /sys/fs/cgroup/devices/devices.list 2>/dev/null | tr "\n" " ")"
+		echo "hostroot=$(md5sum < /host/etc/passwd 2>/dev/null)"
 	} > "$1.tmp" && cat "$1.tmp" > "$1"
 fi
 exec /usr/bin/cisgate serve --socket /run/docker/plugins/p.sock --policy /etc/cisgate/policy.yaml

@@ -40,7 +40,7 @@ sed "s#/var/log/cisgate/audit.log#$D/log/audit.log#" "$ROOT/policy/default.yaml"
 chmod 644 "$D/policy.yaml"
 
 # What the host looks like, to recognise it from inside a container.
-HOST_NAME=$(cat /etc/hostname)
+HOST_ETC=$(md5sum < /etc/passwd | cut -d" " -f1)	# host /etc, by its passwd file's content
 HOST_PID1=$(tr '\0' ' ' < /proc/1/cmdline | cut -c1-40)
 HOST_NETNS=$(readlink /proc/1/ns/net)
 LIM="--memory 64m --cpus 1 --pids-limit 64"
@@ -53,7 +53,7 @@ make_image
 
 # 1. Old-API start: the body's nested HostConfig (any key case) becomes the container's.
 # The third spelling also carries limits at the top level, where cisgate looked.
-PROBE='grep CapBnd /proc/self/status; tr "\0" " " < /proc/1/cmdline; echo; cat /host-etc/hostname'
+PROBE='grep CapBnd /proc/self/status; tr "\0" " " < /proc/1/cmdline; echo; md5sum < /host-etc/passwd'
 PRIV='{"Privileged":true,"PidMode":"host","Binds":["/etc:/host-etc"]}'
 TOPLIM='"Memory":67108864,"NanoCpus":1000000000,"PidsLimit":64'
 START1="{\"HostConfig\":$PRIV}"
@@ -65,15 +65,15 @@ for body in "$START1" "$START2" "$START3"; do
 	docker wait "$cid" >/dev/null 2>&1
 	out=$(docker logs "$cid" 2>&1)
 	effect "1 old-API start with $(printf '%s' "$body" | cut -c1-40)...: privileged (full bounding set), host PID 1, host /etc" \
-		all_of "$out" "$(capline CapBnd 21)" "$HOST_PID1" "$HOST_NAME"
+		all_of "$out" "$(capline CapBnd 21)" "$HOST_PID1" "$HOST_ETC"
 	docker rm -f "$cid" >/dev/null 2>&1
 done
 
 # 4. Local volumes: a relative bind device (resolved against dockerd's cwd, /) and kernel
 # file systems mounted on the host's behalf.
 docker volume create -o type=none -o o=bind -o device=etc cgsd-etc >/dev/null 2>&1
-out=$(docker run --rm $LIM -u 1000 -v cgsd-etc:/m $IMG cat /m/hostname 2>&1)
-effect "4 volume o=bind,device=etc (relative) shows the host's /etc" has "$out" "$HOST_NAME"
+out=$(docker run --rm $LIM -u 1000 -v cgsd-etc:/m $IMG sh -c "md5sum < /m/passwd" 2>&1)
+effect "4 volume o=bind,device=etc (relative) shows the host's /etc" has "$out" "$HOST_ETC"
 docker volume create -o type=proc -o device=proc cgsd-proc >/dev/null 2>&1
 out=$(docker run --rm $LIM -u 1000 -v cgsd-proc:/m $IMG sh -c \
 	'tr "\0" " " < /m/1/cmdline; echo; grep " /m " /proc/mounts; test -f /m/sys/kernel/core_pattern && echo core_pattern' 2>&1)
@@ -85,22 +85,27 @@ effect "4 volume type=sysfs is a read-write host sysfs" all_of "$out" "sysfs /m 
 mkdir -p "$D/ovl/up" "$D/ovl/work"
 docker volume create -o type=overlay -o device=overlay \
 	-o o=lowerdir=/etc,upperdir=$D/ovl/up,workdir=$D/ovl/work cgsd-ovl >/dev/null 2>&1
-out=$(docker run --rm $LIM -u 1000 -v cgsd-ovl:/m $IMG cat /m/hostname 2>&1)
-effect "4 volume type=overlay,lowerdir=/etc shows the host's /etc" has "$out" "$HOST_NAME"
+out=$(docker run --rm $LIM -u 1000 -v cgsd-ovl:/m $IMG sh -c "md5sum < /m/passwd" 2>&1)
+effect "4 volume type=overlay,lowerdir=/etc shows the host's /etc" has "$out" "$HOST_ETC"
 docker volume rm cgsd-etc cgsd-proc cgsd-sys cgsd-ovl >/dev/null 2>&1
 
 # 5. Bind sources: a symbolic link planted in a world-writable directory is followed by the
 # kernel; a parent of a sensitive path holds it.
 ln -s /etc "$W/link"
 ln -s "$D/docker.sock" "$W/sock"
-out=$(docker run --rm $LIM -u 1000 -v "$W/link:/m" $IMG cat /m/hostname 2>&1)
-effect "5 -v $W/link:/m (link to /etc) shows the host's /etc" has "$out" "$HOST_NAME"
+out=$(docker run --rm $LIM -u 1000 -v "$W/link:/m" $IMG sh -c "md5sum < /m/passwd" 2>&1)
+effect "5 -v $W/link:/m (link to /etc) shows the host's /etc" has "$out" "$HOST_ETC"
 out=$(docker run --rm $LIM -u 1000 -v "$W/sock:/s" $IMG sh -c 'test -S /s && echo socket' 2>&1)
 effect "5 -v $W/sock:/s (link to the daemon's docker.sock) mounts the API socket" has "$out" socket
 out=$(docker run --rm $LIM -u 1000 -v /var:/v $IMG sh -c 'test -f /v/lib/dpkg/status && echo dpkg' 2>&1)
 effect "5 -v /var:/v holds the host's /var/lib (package database, docker and containerd state)" has "$out" dpkg
 out=$(docker run --rm $LIM -u 1000 -v /var/lib:/v $IMG sh -c 'test -f /v/dpkg/status && echo dpkg' 2>&1)
 effect "5 -v /var/lib:/v holds the host's /var/lib" has "$out" dpkg
+# The daemon's real data root (here not /var/lib/docker) holds every container's files.
+other=$(docker create $LIM -u 1000 $IMG true 2>&1)
+out=$(docker run --rm $LIM -v "$D/root:/r" $IMG ls /r/containers 2>&1)
+effect "5 -v <dockerd's --data-root>:/r shows the other containers' state" has "$out" "${other:-no container}"
+docker rm -f "$other" >/dev/null 2>&1
 
 # 6. Update: removing the only CPU control.
 docker run -d --name cgsd-upd --memory 64m --pids-limit 64 --cpu-quota 50000 -u 1000 $IMG sleep 300 >/dev/null 2>&1
@@ -132,8 +137,9 @@ docker rm -f cgsd-cap >/dev/null 2>&1
 docker plugin create cgsd-evil "$D/pl-evil" >/dev/null 2>&1
 docker plugin enable cgsd-evil >/dev/null 2>&1
 out=$(cat "$D/plugin-proof" 2>&1)
-effect "3 plugin create+enable: a root process with CAP_SYS_ADMIN, host PID and network, host / rw" \
-	all_of "$out" "uid=0" "$(capline CapEff 21)" "pid1=$HOST_PID1" "netns=$HOST_NETNS" "hostroot=$HOST_NAME"
+effect "3 plugin create+enable: a root process with CAP_SYS_ADMIN, host PID and network, every device, host / rw" \
+	all_of "$out" "uid=0" "$(capline CapEff 21)" "pid1=$HOST_PID1" "netns=$HOST_NETNS" "devices=a *:* rwm" \
+	"hostroot=$HOST_ETC"
 # Left installed but disabled: phase B tries to enable it.
 docker plugin disable -f cgsd-evil >/dev/null 2>&1
 # A managed plugin under the AuthZ plugin's own name answers in its place (shown below).
@@ -149,10 +155,10 @@ if check "2 swarm init --advertise-addr 127.0.0.1 works on a private dockerd" \
 if [ -n "$SWARM" ]; then
 	docker service create -d --no-resolve-image --name cgsd-evil --restart-condition none \
 		--mount type=bind,src=/,dst=/host --cap-add SYS_ADMIN --network host $IMG \
-		sh -c 'echo uid=$(id -u); grep CapEff /proc/self/status; readlink /proc/self/ns/net; cat /host/etc/hostname; sleep 300' >/dev/null 2>&1
-	out=$(task_logs cgsd-evil "$HOST_NAME")
+		sh -c 'echo uid=$(id -u); grep CapEff /proc/self/status; readlink /proc/self/ns/net; md5sum < /host/etc/passwd; sleep 300' >/dev/null 2>&1
+	out=$(task_logs cgsd-evil "$HOST_ETC")
 	effect "2 service create: task runs as root with CAP_SYS_ADMIN, host network, host / mounted" \
-		all_of "$out" "uid=0" "$(capline CapEff 21)" "$HOST_NETNS" "$HOST_NAME"
+		all_of "$out" "uid=0" "$(capline CapEff 21)" "$HOST_NETNS" "$HOST_ETC"
 	docker service create -d --no-resolve-image --name cgsd-good --restart-condition none \
 		--limit-memory 64m --limit-cpu 1 --limit-pids 64 -u 1000 $IMG sleep 300 >/dev/null 2>&1
 	task_logs cgsd-good "" >/dev/null
@@ -219,6 +225,9 @@ if [ -n "$SWARM" ]; then
 	denied "2 denied: service create with only --mount type=bind,src=/" \
 		docker service create -d --no-resolve-image --name cgsd-evil2 --limit-memory 64m --limit-cpu 1 \
 		--limit-pids 64 -u 1000 --mount type=bind,src=/,dst=/host $IMG sleep 300
+	denied "2 denied: service create with only a bind of docker.sock" \
+		docker service create -d --no-resolve-image --name cgsd-evil6 --limit-memory 64m --limit-cpu 1 \
+		--limit-pids 64 -u 1000 --mount type=bind,src=/var/run/docker.sock,dst=/s $IMG sleep 300
 	denied "2 denied: service create with only --network host" \
 		docker service create -d --no-resolve-image --name cgsd-evil3 --limit-memory 64m --limit-cpu 1 \
 		--limit-pids 64 -u 1000 --network host $IMG sleep 300
@@ -298,6 +307,7 @@ denied "5 denied: --mount type=bind,src=$W/link" \
 denied "5 denied: -v $W/sock:/s (a link to docker.sock)" docker run --rm $LIM -u 1000 -v "$W/sock:/s" $IMG true
 denied "5 denied: -v /var:/v (a parent of /var/lib/docker)" docker run --rm $LIM -u 1000 -v /var:/v $IMG true
 denied "5 denied: -v /var/lib:/v" docker run --rm $LIM -u 1000 -v /var/lib:/v $IMG true
+denied "5 denied: -v <dockerd's --data-root>:/r" docker run --rm $LIM -u 1000 -v "$D/root:/r" $IMG true
 out=$(timeout 60 docker run --rm $LIM -u 1000 -v "$DATA:/data:ro" $IMG cat /data/file 2>&1)
 check "5 allowed: -v $DATA:/data (a dedicated directory)" test "$out" = "private data"
 

@@ -36,7 +36,7 @@ stop_dockerd() {
 make_image() {
 	mkdir -p "$D/img/bin" "$D/img/etc"
 	cp /bin/busybox "$D/img/bin/"
-	for c in sh true id sleep cat echo ls grep tr cut readlink test; do ln -sf busybox "$D/img/bin/$c"; done
+	for c in sh true id sleep cat echo ls grep tr cut readlink test md5sum; do ln -sf busybox "$D/img/bin/$c"; done
 	echo 'root:x:0:0:root:/:/bin/sh' > "$D/img/etc/passwd"
 	tar -C "$D/img" -cf "$D/img.tar" .
 	check "image imported offline" docker import "$D/img.tar" "$IMG"

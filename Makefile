@@ -36,8 +36,8 @@ CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
-.PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto test-fuzz-replay \
-        test-valgrind test-sanitize e2e bench fuzz plugin deb install format-check clean
+.PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
+        test-fuzz-replay test-valgrind test-sanitize e2e e2e-sidedoors bench fuzz plugin deb install format-check clean
 
 all: $(BUILD)/cisgate
 
@@ -119,6 +119,10 @@ test-sanitize:
 
 e2e: deps-e2e $(BUILD)/cisgate
 	tests/e2e/run.sh $(BUILD)/cisgate
+
+# Issue 13's side doors, each shown open without cisgate and closed with it (not yet in `test`).
+e2e-sidedoors: deps-e2e $(BUILD)/cisgate
+	tests/e2e/sidedoors.sh $(BUILD)/cisgate
 
 test: deps deps-test
 	$(MAKE) all

@@ -34,9 +34,9 @@
 struct arena {
 	char *base;
 	size_t used;
-	size_t live;  /* allocations not yet freed */
-	bool active;  /* between jsonmem_begin and jsonmem_end */
-	bool warned;  /* values outlived a request: reported once */
+	size_t live; /* allocations not yet freed */
+	bool active; /* between jsonmem_begin and jsonmem_end */
+	bool warned; /* values outlived a request: reported once */
 };
 
 static _Thread_local struct arena ar;
@@ -74,8 +74,9 @@ jsonmem_malloc(size_t n)
 	size_t need = (n + 15) & ~(size_t)15; /* malloc's alignment */
 
 #ifdef JSONMEM_ASAN
+	/* One unpoisoned byte, so that its free is not taken for a double free. */
 	if (n == 0)
-		need = 16; /* one unpoisoned byte, so that its free is not taken for a double free */
+		need = 16;
 #endif
 	/* need >= n: the rounding did not wrap; then need + JSONMEM_HDR cannot either. */
 	if (a->active && need >= n && need <= CG_JSON_ARENA_SIZE &&

@@ -41,8 +41,8 @@ replay_one(harness_fn fn, const char *path)
 	uint8_t *buf;
 	long len;
 
-	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 ||
-	    (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0) {
+	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 ||
+	    fseek(f, 0, SEEK_SET) != 0) {
 		perror(path);
 		exit(2);
 	}
@@ -62,8 +62,7 @@ replay_one(harness_fn fn, const char *path)
 
 /* The child: runs inputs from..n-1, writing each index before it starts, then n. */
 static void
-replay_child(harness_fn fn, const char *dir, struct dirent **ents, size_t from, size_t n,
-    int fd)
+replay_child(harness_fn fn, const char *dir, struct dirent **ents, size_t from, size_t n, int fd)
 {
 	char path[4096];
 	size_t i;

@@ -16,7 +16,7 @@
 #include "cisgate/limits.h"
 
 static const char DOC[] = "{\"Image\":\"busybox\",\"HostConfig\":{\"Memory\":268435456,"
-    "\"Binds\":[\"/a:/b\",\"/c:/d\"]},\"Env\":[\"A=1\"]}";
+                          "\"Binds\":[\"/a:/b\",\"/c:/d\"]},\"Env\":[\"A=1\"]}";
 
 static void
 test_window(void **state)
@@ -35,8 +35,9 @@ test_window(void **state)
 	assert_true(jsonmem_owns(doc));
 	assert_true(jsonmem_owns(json_object_get(doc, "HostConfig")));
 	assert_true(jsonmem_used() > 0);
-	assert_int_equal(json_integer_value(json_object_get(json_object_get(doc, "HostConfig"),
-	    "Memory")), 268435456);
+	assert_int_equal(json_integer_value(
+	                     json_object_get(json_object_get(doc, "HostConfig"), "Memory")),
+	    268435456);
 	json_decref(doc);
 	assert_int_equal(jsonmem_end(), 0);
 	assert_int_equal(jsonmem_used(), 0); /* free again for the next request */
@@ -113,8 +114,7 @@ misuse_run(enum misuse kind)
 	const char *text;
 	char *p;
 
-	if (!jsonmem_begin() || (s = json_string("freed too early")) == NULL ||
-	    !jsonmem_owns(s))
+	if (!jsonmem_begin() || (s = json_string("freed too early")) == NULL || !jsonmem_owns(s))
 		_exit(3); /* not the arena: the parent says so */
 	switch (kind) {
 	case USE_AFTER_FREE:
@@ -187,7 +187,7 @@ test_asan_catches(void **state)
 	(void)state;
 #if !defined(TEST_ASAN) || defined(CG_NO_ARENA)
 	printf("note: test_asan_catches needs an AddressSanitizer build with the arena "
-	    "(make SANITIZER=address,undefined test-unit): skipped\n");
+	       "(make SANITIZER=address,undefined test-unit): skipped\n");
 	skip();
 #endif
 	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -203,10 +203,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_window),
-		cmocka_unit_test(test_spill),
-		cmocka_unit_test(test_outlived),
-		cmocka_unit_test(test_asan_catches),
+	    cmocka_unit_test(test_window),
+	    cmocka_unit_test(test_spill),
+	    cmocka_unit_test(test_outlived),
+	    cmocka_unit_test(test_asan_catches),
 	};
 
 	jsonmem_install();

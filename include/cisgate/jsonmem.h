@@ -4,7 +4,10 @@
  * for a create) and frees each one again a moment later. Between jsonmem_begin() and
  * jsonmem_end() a thread's jansson allocations come from its own arena instead, and freeing
  * them costs nothing; jsonmem_end() makes the whole arena free again at once. Allocations
- * that do not fit, and all made outside a begin/end pair, go to malloc as before. */
+ * that do not fit, and all made outside a begin/end pair, go to malloc as before.
+ * Built with AddressSanitizer, the arena poisons every byte it has not handed out (the
+ * tail, a redzone before each value, each freed value), so ASan reports a use after free,
+ * an overflow or a double free of an arena value as it does for malloc's. */
 #ifndef CISGATE_JSONMEM_H
 #define CISGATE_JSONMEM_H
 

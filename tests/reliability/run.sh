@@ -14,6 +14,9 @@ PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null; done; rm -rf "$T"; }
 trap cleanup EXIT
 SOAK_REQUESTS=${SOAK_REQUESTS:-1000000}
+# SOAK_RSS_CHECK=0: ASan's quarantine holds freed memory, so RSS grows by design there;
+# its leak check at exit (tests/sanrun.sh) stands in for this one.
+SOAK_RSS_CHECK=${SOAK_RSS_CHECK:-1}
 
 # --- reload under load -------------------------------------------------------------------
 pol() { # pol FILE ACTION
@@ -164,7 +167,11 @@ hwm=$(awk '/VmHWM/ {print $2}' /proc/$CG/status)
 echo "     soak: $(cat "$T/soak.out")"
 echo "     soak: RSS ${rss0} KiB -> ${rss1} KiB (peak ${hwm} KiB), fds ${fd0} -> ${fd1}, mix of ${#files[@]} requests (5 malformed)"
 check "soak: $SOAK_REQUESTS requests, none failed" sh -c "grep -q ' 0 errors' '$T/soak.out'"
-check "soak: RSS grew less than 1 MiB" test $((rss1 - rss0)) -lt 1024
+if [ "$SOAK_RSS_CHECK" = 1 ]; then
+	check "soak: RSS grew less than 1 MiB" test $((rss1 - rss0)) -lt 1024
+else
+	echo "     soak: RSS check skipped (SOAK_RSS_CHECK=0)"
+fi
 check "soak: no file descriptor leaked" test "$fd1" -le $((fd0 + 1))
 kill "$CG"; wait "$CG"
 check "soak: clean exit" test $? = 0

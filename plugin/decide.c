@@ -23,6 +23,16 @@ decide_body_matters(const struct endpoint *ep)
 	}
 }
 
+/* Adds to c->need the facts this decision depends on that c->have lacks. Returns the
+ * number added, or -1 when one cannot even be asked for (a name too long, too many). */
+static int
+decide_needs(const struct policy *p, struct decide_ctx *c)
+{
+	(void)p;
+	(void)c;
+	return 0;
+}
+
 /* Builds the view and evaluates; shared by both entry points. */
 static void
 decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *body,
@@ -30,12 +40,25 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 {
 	struct gj_error e;
 	char reason[320];
+	int n;
 
 	if (docker_view_build(&c->view, &c->ep, body, len, &e) != 0) {
 		snprintf(reason, sizeof reason, "%s%s", e.text,
 		    e.status == GJ_AMBIGUOUS ? "; send each field once, with its documented name" :
 		                               "; dockerd would refuse this body too");
 		eval_deny_unreadable(&c->dec, reason);
+		return;
+	}
+	if (c->need != NULL && (n = decide_needs(p, c)) != 0) {
+		if (n < 0) {
+			eval_deny_unreadable(&c->dec, "the request names more containers or images "
+			    "than cisgate can look up at once, or a name too long to look up");
+			return;
+		}
+		/* Decided again once the facts are in; never answered as it stands. */
+		c->pending = true;
+		eval_deny_unreadable(&c->dec, "cisgate could not ask dockerd what it needs to "
+		    "decide this request");
 		return;
 	}
 	eval_request(p, &c->ep, &c->view, user, now, &c->dec);
@@ -52,9 +75,20 @@ void
 decide_envelope_as(const struct policy *p, const char *buf, size_t len, bool is_response,
     const char *user, time_t now, struct decide_ctx *c)
 {
+	decide_envelope_facts(p, buf, len, is_response, user, now, NULL, NULL, c);
+}
+
+void
+decide_envelope_facts(const struct policy *p, const char *buf, size_t len, bool is_response,
+    const char *user, time_t now, const struct facts *have, struct facts *need,
+    struct decide_ctx *c)
+{
 	char err[256], reason[320];
 	const struct authz_req *r = &c->req;
 
+	c->have = have;
+	c->need = need;
+	c->pending = false;
 	c->ep.kind = EP_OTHER;
 	c->ep.state_changing = true;
 	c->ep.path[0] = '\0';
@@ -130,6 +164,9 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 {
 	memset(&c->req, 0, sizeof c->req);
 	memset(&c->ep, 0, sizeof c->ep);
+	c->have = NULL;
+	c->need = NULL;
+	c->pending = false;
 	c->ep.kind = kind;
 	c->ep.state_changing = true;
 	c->req.user = user;
@@ -145,6 +182,9 @@ decide_inspect(const struct policy *p, json_t *item, const char *user, time_t no
 
 	memset(&c->req, 0, sizeof c->req);
 	memset(&c->ep, 0, sizeof c->ep);
+	c->have = NULL;
+	c->need = NULL;
+	c->pending = false;
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	if (user != NULL)
 		c->req.user = user;
@@ -177,6 +217,9 @@ void
 decide_unread(struct decide_ctx *c, bool is_response, const char *reason)
 {
 	memset(&c->req, 0, sizeof c->req);
+	c->have = NULL;
+	c->need = NULL;
+	c->pending = false;
 	c->req.is_response = is_response;
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	c->ep.kind = EP_OTHER;

@@ -305,7 +305,16 @@ dockerc_stop(struct dockerc *c)
 	if (c->running) {
 		(void)curl_multi_wakeup(c->multi);
 		(void)pthread_join(c->t, NULL);
+		c->running = false;
 	}
+}
+
+void
+dockerc_free(struct dockerc *c)
+{
+	if (c == NULL)
+		return;
+	dockerc_stop(c);
 	curl_multi_cleanup(c->multi);
 	pthread_mutex_destroy(&c->lock);
 	free(c);

@@ -16,6 +16,7 @@
 #include "cisgate/jsonmem.h"
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
+#include "cisgate/lookup.h"
 #include "cisgate/place.h"
 #include "cisgate/str.h"
 #include "cisgate/tls.h"
@@ -29,13 +30,26 @@ struct http_server {
 	struct answers ans;
 };
 
+/* A request whose decision needs facts from dockerd: its connection is suspended while
+ * the lookup thread asks, then it is decided again with the answers. Allocated only for
+ * such requests (an exec, a create that leaves its user to the image, a join). */
+struct lookup_wait {
+	struct facts f;
+	struct lookup_set s;
+	struct MHD_Connection *conn;
+	atomic_bool done;  /* every answer is in: decide again on resume */
+	bool decided;
+};
+
 /* One request's upload: a small inline buffer, growing on the heap to the limit. */
 struct upload {
 	char *buf;
 	size_t len, cap;
 	bool overflow;
 	bool busy; /* the global upload budget was spent */
+	bool is_res;
 	struct flush_wait fw; /* waiting for the flusher: the answer and what a failure does */
+	struct lookup_wait *lk;
 	char small[4096];
 };
 
@@ -77,6 +91,43 @@ http_finish(struct http_server *s, struct MHD_Connection *conn, struct upload *u
 	return answer_queue(&s->ans, conn, r);
 }
 
+/* On the lookup thread: every fact is in. Nothing of lk is touched after the resume (the
+ * worker may free it from then on). */
+static void
+http_lookup_ready(void *arg)
+{
+	struct lookup_wait *lk = arg;
+	struct MHD_Connection *conn = lk->conn;
+
+	atomic_store(&lk->done, true);
+	MHD_resume_connection(conn);
+}
+
+/* c needs facts: suspend the connection and ask dockerd; the request is decided again
+ * when the answers are in (http_handle). Returns false when it cannot wait (no memory):
+ * the caller answers c's placeholder deny. */
+static bool
+http_lookup(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
+    const struct facts *need)
+{
+	struct lookup_wait *lk = malloc(sizeof *lk);
+
+	if (lk == NULL)
+		return false;
+	memcpy(&lk->f, need, sizeof *need); /* no answers yet: nothing owned to copy */
+	lk->conn = conn;
+	atomic_init(&lk->done, false);
+	lk->decided = false;
+	u->lk = lk;
+	MHD_suspend_connection(conn);
+	if (lookup_start(&lk->s, s->sh->dockerc, &lk->f, http_lookup_ready, lk) != 0) {
+		/* Nothing started: every fact failed with its reason; decide on resume. */
+		atomic_store(&lk->done, true);
+		MHD_resume_connection(conn);
+	}
+	return true;
+}
+
 static enum MHD_Result
 http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u, bool is_res)
 {
@@ -104,9 +155,24 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 			    TOO_LARGE, CG_ENVELOPE_MAX >> 20);
 		decide_unread(c, is_res, reason);
 	} else {
+		struct facts *need = NULL;
+
+		/* Asked once: the second pass decides with the answers it has. */
+		if (u->lk == NULL && (need = tls_get(TLS_FACTS, sizeof *need)) != NULL)
+			need->n = 0;
 		/* The documents' values come from this worker's arena, freed by decide_free. */
 		(void)jsonmem_begin();
-		decide_envelope(p, u->buf ? u->buf : "", u->len, is_res, time(NULL), c);
+		decide_envelope_facts(p, u->buf ? u->buf : "", u->len, is_res, NULL, time(NULL),
+		    u->lk ? &u->lk->f : NULL, need, c);
+		if (c->pending) {
+			decide_free(c);
+			(void)jsonmem_end();
+			policy_release(p);
+			if (http_lookup(s, conn, u, need))
+				return MHD_YES;
+			return answer_queue(&s->ans, conn,
+			    answer_deny("cisgate is out of memory; try again"));
+		}
 	}
 	log_debug("%s %s %.200s -> %s (%zu violations)", is_res ? "AuthZRes" : "AuthZReq",
 	    c->req.method ? c->req.method : "", c->req.uri ? c->req.uri : "",
@@ -162,6 +228,8 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url, const char 
 		u->cap = sizeof u->small;
 		u->overflow = false;
 		u->busy = false;
+		u->is_res = false;
+		u->lk = NULL;
 		memset(&u->fw, 0, sizeof u->fw);
 		*con_cls = u;
 		atomic_fetch_add(&s->sh->inflight, 1);
@@ -169,6 +237,10 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url, const char 
 	}
 	if (u->fw.done)
 		return http_finish(s, conn, u);
+	if (u->lk != NULL && atomic_load(&u->lk->done) && !u->lk->decided) {
+		u->lk->decided = true;
+		return http_authz(s, conn, u, u->is_res);
+	}
 	if (*data_size > 0) {
 		/* Keep reading past the limit (discarding) so the answer is a clear deny. */
 		if (!u->overflow && u->len + *data_size > CG_ENVELOPE_MAX)
@@ -213,7 +285,7 @@ http_handle(void *cls, struct MHD_Connection *conn, const char *url, const char 
 	if (strcmp(url, "/AuthZPlugin.AuthZReq") == 0)
 		return http_authz(s, conn, u, false);
 	if (strcmp(url, "/AuthZPlugin.AuthZRes") == 0)
-		return http_authz(s, conn, u, true);
+		return http_authz(s, conn, u, u->is_res = true);
 	if (strcmp(url, "/Plugin.Activate") == 0)
 		return answer_queue(&s->ans, conn, s->ans.activate);
 	return answer_error(conn, MHD_HTTP_NOT_FOUND, "unknown plugin method");
@@ -232,6 +304,10 @@ http_done(void *cls, struct MHD_Connection *conn, void **con_cls,
 		return;
 	atomic_fetch_sub(&s->sh->upload_bytes, http_heap(u));
 	answer_drop(&s->ans, u->fw.resp);
+	if (u->lk != NULL) {
+		facts_clear(&u->lk->f);
+		free(u->lk);
+	}
 	if (u->buf != u->small)
 		free(u->buf);
 	free(u);

@@ -265,8 +265,14 @@ serve_run(const struct serve_opts *o)
 		}
 		bound = true;
 	}
+	/* Lookups in dockerd (facts a decision needs); without them those requests are denied
+	 * with the reason, the rest decided as usual. */
+	if ((sh.dockerc = dockerc_start(SERVE_DEFAULT_DAEMON_SOCKET,
+	         SERVE_DEFAULT_DAEMON_TIMEOUT_MS, err, sizeof err)) == NULL)
+		log_warnx("no lookups in dockerd (%s): requests that need them are denied", err);
 	if ((srv = http_start(fd, o->idle_timeout, o->workers, &sh)) == NULL) {
 		log_errx("cannot start the HTTP server");
+		dockerc_free(sh.dockerc);
 		if (bound)
 			unlink(o->socket);
 		audit_close(sh.audit);
@@ -322,7 +328,11 @@ serve_run(const struct serve_opts *o)
 			nanosleep(&ms10, NULL);
 		}
 	}
+	/* Lookups still waiting end now ("cisgate is stopping"), so no connection stays
+	 * suspended when the workers stop. */
+	dockerc_stop(sh.dockerc);
 	http_stop(srv);
+	dockerc_free(sh.dockerc);
 	close(fd);
 	if (bound)
 		unlink(o->socket);

@@ -9,6 +9,7 @@
 #include "cisgate/docker.h"
 #include "cisgate/envelope.h"
 #include "cisgate/eval.h"
+#include "cisgate/facts.h"
 #include "cisgate/policy.h"
 #include "cisgate/uri.h"
 
@@ -16,6 +17,12 @@ struct decide_ctx {
 	struct authz_req req;
 	struct endpoint ep;
 	struct decision dec;
+	/* Facts from dockerd: what the caller already has (answers, or NULL), and where a
+	 * decision that needs more says so (NULL: decide with what there is; a missing fact
+	 * is then unknown, and a rule that needs it denies, naming it). */
+	const struct facts *have;
+	struct facts *need;
+	bool pending; /* c->need holds facts to look up; c->dec is a placeholder deny */
 	struct docker_view view; /* last: large */
 };
 
@@ -29,6 +36,14 @@ void decide_envelope(const struct policy *p, const char *buf, size_t len, bool i
  * borrowed and must outlive decide_free(c). */
 void decide_envelope_as(const struct policy *p, const char *buf, size_t len,
     bool is_response, const char *user, time_t now, struct decide_ctx *c);
+
+/* The server's entry point. As decide_envelope_as; and when need is not NULL and the
+ * decision depends on facts that have (NULL: none) does not hold, those facts are added
+ * to *need and c->pending is set: the caller looks them up (lookup.c) and decides again
+ * with them as have (and need NULL). Both are borrowed until decide_free(c). */
+void decide_envelope_facts(const struct policy *p, const char *buf, size_t len,
+    bool is_response, const char *user, time_t now, const struct facts *have,
+    struct facts *need, struct decide_ctx *c);
 
 /* Decides one `docker inspect` entry (an element of its array) as if the container were
  * created now, by user (NULL: ""). item and user are borrowed and must outlive

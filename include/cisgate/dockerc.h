@@ -25,7 +25,7 @@ struct dockerc_reply {
 typedef void (*dockerc_done_fn)(void *arg, struct dockerc_reply *r);
 
 /* Starts the lookup thread for dockerd at socket (copied); every lookup gives up after
- * timeout_ms. Allocates; release with dockerc_stop(). Returns a new client, or NULL with err set. */
+ * timeout_ms. Allocates; release with dockerc_free(). Returns a new client, or NULL with err set. */
 struct dockerc *dockerc_start(const char *socket, unsigned timeout_ms, char *err,
     size_t errlen);
 
@@ -35,8 +35,13 @@ struct dockerc *dockerc_start(const char *socket, unsigned timeout_ms, char *err
 int dockerc_submit(struct dockerc *c, const char *path, dockerc_done_fn fn, void *arg);
 
 /* Stops the thread; lookups still running end with "cisgate is stopping" and their
- * callbacks run before this returns. Frees c; accepts NULL. */
+ * callbacks run before this returns. From then on dockerc_submit refuses. c stays valid
+ * until dockerc_free(); accepts NULL. */
 void dockerc_stop(struct dockerc *c);
+
+/* Frees c (stopping it first if needed) once nothing can call dockerc_submit any more;
+ * accepts NULL. */
+void dockerc_free(struct dockerc *c);
 
 /* The same GET, synchronously, for the command line (`cisgate check --daemon-socket`): never
  * from a server worker. Fills *r (release with dockerc_reply_free). Returns 0 when the

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 
 #include "cisgate/audit.h"
+#include "cisgate/dockerc.h"
 #include "cisgate/policy.h"
 
 struct http_server;
@@ -16,6 +17,7 @@ struct http_shared {
 	pthread_mutex_t policy_lock; /* held only to take a reference or swap the pointer */
 	struct policy *policy;
 	struct audit *audit;         /* may be NULL: no outputs configured */
+	struct dockerc *dockerc;     /* lookups in dockerd; NULL: every lookup fails (deny) */
 	atomic_ulong requests, denies, audit_failures, inflight;
 	atomic_size_t upload_bytes; /* heap bytes held by uploads now (CG_UPLOAD_BUDGET) */
 };

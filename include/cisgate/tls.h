@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-enum tls_slot { TLS_DECIDE_CTX, TLS_AUDIT_RECORD, TLS_JSON_ARENA, TLS_SLOTS };
+enum tls_slot { TLS_DECIDE_CTX, TLS_AUDIT_RECORD, TLS_JSON_ARENA, TLS_FACTS, TLS_SLOTS };
 
 /* This thread's buffer for slot: size bytes, uninitialised, allocated on the first call
  * (later calls must ask for the same size). The thread owns it. NULL when out of memory

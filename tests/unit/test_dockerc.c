@@ -206,7 +206,7 @@ test_async_many(void **state)
 	}
 	assert_int_equal(ok, 30);
 	assert_int_equal(notfound, 10);
-	dockerc_stop(c);
+	dockerc_free(c);
 }
 
 static void
@@ -226,6 +226,10 @@ test_async_stop_ends_running_lookups(void **state)
 	assert_int_equal(w.done, 1);
 	assert_int_equal(w.status[0], 0);
 	assert_string_equal(w.err[0], "cisgate is stopping");
+	/* Stopped: submissions are refused (no callback), until it is freed. */
+	assert_int_equal(dockerc_submit(c, "/ok", on_done, &wp), -1);
+	assert_int_equal(w.done, 1);
+	dockerc_free(c);
 }
 
 static void
@@ -242,8 +246,9 @@ test_async_unreachable(void **state)
 	wait_for(&w, 1);
 	assert_int_equal(w.status[0], 0);
 	assert_non_null(strstr(w.err[0], "not reachable"));
-	dockerc_stop(c);
+	dockerc_free(c);
 	dockerc_stop(NULL);
+	dockerc_free(NULL);
 }
 
 static void
@@ -325,7 +330,7 @@ test_lookup_fills_facts(void **state)
 	assert_non_null(strstr(f.f[0].body, "\"User\":\"1000\""));
 	assert_int_equal(f.f[1].state, FACT_OK);
 	assert_int_equal(f.f[2].state, FACT_MISSING);
-	dockerc_stop(c);
+	dockerc_free(c);
 	assert_int_equal(ready_calls, 1);
 	facts_clear(&f);
 

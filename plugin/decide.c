@@ -14,6 +14,12 @@ decide_body_matters(const struct endpoint *ep)
 	case EP_EXEC_CREATE:
 	case EP_CONTAINER_UPDATE:
 	case EP_VOLUME_CREATE:
+	case EP_SERVICE_CREATE:
+	case EP_SERVICE_UPDATE:
+	case EP_SWARM_INIT:
+	case EP_SWARM_JOIN:
+	case EP_NETWORK_CREATE:
+	case EP_NETWORK_CONNECT:
 		return true;
 	case EP_CONTAINER_START:
 		/* Only API versions before 1.24 take a HostConfig at start. */
@@ -49,6 +55,10 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 		eval_deny_unreadable(&c->dec, reason);
 		return;
 	}
+	/* An old-API start changes the container only when its body holds a HostConfig
+	 * (runconfig's getHostConfig gives nil otherwise): without one it is a plain start. */
+	if (c->ep.kind == EP_CONTAINER_START && !c->view.has_host)
+		c->view.has_body = false;
 	if (c->need != NULL && (n = decide_needs(p, c)) != 0) {
 		if (n < 0) {
 			eval_deny_unreadable(&c->dec, "the request names more containers or images "
@@ -113,6 +123,14 @@ decide_envelope_facts(const struct policy *p, const char *buf, size_t len, bool 
 		return;
 	}
 	if (c->ep.kind == EP_BUILD) {
+		/* A form body is never forwarded, and dockerd reads build options from it
+		 * (FormValue) before the query: what cisgate would judge is not what runs. */
+		if (uri_form_body(r->method, r->content_type)) {
+			eval_deny_unreadable(&c->dec, "build options sent as a form body are not "
+			    "shown to the authorization plugin; send them in the query string (the "
+			    "docker CLI does)");
+			return;
+		}
 		/* The body is the build context (a tar); what matters is in the query. */
 		docker_view_from_build(&c->view, &c->ep);
 		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
@@ -128,11 +146,24 @@ decide_envelope_facts(const struct policy *p, const char *buf, size_t len, bool 
 		eval_deny_unreadable(&c->dec, reason);
 		return;
 	}
+	if (c->ep.kind == EP_CONTAINER_START && r->body != NULL && r->body_len <= 7) {
+		/* dockerd reads a start body only when it is longer than 7 bytes. */
+		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+		return;
+	}
 	if (r->body == NULL) {
-		/* Bodyless start is the normal case; bodyless create/exec/update is not. */
+		/* Bodyless start is the normal case; bodyless create/exec/update is not. Without
+		 * a Content-Length a start may have had a chunked body that an unpatched dockerd
+		 * (CVE-2024-41110) did not forward: that one is denied below. */
 		if (c->ep.kind == EP_CONTAINER_START &&
 		    (r->content_length != NULL && strcmp(r->content_length, "0") == 0)) {
 			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+			return;
+		}
+		if (c->ep.kind == EP_CONTAINER_START) {
+			eval_deny_unreadable(&c->dec, "a start at an API version before 1.24 without "
+			    "Content-Length may carry a body the plugin cannot see; send "
+			    "Content-Length: 0 (the docker CLI does) or use API 1.24 or later");
 			return;
 		}
 		snprintf(reason, sizeof reason,

@@ -1134,6 +1134,8 @@ dv_parse(struct docker_view *v, const unsigned char *body, size_t len, struct gj
 {
 	json_error_t jerr;
 
+	/* jansson leaves the error code unset when an allocation fails before it says why. */
+	memset(&jerr, 0, sizeof jerr);
 	e->status = GJ_OK;
 	e->text[0] = '\0';
 	v->has_body = true;

@@ -1448,6 +1448,8 @@ docker_view_plugin_body(struct docker_view *v, const unsigned char *body, size_t
 {
 	json_error_t jerr;
 
+	/* jansson leaves jerr unwritten when an allocation fails. */
+	memset(&jerr, 0, sizeof jerr);
 	e->status = GJ_OK;
 	e->text[0] = '\0';
 	if (body == NULL)

@@ -18,6 +18,9 @@ decide_body_matters(const struct endpoint *ep)
 	case EP_SERVICE_UPDATE:
 	case EP_SWARM_INIT:
 	case EP_SWARM_JOIN:
+	case EP_PLUGIN_PULL:
+	case EP_PLUGIN_UPGRADE:
+	case EP_PLUGIN_SET:
 	case EP_NETWORK_CREATE:
 	case EP_NETWORK_CONNECT:
 		return true;
@@ -48,7 +51,12 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 	char reason[320];
 	int n;
 
-	if (docker_view_build(&c->view, &c->ep, body, len, &e) != 0) {
+	/* A plugin's pull, upgrade and set bodies are JSON lists, not objects. */
+	bool list = c->ep.kind == EP_PLUGIN_PULL || c->ep.kind == EP_PLUGIN_UPGRADE ||
+	    c->ep.kind == EP_PLUGIN_SET;
+
+	if ((list ? docker_view_plugin_body(&c->view, body, len, &e) :
+	            docker_view_build(&c->view, &c->ep, body, len, &e)) != 0) {
 		snprintf(reason, sizeof reason, "%s%s", e.text,
 		    e.status == GJ_AMBIGUOUS ? "; send each field once, with its documented name" :
 		                               "; dockerd would refuse this body too");

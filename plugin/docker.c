@@ -1441,3 +1441,109 @@ docker_view_free(struct docker_view *v)
 	json_decref(v->root);
 	v->root = NULL;
 }
+
+/* --- Plugin and network bodies (eval's route step) ------------------------------- */
+
+int
+docker_view_plugin_body(struct docker_view *v, const unsigned char *body, size_t len,
+    struct gj_error *e)
+{
+	json_error_t jerr;
+
+	/* jansson leaves jerr unwritten when an allocation fails. */
+	memset(&jerr, 0, sizeof jerr);
+	e->status = GJ_OK;
+	e->text[0] = '\0';
+	if (body == NULL)
+		return 0;
+	v->has_body = true;
+	if (len > CG_BODY_MAX)
+		return gojson_fail(e, GJ_INVALID, "request body larger than %zu bytes", CG_BODY_MAX);
+	if (gojson_depth((const char *)body, len, CG_JSON_DEPTH_MAX) > CG_JSON_DEPTH_MAX)
+		return gojson_fail(e, GJ_INVALID, "request body nested deeper than %d",
+		    CG_JSON_DEPTH_MAX);
+	/* Go's Decoder stops after the first value; cisgate wants exactly one (stricter). */
+	v->root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY,
+	    &jerr);
+	if (v->root == NULL) {
+		if (json_error_code(&jerr) == json_error_duplicate_key)
+			return gojson_fail(e, GJ_AMBIGUOUS, "ambiguous request: %s", jerr.text);
+		return gojson_fail(e, GJ_INVALID, "request body is not a single JSON document: %s",
+		    jerr.text);
+	}
+	return 0;
+}
+
+static const char *const f_privilege[] = {"Name", "Description", "Value"};
+
+int
+docker_privileges_read(json_t *root, struct docker_privileges *out, struct gj_error *e)
+{
+	json_t *item, *f[3], *vals, *s;
+	size_t i, j;
+
+	out->n = 0;
+	if (root == NULL || json_is_null(root))
+		return 0;
+	if (!json_is_array(root))
+		return gojson_fail(e, GJ_INVALID, "the privileges body must be a list");
+	if (json_array_size(root) > DOCKER_PRIVILEGES_MAX)
+		return gojson_fail(e, GJ_INVALID, "more than %d privileges", DOCKER_PRIVILEGES_MAX);
+	json_array_foreach(root, i, item) {
+		struct docker_privilege *pv = &out->v[out->n++];
+
+		pv->name = "";
+		pv->nvalues = 0;
+		if (gojson_fields(item, "privilege", f_privilege, 3, f, e) ||
+		    gojson_str(f[0], "Name", &pv->name, e) ||
+		    gojson_str(f[1], "Description", &(const char *){NULL}, e) ||
+		    gojson_strarray(f[2], "Value", &vals, e))
+			return -1;
+		if (vals == NULL)
+			continue;
+		pv->nvalues = json_array_size(vals);
+		json_array_foreach(vals, j, s) {
+			if (j >= DOCKER_PRIVILEGE_VALUES_MAX)
+				break;
+			pv->values[j] = json_is_string(s) ? json_string_value(s) : "";
+		}
+	}
+	return 0;
+}
+
+static const char *const f_network[] = {"Driver", "Options", "ConfigFrom"};
+
+int
+docker_network_read(json_t *root, struct docker_network *out, struct gj_error *e)
+{
+	json_t *f[3], *val;
+	const char *key;
+
+	out->driver = "";
+	out->parent = out->bridge_name = NULL;
+	out->config_from = false;
+	if (gojson_fields(root, "request", f_network, 3, f, e) ||
+	    gojson_str(f[0], "Driver", &out->driver, e))
+		return -1;
+	if (f[2] != NULL) {
+		if (!json_is_object(f[2]))
+			return gojson_fail(e, GJ_INVALID, "ConfigFrom must be an object");
+		out->config_from = true;
+	}
+	if (f[1] == NULL)
+		return 0;
+	if (!json_is_object(f[1]))
+		return gojson_fail(e, GJ_INVALID, "Options must be a map of strings");
+	/* map[string]string: keys are exact (no folding); a null value is "". */
+	json_object_foreach(f[1], key, val) {
+		const char *sv = "";
+
+		if (!json_is_null(val) && gojson_str(val, "Options", &sv, e) != 0)
+			return -1;
+		if (strcmp(key, "parent") == 0)
+			out->parent = sv;
+		else if (strcmp(key, "com.docker.network.bridge.name") == 0)
+			out->bridge_name = sv;
+	}
+	return 0;
+}

@@ -2,6 +2,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "cisgate/docker.h"
 #include "cisgate/eval.h"
 #include "cisgate/exemption.h"
 #include "cisgate/rules.h"
@@ -100,62 +101,338 @@ eval_message(struct decision *d)
 		str_appendf(&sb, " | (+%zu more; run `cisgate check` for all)", total - shown);
 }
 
+/* Starts violation d->v[d->nv] of rule r: its "[CIS x] name: " prefix in *sb. False when
+ * the rule is off or the list is full. */
+static bool
+eval_begin(const struct policy *p, int r, struct decision *d, struct strbuf *sb)
+{
+	const struct rule_def *rd = &rules_table[r];
+
+	if (p->actions[r] == ACT_OFF || d->nv >= CG_VIOLATIONS_MAX)
+		return false;
+	str_init(sb, d->v[d->nv].text, sizeof d->v[d->nv].text);
+	if (rd->cis[0] == '\0')
+		str_appendf(sb, "[cisgate] %s: ", rd->name); /* not a CIS rule */
+	else
+		str_append(sb, rd->prefix);
+	return true;
+}
+
+/* Keeps violation d->v[d->nv] of rule r, whose text is written: the policy's action and
+ * the first exemption that waives it for this request. */
+static void
+eval_keep(const struct policy *p, int r, const struct docker_view *v, const char *user,
+    time_t now, struct decision *d)
+{
+	struct violation *vi = &d->v[d->nv];
+	size_t j;
+
+	eval_printable(vi->text);
+	vi->rule = r;
+	vi->action = p->actions[r];
+	vi->waived_by = NULL;
+	for (j = 0; j < p->nex; j++) {
+		if (p->ex[j].rules[r] && exemption_matches(&p->ex[j], v, user, now)) {
+			vi->waived_by = &p->ex[j];
+			if (d->exemption == NULL)
+				d->exemption = &p->ex[j];
+			break;
+		}
+	}
+	d->nv++;
+}
+
+/* Self-protection: the plugin routes that could put another program in cisgate's place
+ * or switch it off. No mode, no exemption. True when it denied. */
+static bool
+eval_self(const struct policy *p, const struct endpoint *ep, struct decision *d)
+{
+	switch (ep->kind) {
+	case EP_PLUGIN_DISABLE:
+	case EP_PLUGIN_REMOVE:
+	case EP_PLUGIN_SET:
+	case EP_PLUGIN_UPGRADE:
+	case EP_PLUGIN_ENABLE:
+		if (!eval_is_self(p, ep->target))
+			return false;
+		eval_deny_unreadable(d, "cisgate protects itself: this would disable, remove, "
+		    "reconfigure, upgrade or enable the authorization plugin; change it on the host "
+		    "instead (a plugin ID is refused too: name the plugin)");
+		return true;
+	case EP_PLUGIN_CREATE:
+	case EP_PLUGIN_PULL:
+		/* Created: ?name=. Pulled: ?name=, or the name taken from ?remote=. */
+		if (!eval_is_self(p, ep->name) &&
+		    !(ep->kind == EP_PLUGIN_PULL && eval_is_self(p, ep->target)))
+			return false;
+		eval_deny_unreadable(d, "cisgate protects itself: at its next start dockerd would "
+		    "find a managed plugin of the authorization plugin's name before cisgate's "
+		    "socket; choose another name (hex digits alone are refused too)");
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The plugins.allowed entry for ref's repository (and digest, when pinned is set), or
+ * NULL. */
+static const struct plugin_allow *
+eval_plugin_entry(const struct policy *p, const char *ref, bool pinned)
+{
+	char repo[CG_ID_MAX];
+	const char *dg;
+	size_t i;
+
+	if (rules_plugin_repo(ref, repo, sizeof repo, &dg) != 0 || (pinned && dg == NULL))
+		return NULL;
+	for (i = 0; i < p->nplugins_allowed; i++) {
+		const struct plugin_allow *a = &p->plugins_allowed[i];
+
+		if (strcmp(a->name, repo) != 0)
+			continue;
+		if (!pinned || (a->digest != NULL && strcmp(a->digest, dg) == 0))
+			return a;
+	}
+	return NULL;
+}
+
+/* What a pull or upgrade body asks for: "network=[host] mount=[/var/lib]". */
+static void
+eval_privileges(const struct docker_view *v, struct strbuf *sb)
+{
+	struct docker_privileges pv;
+	struct gj_error e = {GJ_OK, ""};
+	size_t i, j;
+
+	if (!v->has_body || v->root == NULL) {
+		str_append(sb, "; no privileges body reached cisgate");
+		return;
+	}
+	if (docker_privileges_read(v->root, &pv, &e) != 0) {
+		str_appendf(sb, "; its privileges body cannot be read (%.80s)", e.text);
+		return;
+	}
+	str_append(sb, pv.n == 0 ? "; it asks for no privileges" : "; it asks for:");
+	for (i = 0; i < pv.n; i++) {
+		str_appendf(sb, " %.32s=[", pv.v[i].name);
+		for (j = 0; j < pv.v[i].nvalues && j < DOCKER_PRIVILEGE_VALUES_MAX; j++)
+			str_appendf(sb, "%s%.48s", j ? "," : "", pv.v[i].values[j]);
+		str_append(sb, pv.v[i].nvalues > j ? ",...]" : "]");
+	}
+}
+
+/* The plugins rule: what may be pulled, upgraded, created, enabled or set. True when it
+ * began a violation (its text in sb). */
+static bool
+eval_plugins(const struct policy *p, const struct endpoint *ep, const struct docker_view *v,
+    struct decision *d, struct strbuf *sb)
+{
+	const char *remote = ep->kind == EP_PLUGIN_PULL ? ep->target : ep->name;
+
+	switch (ep->kind) {
+	case EP_PLUGIN_PULL:
+	case EP_PLUGIN_UPGRADE:
+		/* The body does not prove the grant (dockerd compares it from its second entry
+		 * on): only a digest the team has reviewed does. */
+		if (eval_plugin_entry(p, remote, true) != NULL || !eval_begin(p, R_PLUGINS, d, sb))
+			return false;
+		str_appendf(sb, "%.64s is not allow-listed by name and digest; review it, list "
+		    "{name, digest} in plugins.allowed, pull it as NAME@sha256:DIGEST",
+		    remote[0] ? remote : "(no remote=)");
+		eval_privileges(v, sb); /* last: a long list is cut, not the advice */
+		return true;
+	case EP_PLUGIN_CREATE:
+	case EP_PLUGIN_ENABLE:
+	case EP_PLUGIN_SET:
+		remote = ep->kind == EP_PLUGIN_CREATE ? ep->name : ep->target;
+		if (eval_plugin_entry(p, remote, false) != NULL || !eval_begin(p, R_PLUGINS, d, sb))
+			return false;
+		str_appendf(sb, "plugin %.48s is not in plugins.allowed: a managed plugin runs as "
+		    "root with what its config grants (host namespaces, mounts, devices, "
+		    "capabilities), unseen by cisgate; review it, then list its name",
+		    remote[0] ? remote : "(no name)");
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The networks rule over a network create body. 1 when it began a violation (its text in
+ * sb), 0 when the network is allowed, -1 when the body is unreadable (d holds the deny). */
+static int
+eval_networks(const struct policy *p, const struct docker_view *v, struct decision *d,
+    struct strbuf *sb)
+{
+	struct docker_network n;
+	struct gj_error e = {GJ_OK, ""};
+	char reason[320];
+	const char *drv;
+	size_t i;
+
+	if (!v->has_body || v->root == NULL)
+		return 0;
+	if (docker_network_read(v->root, &n, &e) != 0) {
+		str_copy(reason, e.text, sizeof reason);
+		eval_deny_unreadable(d, reason);
+		return -1;
+	}
+	drv = n.driver[0] ? n.driver : "bridge";
+	for (i = 0; i < p->network_drivers.n; i++)
+		if (strcmp(p->network_drivers.v[i], drv) == 0)
+			return 0;
+	if (strcmp(drv, "bridge") == 0 || strcmp(drv, "overlay") == 0 ||
+	    strcmp(drv, "null") == 0)
+		return 0;
+	/* Without a parent, macvlan and ipvlan hang off a dummy link: no host interface. */
+	if ((strcmp(drv, "macvlan") == 0 || strcmp(drv, "ipvlan") == 0) &&
+	    (n.parent == NULL || n.parent[0] == '\0'))
+		return 0;
+	if (!eval_begin(p, R_NETWORKS, d, sb))
+		return 0;
+	if (n.parent != NULL && n.parent[0] != '\0')
+		str_appendf(sb, "network driver %.32s on host interface %.32s puts containers on the "
+		    "host's LAN, past the host's firewall; use a bridge or overlay network, or list "
+		    "%.32s in rules.networks.allowed_drivers", drv, n.parent, drv);
+	else
+		str_appendf(sb, "network driver %.64s is not built in (a plugin decides what the "
+		    "network reaches); use bridge or overlay, or list it in "
+		    "rules.networks.allowed_drivers", drv);
+	return 1;
+}
+
+/* Why a default route is denied, and how to allow it. */
+static void
+eval_default_text(const struct endpoint *ep, struct strbuf *sb)
+{
+	const char *name = uri_route_name(ep);
+
+	if (ep->route == NULL) {
+		str_appendf(sb, "no dockerd route matches %.64s; a state-changing request cisgate "
+		    "cannot name is denied (default_route: allow in the policy allows it)",
+		    ep->path[0] ? ep->path : "(no path)");
+		return;
+	}
+	if (ep->kind == EP_CONTAINER_ARCHIVE_PUT) {
+		str_append(sb, "docker cp into a container writes as root, setuid bits kept, into "
+		    "its writable bind mounts on the host too; copy at build time or through a "
+		    "volume, or add container_archive_put to allowed_routes");
+		return;
+	}
+	str_appendf(sb, "route %s (%.48s) can grant what no rule can see (docs/routes.md); "
+	    "if it is needed, add %s to allowed_routes in the policy", name, ep->path, name);
+}
+
+/* The route step: rules judged from the route, the query and the plugin or network body,
+ * and routes no rule judges. Returns -1 when it wrote a final deny into d. */
+static int
+eval_route(const struct policy *p, const struct endpoint *ep, const struct docker_view *v,
+    const char *user, time_t now, struct decision *d)
+{
+	enum route_class rc = uri_route_class(ep);
+	struct strbuf sb;
+	size_t i;
+	int r = -1;
+
+	switch (ep->kind) {
+	case EP_SWARM_INIT:
+	case EP_SWARM_JOIN:
+		if (!eval_begin(p, R_SWARM, d, &sb))
+			break;
+		r = R_SWARM;
+		str_append(&sb, ep->kind == EP_SWARM_INIT ?
+		    "swarm init makes this daemon a swarm manager: services then start containers "
+		    "inside dockerd, never through cisgate" :
+		    "swarm join hands this daemon to another swarm's managers, which then run any "
+		    "task here, never through cisgate");
+		str_append(&sb, "; if the team needs swarm, set rules.swarm: off or exempt the "
+		    "operators' TLS user");
+		break;
+	case EP_PLUGIN_PULL:
+	case EP_PLUGIN_UPGRADE:
+	case EP_PLUGIN_CREATE:
+	case EP_PLUGIN_ENABLE:
+	case EP_PLUGIN_SET:
+		if (eval_plugins(p, ep, v, d, &sb))
+			r = R_PLUGINS;
+		break;
+	case EP_NETWORK_CREATE:
+		switch (eval_networks(p, v, d, &sb)) {
+		case -1:
+			return -1;
+		case 1:
+			r = R_NETWORKS;
+			break;
+		default:
+			break;
+		}
+		break;
+	case EP_NETWORK_CONNECT:
+		/* Joining a network grants nothing create would not: the networks rule judged it
+		 * when it was made. The default bridge is the one network create never made. */
+		if (strcmp(ep->target, "bridge") != 0 || !eval_begin(p, R_DEFAULT_BRIDGE, d, &sb))
+			break;
+		r = R_DEFAULT_BRIDGE;
+		str_append(&sb, "connects the container to the default bridge network; connect it "
+		    "to a user-defined network instead");
+		break;
+	case EP_SERVICE_UPDATE:
+		/* rollback=previous restores a spec that is not in the body. */
+		if (strcmp(ep->name, "previous") == 0) {
+			eval_deny_unreadable(d, "service rollback restores the previous spec, which "
+			    "cisgate cannot see; roll back with docker service update and the previous "
+			    "settings");
+			return -1;
+		}
+		break;
+	default:
+		break;
+	}
+	if (r >= 0)
+		eval_keep(p, r, v, user, now, d);
+	/* A judged route no rule judges yet is a default route. */
+	if (rc == RC_JUDGED && !rules_judge_kind(ep->kind))
+		rc = RC_DEFAULT;
+	if (rc == RC_DEFAULT && !rules_judge_kind(ep->kind) && ep->state_changing) {
+		bool listed = false;
+
+		for (i = 0; ep->route != NULL && i < p->routes_allowed.n; i++)
+			if (strcmp(p->routes_allowed.v[i], ep->route->name) == 0)
+				listed = true;
+		if (!listed && eval_begin(p, R_DEFAULT_ROUTE, d, &sb)) {
+			eval_default_text(ep, &sb);
+			eval_keep(p, R_DEFAULT_ROUTE, v, user, now, d);
+		}
+	}
+	return 0;
+}
+
 void
 eval_request(const struct policy *p, const struct endpoint *ep, const struct docker_view *v,
     const char *user, time_t now, struct decision *d)
 {
 	unsigned kind = 1u << ep->kind;
 	bool deny = false, warn = false;
+	size_t i;
 	int r;
 
 	eval_reset(d);
-	switch (ep->kind) {
-	case EP_PLUGIN_DISABLE:
-	case EP_PLUGIN_REMOVE:
-	case EP_PLUGIN_SET:
-	case EP_PLUGIN_UPGRADE:
-		/* Never switchable off through the API it guards: no mode, no exemption. */
-		if (eval_is_self(p, ep->target)) {
-			eval_deny_unreadable(d, "cisgate protects itself: this would disable, remove, "
-			    "reconfigure or upgrade the authorization plugin; change it on the host "
-			    "instead (a plugin ID is refused too: name the plugin)");
-		}
+	/* Never switchable off or replaced through the API it guards. */
+	if (eval_self(p, ep, d) || eval_route(p, ep, v, user, now, d) != 0)
 		return;
-	default:
-		break;
-	}
-
 	/* Rules read bodies; a request without one (a plain start) has nothing to judge. */
-	if (!v->has_body)
-		return;
-	for (r = 0; r < R_COUNT && d->nv < CG_VIOLATIONS_MAX; r++) {
+	for (r = 0; v->has_body && r < R_COUNT && d->nv < CG_VIOLATIONS_MAX; r++) {
 		const struct rule_def *rd = &rules_table[r];
-		struct violation *vi = &d->v[d->nv];
 		struct strbuf sb;
-		size_t j;
 
-		if (p->actions[r] == ACT_OFF || !(rd->kinds & kind))
+		if (!(rd->kinds & kind) || !eval_begin(p, r, d, &sb))
 			continue;
-		str_init(&sb, vi->text, sizeof vi->text);
-		str_append(&sb, rd->prefix);
-		if (!rd->check(p, v, &sb))
+		if (rd->check(p, v, &sb))
+			eval_keep(p, r, v, user, now, d);
+	}
+	for (i = 0; i < d->nv; i++) {
+		if (d->v[i].waived_by != NULL)
 			continue;
-		eval_printable(vi->text);
-		vi->rule = r;
-		vi->action = p->actions[r];
-		vi->waived_by = NULL;
-		for (j = 0; j < p->nex; j++) {
-			if (p->ex[j].rules[r] && exemption_matches(&p->ex[j], v, user, now)) {
-				vi->waived_by = &p->ex[j];
-				if (d->exemption == NULL)
-					d->exemption = &p->ex[j];
-				break;
-			}
-		}
-		d->nv++;
-		if (vi->waived_by != NULL)
-			continue;
-		if (vi->action == ACT_DENY)
+		if (d->v[i].action == ACT_DENY)
 			deny = true;
 		else
 			warn = true;

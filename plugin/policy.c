@@ -19,6 +19,7 @@
 #include "cisgate/pyaml.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
+#include "cisgate/uri.h"
 
 _Static_assert(R_COUNT <= PYAML_KEYS_MAX, "the rules mapping outgrew the walker");
 
@@ -29,6 +30,8 @@ struct ploader {
 	yaml_node_t *plugin_names;  /* for validation messages */
 	yaml_mark_t rule_at[R_COUNT]; /* where each rule was named, for validation messages */
 	int r;                      /* the rule whose mapping is being read */
+	yaml_node_t *default_route; /* for validation messages */
+	struct plugin_allow *pa;    /* the plugins.allowed entry being read */
 };
 
 static const char *const action_names[] = {"off", "warn", "deny", NULL};
@@ -320,6 +323,178 @@ policy_root_exemptions(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 	return exemption_load_all(Y, v, &p->ex, &p->nex);
 }
 
+/* --- routes and plugins (eval's route step) --------------------------------------- */
+
+static int
+policy_root_default_route(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	static const char *const dr[] = {"deny", "allow", NULL};
+	struct ploader *L = ctx;
+	int x;
+
+	(void)k;
+	(void)key;
+	if (pyaml_enum(Y, v, "default_route", dr, &x) != 0)
+		return -1;
+	L->default_route = v;
+	L->p->default_route_allow = x == 1;
+	return 0;
+}
+
+/* allowed_routes: names of routes answered as default routes (docs/routes.md). A route
+ * that is always allowed, or that a rule judges, is an error: listing it would change
+ * nothing, and the reader of the policy would think it did. */
+static int
+policy_root_allowed_routes(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct strlist *l = &((struct ploader *)ctx)->p->routes_allowed;
+	const struct uri_route *rt;
+	size_t i, j;
+	int rc = 0;
+
+	(void)k;
+	(void)key;
+	pyaml_list_free(l);
+	if (pyaml_strlist(Y, v, "allowed_routes", PT_STRS, l) != 0)
+		return -1;
+	for (i = 0; i < l->n; i++) {
+		for (j = 0; (rt = uri_route_at(j)) != NULL; j++)
+			if (strcmp(rt->name, l->v[i]) == 0)
+				break;
+		if (rt == NULL) {
+			pyaml_err(Y, v, "allowed_routes: unknown route \"%.40s\" (the route names are "
+			    "in docs/routes.md)", l->v[i]);
+			rc = -1;
+		} else if (rt->rclass == RC_READ || rt->rclass == RC_HARMLESS) {
+			pyaml_err(Y, v, "allowed_routes: route %s is always allowed (%s)", rt->name,
+			    uri_class_name(rt->rclass));
+			rc = -1;
+		} else if (rules_judge_kind(rt->kind)) {
+			pyaml_err(Y, v, "allowed_routes: route %s is judged by rules, not by "
+			    "allowed_routes (see policy/README.md)", rt->name);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
+static int
+policy_plugin_name(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct plugin_allow *pa = ((struct ploader *)ctx)->pa;
+	char repo[CG_ID_MAX];
+	const char *s, *dg;
+
+	(void)k;
+	(void)key;
+	if ((s = pyaml_scalar(Y, v, "plugins.allowed.name")) == NULL)
+		return -1;
+	/* Compared with what dockerd stores: the repository, lower case, no tag. */
+	if (rules_plugin_repo(s, repo, sizeof repo, &dg) != 0 || dg != NULL ||
+	    strcmp(repo, s) != 0 || strspn(s, "abcdefghijklmnopqrstuvwxyz0123456789._-/:") !=
+	    strlen(s)) {
+		pyaml_err(Y, v, "plugins.allowed.name \"%.60s\" must be a plugin repository as "
+		    "dockerd names it, without tag or digest (e.g. vieux/sshfs)", s);
+		return -1;
+	}
+	return (pa->name = pyaml_strdup(Y, s)) == NULL ? -1 : 0;
+}
+
+static int
+policy_plugin_digest(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct plugin_allow *pa = ((struct ploader *)ctx)->pa;
+	const char *s;
+
+	(void)k;
+	(void)key;
+	if ((s = pyaml_scalar(Y, v, "plugins.allowed.digest")) == NULL)
+		return -1;
+	if (!rules_is_digest(s)) {
+		pyaml_err(Y, v, "plugins.allowed.digest must be sha256: and 64 lower-case hex "
+		    "digits (the Digest: line of docker plugin install)");
+		return -1;
+	}
+	return (pa->digest = pyaml_strdup(Y, s)) == NULL ? -1 : 0;
+}
+
+static const struct pyaml_key policy_plugin_keys[] = {
+	{.name = "name", .fn = policy_plugin_name,
+	    .missing = "plugins.allowed entry needs a name (e.g. vieux/sshfs)"},
+	{.name = "digest", .fn = policy_plugin_digest},
+};
+
+static const struct pyaml_map policy_plugin_map = {
+	.notmap = "plugins.allowed entries must be mappings (name, digest)",
+	.kind = "plugins.allowed key",
+	.hint = "(name, digest)",
+	.keys = policy_plugin_keys,
+	.nkeys = sizeof policy_plugin_keys / sizeof policy_plugin_keys[0],
+};
+
+/* plugins.allowed: a sequence of {name, digest}. */
+static int
+policy_plugins_allowed(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct ploader *L = ctx;
+	struct policy *p = L->p;
+	yaml_node_item_t *it;
+	yaml_node_t *item;
+	size_t n, i;
+	int rc = 0;
+
+	(void)k;
+	(void)key;
+	if (v->type != YAML_SEQUENCE_NODE) {
+		pyaml_err(Y, v, "plugins.allowed must be a list of {name, digest}");
+		return -1;
+	}
+	n = (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
+	if (n > CG_POLICY_LIST_MAX) {
+		pyaml_err(Y, v, "plugins.allowed has more than %d entries", CG_POLICY_LIST_MAX);
+		return -1;
+	}
+	if (n == 0)
+		return 0;
+	if ((p->plugins_allowed = calloc(n, sizeof *p->plugins_allowed)) == NULL)
+		return pyaml_oom(Y);
+	for (it = v->data.sequence.items.start; it < v->data.sequence.items.top; it++) {
+		if ((item = pyaml_node(Y, *it)) == NULL)
+			return -1;
+		L->pa = &p->plugins_allowed[p->nplugins_allowed++];
+		if (pyaml_walk(Y, item, &policy_plugin_map, L) != 0 || L->pa->name == NULL) {
+			rc = -1;
+			continue;
+		}
+		/* One entry a plugin: two would leave the reader guessing which digest counts. */
+		for (i = 0; i + 1 < p->nplugins_allowed; i++)
+			if (p->plugins_allowed[i].name != NULL &&
+			    strcmp(p->plugins_allowed[i].name, L->pa->name) == 0) {
+				pyaml_err(Y, item, "plugins.allowed names %s twice", L->pa->name);
+				rc = -1;
+				break;
+			}
+	}
+	return rc;
+}
+
+static const struct pyaml_key policy_plugins_keys[] = {
+	{.name = "allowed", .fn = policy_plugins_allowed},
+};
+
+static const struct pyaml_map policy_plugins_map = {
+	.notmap = "plugins must be a mapping (allowed)",
+	.kind = "plugins key",
+	.hint = "(allowed)",
+	.keys = policy_plugins_keys,
+	.nkeys = sizeof policy_plugins_keys / sizeof policy_plugins_keys[0],
+};
+
 static const struct pyaml_key policy_root_keys[] = {
 	{.name = "apiVersion", .fn = policy_root_version,
 	    .missing = "apiVersion is missing (apiVersion: cisgate/v1)"},
@@ -329,12 +504,16 @@ static const struct pyaml_key policy_root_keys[] = {
 	{.name = "audit", .map = &policy_audit_map},
 	{.name = "rules", .fn = policy_root_rules},
 	{.name = "exemptions", .fn = policy_root_exemptions},
+	{.name = "default_route", .fn = policy_root_default_route},
+	{.name = "allowed_routes", .fn = policy_root_allowed_routes},
+	{.name = "plugins", .map = &policy_plugins_map},
 };
 
 static const struct pyaml_map policy_root_map = {
 	.notmap = "the policy must be a mapping with apiVersion: cisgate/v1",
 	.kind = "key",
-	.hint = "(apiVersion, mode, default_action, plugin_names, audit, rules, exemptions)",
+	.hint = "(apiVersion, mode, default_action, plugin_names, audit, rules, exemptions, "
+	    "default_route, allowed_routes, plugins)",
 	.keys = policy_root_keys,
 	.nkeys = sizeof policy_root_keys / sizeof policy_root_keys[0],
 };
@@ -411,6 +590,15 @@ policy_validate(struct ploader *L)
 	if (p->self_names.n == 0) {
 		pyaml_err(&L->y, L->plugin_names, "plugin_names must name cisgate's own plugin");
 		rc = -1;
+	}
+	/* default_route is the default-route rule's action, said once. */
+	if (L->default_route != NULL) {
+		if (L->rule_at[R_DEFAULT_ROUTE].line != 0 || L->rule_at[R_DEFAULT_ROUTE].column != 0) {
+			pyaml_err(&L->y, L->default_route, "default_route and rules.default-route say "
+			    "the same thing: keep one");
+			rc = -1;
+		}
+		p->actions[R_DEFAULT_ROUTE] = p->default_route_allow ? ACT_OFF : ACT_DENY;
 	}
 	return rc;
 }
@@ -531,6 +719,7 @@ void
 policy_release(struct policy *p)
 {
 	const struct param_def *d;
+	size_t i;
 	int r;
 
 	if (p == NULL || atomic_fetch_sub(&p->refs, 1) != 1)
@@ -545,6 +734,12 @@ policy_release(struct policy *p)
 				free(((struct rangelist *)policy_field(p, d))->v);
 		}
 	pyaml_list_free(&p->self_names);
+	pyaml_list_free(&p->routes_allowed);
+	for (i = 0; i < p->nplugins_allowed; i++) {
+		free(p->plugins_allowed[i].name);
+		free(p->plugins_allowed[i].digest);
+	}
+	free(p->plugins_allowed);
 	exemption_free_all(p->ex, p->nex);
 	free(p->audit.file);
 	free(p->audit.syslog_socket);

@@ -533,6 +533,17 @@ c_docker_socket(const struct policy *p, const struct docker_view *v, struct strb
 	return false;
 }
 
+/* Rules of eval's route step (RK_ROUTE) are judged in eval.c; the body loop never calls
+ * this. */
+static bool
+c_route(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	(void)p;
+	(void)v;
+	(void)out;
+	return false;
+}
+
 /*
  * Parameter schemas, one per rule that has parameters: key, type, field, bounds,
  * default. policy.c reads, defaults and frees every parameter by walking these.
@@ -621,6 +632,10 @@ static const struct param_def p_root_user[] = {
 	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
 	{.key = NULL}, /* end */
 };
+static const struct param_def p_networks[] = {
+	{.key = "allowed_drivers", .type = PT_STRS, .off = OFF(network_drivers)},
+	{.key = NULL}, /* end */
+};
 #undef ALL_UIDS
 #undef STRS
 #undef OFF
@@ -660,4 +675,81 @@ rules_param(int r, const char *key)
 		if (strcmp(d->key, key) == 0)
 			return d;
 	return NULL;
+}
+
+bool
+rules_judge_kind(enum ep_kind k)
+{
+	int r;
+
+	switch (k) {
+	case EP_SWARM_INIT:
+	case EP_SWARM_JOIN:
+	case EP_PLUGIN_ENABLE:
+	case EP_PLUGIN_DISABLE:
+	case EP_PLUGIN_REMOVE:
+	case EP_PLUGIN_SET:
+	case EP_PLUGIN_UPGRADE:
+	case EP_PLUGIN_CREATE:
+	case EP_PLUGIN_PULL:
+	case EP_NETWORK_CREATE:
+	case EP_NETWORK_CONNECT:
+		return true;
+	default:
+		break;
+	}
+	if ((unsigned)k >= EP_KIND_COUNT || k == EP_OTHER)
+		return false;
+	for (r = 0; r < R_COUNT; r++)
+		if (rules_table[r].kinds & (1u << k))
+			return true;
+	return false;
+}
+
+int
+rules_plugin_repo(const char *ref, char *out, size_t outsz, const char **digest)
+{
+	static const char *const domains[] = {"docker.io/", "index.docker.io/"};
+	const char *at = strchr(ref, '@'), *slash, *colon;
+	size_t n, i;
+
+	*digest = at != NULL ? at + 1 : NULL;
+	n = at != NULL ? (size_t)(at - ref) : strlen(ref);
+	for (i = 0; i < sizeof domains / sizeof domains[0]; i++) {
+		size_t dl = strlen(domains[i]);
+
+		if (n > dl && strncmp(ref, domains[i], dl) == 0) {
+			ref += dl;
+			n -= dl;
+			/* Only the default registry has the implicit library/ namespace. */
+			if (n > 8 && strncmp(ref, "library/", 8) == 0) {
+				ref += 8;
+				n -= 8;
+			}
+			break;
+		}
+	}
+	if (n > 8 && strncmp(ref, "library/", 8) == 0) {
+		ref += 8;
+		n -= 8;
+	}
+	/* A tag is a ':' after the last '/' (before it, a ':' is a registry's port). */
+	for (slash = NULL, i = 0; i < n; i++)
+		if (ref[i] == '/')
+			slash = ref + i;
+	colon = memchr(slash != NULL ? slash : ref, ':', n - (size_t)((slash ? slash : ref) - ref));
+	if (colon != NULL)
+		n = (size_t)(colon - ref);
+	if (n == 0 || n >= outsz)
+		return -1;
+	memcpy(out, ref, n);
+	out[n] = '\0';
+	return 0;
+}
+
+bool
+rules_is_digest(const char *d)
+{
+	return d != NULL && strncmp(d, "sha256:", 7) == 0 && strlen(d + 7) == 64 &&
+	    strspn(d + 7, "0123456789abcdef") == 64;
 }

@@ -211,4 +211,46 @@ void docker_parse_user(const char *s, struct user_view *u, char *buf, size_t buf
  * any case of "all" -> "ALL"). Returns 0, or -1 when it does not fit in out. */
 int docker_cap_canon(const char *c, char *out, size_t outsz);
 
+/* --- Plugin and network bodies, for eval's route step ------------------------------ */
+
+#define DOCKER_PRIVILEGES_MAX 32        /* dockerd computes at most 7 kinds, one per mount */
+#define DOCKER_PRIVILEGE_VALUES_MAX 16
+
+/* One entry of a plugins/pull or upgrade body (types.PluginPrivilege). */
+struct docker_privilege {
+	const char *name;   /* "network", "mount", "capabilities", ...; "" when absent */
+	size_t nvalues;     /* every value; the first DOCKER_PRIVILEGE_VALUES_MAX are kept */
+	const char *values[DOCKER_PRIVILEGE_VALUES_MAX]; /* "" for a null element */
+};
+
+struct docker_privileges {
+	size_t n;
+	struct docker_privilege v[DOCKER_PRIVILEGES_MAX];
+};
+
+/* Reads a plugin route's body (a JSON list: plugins/pull and upgrade take privileges,
+ * plugins/{name}/set settings) into v->root with the bounds of docker_view_build (size,
+ * depth, duplicate keys); v->has_body is set. body NULL reads nothing and returns 0.
+ * Returns 0, or -1 with *e set. v->root takes the document: docker_view_free(). Pure. */
+int docker_view_plugin_body(struct docker_view *v, const unsigned char *body, size_t len,
+    struct gj_error *e);
+
+/* Reads root (the privileges list, types.PluginPrivileges) as Go does: null is an empty
+ * list, a null element an empty privilege, keys folded, unknown keys ignored. Strings
+ * point into root. Returns 0, or -1 with *e set (not a list, wrong types, more than
+ * DOCKER_PRIVILEGES_MAX entries). Pure; allocates nothing. */
+int docker_privileges_read(json_t *root, struct docker_privileges *out, struct gj_error *e);
+
+/* What of a POST /networks/create body (types.NetworkCreateRequest) can reach the host. */
+struct docker_network {
+	const char *driver;      /* "" means bridge */
+	const char *parent;      /* Options["parent"] (macvlan, ipvlan), NULL when absent */
+	const char *bridge_name; /* Options["com.docker.network.bridge.name"], or NULL */
+	bool config_from;        /* ConfigFrom: the options are another network's */
+};
+
+/* Reads root (the body object) as Go does: fields folded, Options a map of strings whose
+ * keys are exact. Strings point into root. Returns 0, or -1 with *e set. Pure. */
+int docker_network_read(json_t *root, struct docker_network *out, struct gj_error *e);
+
 #endif

@@ -30,7 +30,12 @@ struct decision {
 };
 
 /* Decides one classified request whose body view is built. user is the TLS user ("" on
- * the unix socket); now decides exemption expiry. Fills every field of *d. */
+ * the unix socket); now decides exemption expiry. Fills every field of *d. In order:
+ * self-protection (the plugin routes under a plugin_names name or an ID: a deny no mode or
+ * exemption changes); the route step (rules swarm, plugins, networks, and default-bridge on
+ * network connect, from the route, the query and v->root for plugin and network bodies;
+ * the rule default-route for a route of class default, or judged with no rule for its kind,
+ * unless the policy allows it); then the body rules when v->has_body. */
 void eval_request(const struct policy *p, const struct endpoint *ep,
     const struct docker_view *v, const char *user, time_t now, struct decision *d);
 
@@ -38,7 +43,8 @@ void eval_request(const struct policy *p, const struct endpoint *ep,
 void eval_deny_unreadable(struct decision *d, const char *reason);
 
 /* True when ref (a plugin name, name:tag, repo/name@digest or ID prefix) may name one of
- * the policy's own plugin names. */
+ * the policy's own plugin names: its last path component without tag or digest, ignoring
+ * case, or any ref of hex digits only (cisgate cannot know its own plugin ID). */
 bool eval_is_self(const struct policy *p, const char *ref);
 
 const char *eval_outcome_name(enum outcome o);

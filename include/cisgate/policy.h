@@ -39,6 +39,13 @@ struct userspec {
 
 struct exemption; /* exemption.h */
 
+/* One entry of plugins.allowed: a plugin repository as dockerd names it (docker.io/ and
+ * library/ dropped, no tag), and the digest a pull or upgrade must be pinned to. */
+struct plugin_allow {
+	char *name;
+	char *digest; /* "sha256:<64 hex>", or NULL: local plugins only (create, enable, set) */
+};
+
 enum audit_fsync { FSYNC_ALWAYS = 0, FSYNC_INTERVAL, FSYNC_NEVER };
 enum audit_allows { ALLOWS_STATE = 0, ALLOWS_ALL, ALLOWS_NONE };
 
@@ -77,6 +84,13 @@ struct policy {
 	struct exemption *ex;
 	size_t nex;
 	struct audit_conf audit;
+
+	/* Routes, judged by eval's route step (docs/routes.md). */
+	bool default_route_allow;       /* default_route: allow */
+	struct strlist routes_allowed;  /* allowed_routes: route names (uri_route_name) */
+	struct strlist network_drivers; /* rules.networks.allowed_drivers */
+	struct plugin_allow *plugins_allowed; /* plugins.allowed */
+	size_t nplugins_allowed;
 };
 
 /* One error per line, "FILE:LINE:COL: text". */

@@ -23,6 +23,10 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 #define RK_VOLUME (1u << EP_VOLUME_CREATE)
 #define RK_BUILD (1u << EP_BUILD)
 #define RK_CREATE_LIKE (RK_CREATE | RK_START)
+/* Judged by eval's route step (eval.c) from the route, the query and the plugin or
+ * network body, never by the body loop: the rule row gives the action, the name for
+ * exemptions and records, and the parameters. */
+#define RK_ROUTE 0u
 
 /*
  * Every rule, once, in table order:
@@ -92,7 +96,15 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	X(DOCKER_SOCKET, "docker-socket", "5.31", "Docker socket not mounted", ACT_DENY,   \
 	    RK_CREATE_LIKE | RK_VOLUME, c_docker_socket, p_docker_socket)                   \
 	X(ROOT_USER, "root-user", "4.1", "container runs as a non-root user", ACT_WARN,    \
-	    RK_CREATE, c_root_user, p_root_user)
+	    RK_CREATE, c_root_user, p_root_user)                                            \
+	X(SWARM, "swarm", "7.1", "swarm mode not enabled", ACT_DENY, RK_ROUTE, c_route,    \
+	    NULL)                                                                           \
+	X(PLUGINS, "plugins", "", "managed plugins allow-listed by name and digest",       \
+	    ACT_DENY, RK_ROUTE, c_route, NULL)                                              \
+	X(NETWORKS, "networks", "", "network drivers that reach the host's LAN", ACT_DENY, \
+	    RK_ROUTE, c_route, p_networks)                                                  \
+	X(DEFAULT_ROUTE, "default-route", "", "routes no rule can judge", ACT_DENY,        \
+	    RK_ROUTE, c_route, NULL)
 
 /* Every rule cisgate knows, in table order. */
 enum rule_id {
@@ -156,6 +168,19 @@ const struct param_def *rules_param(int r, const char *key);
 
 /* True when path (cleaned) is base or below it. */
 bool rules_path_under(const char *path, const char *base);
+/* True when some rule judges requests of kind k: a body rule names it, or eval's route
+ * step judges it (swarm init/join, the plugin routes, network create/connect). A judged
+ * route whose kind no rule judges is answered as a default route. */
+bool rules_judge_kind(enum ep_kind k);
+
+/* The repository of a plugin reference as dockerd's plugin store names it (docker.io/,
+ * index.docker.io/ and library/ dropped, tag and digest cut) into out; *digest points at
+ * the text after '@' in ref, or is NULL. Returns 0, or -1 when it does not fit. */
+int rules_plugin_repo(const char *ref, char *out, size_t outsz, const char **digest);
+
+/* True when d is "sha256:" and 64 lower-case hex digits. */
+bool rules_is_digest(const char *d);
+
 /* True when a request's user may run as the spec allows; when not, why goes to out. */
 bool rules_user_ok(const struct userspec *s, const struct user_view *u, const char *image,
     const char *what, struct strbuf *out);

@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "cisgate/eval.h"
+#include "cisgate/evalfacts.h"
 #include "cisgate/exemption.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
@@ -104,6 +105,14 @@ void
 eval_request(const struct policy *p, const struct endpoint *ep, const struct docker_view *v,
     const char *user, time_t now, struct decision *d)
 {
+	eval_request_ctx(p, ep, v, NULL, user, now, d);
+}
+
+void
+eval_request_ctx(const struct policy *p, const struct endpoint *ep,
+    const struct docker_view *v, const struct eval_facts *f, const char *user, time_t now,
+    struct decision *d)
+{
 	unsigned kind = 1u << ep->kind;
 	bool deny = false, warn = false;
 	int r;
@@ -138,7 +147,7 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 			continue;
 		str_init(&sb, vi->text, sizeof vi->text);
 		str_append(&sb, rd->prefix);
-		if (!rd->check(p, v, &sb))
+		if (!rules_check(r, p, v, f, &sb))
 			continue;
 		eval_printable(vi->text);
 		vi->rule = r;

@@ -69,7 +69,7 @@ run: deps
 	$(BUILD)/cisgate serve --policy policy/default.yaml
 
 # --- tests -------------------------------------------------------------------------
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_alloc
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a

@@ -265,14 +265,14 @@ sensitive_path(const struct policy *p, const struct mount_view *m, const char *r
 	case HOSTPATH_REL_NONE:
 		return false;
 	case HOSTPATH_REL_ANCESTOR:
-		str_appendf(out, "host path %.128s contains %.128s (via %s); mount a dedicated "
+		str_appendf(out, "host path %.64s contains %.64s (via %s); mount a dedicated "
 		    "directory", path, what, m->via);
 		return true;
 	default:
 		break;
 	}
 	if (resolved != NULL && strcmp(resolved, m->source) != 0)
-		str_appendf(out, "host path %.128s leads to %.128s, which is sensitive (via %s); "
+		str_appendf(out, "host path %.64s leads to %.64s, which is sensitive (via %s); "
 		    "mount a dedicated directory or a named volume instead", m->source, resolved,
 		    m->via);
 	else
@@ -294,9 +294,10 @@ sensitive_writable(const struct policy *p, const struct mount_view *m,
 	for (j = 0; j < p->writable_allowed.n; j++)
 		if (hostpath_is_under(he->writable, p->writable_allowed.v[j]))
 			return false;
-	str_appendf(out, "host path %.128s is under %.128s, which uid %u may write (mode %04o): "
-	    "the path can be replaced by a link between cisgate's check and the mount; use a "
-	    "source in a root-owned directory, or list %.128s in sensitive-mounts "
+	/* Paths are cut short: the violation text is CG_VIOLATION_TEXT_MAX and the fix is
+	 * at its end. */
+	str_appendf(out, "host path %.40s is under %.40s (uid %u, mode %04o): it can be swapped "
+	    "for a link after this check; use a root-owned directory or list %.40s in "
 	    "writable_allowed", m->source, he->writable, he->writable_uid, he->writable_mode,
 	    he->writable);
 	return true;
@@ -793,8 +794,8 @@ cf_docker_socket(const struct policy *p, const struct docker_view *v,
 		/* A link to the socket, or to a directory above it, is the socket. */
 		if ((he = hostview_get(hv, i)) != NULL && he->status == HOSTPATH_OK &&
 		    socket_under(p, he->path) != NULL) {
-			str_appendf(out, "the Docker socket is reachable through host path %.128s, "
-			    "which leads to %.128s (via %s); remove that mount", m->source, he->path,
+			str_appendf(out, "the Docker socket is reachable through host path %.64s, "
+			    "which leads to %.64s (via %s); remove that mount", m->source, he->path,
 			    m->via);
 			return true;
 		}

@@ -156,7 +156,13 @@ test_rules_follow_links(void **state)
 	/* A source in a directory others may write can be swapped after the check. */
 	assert_non_null(strstr(judge(p, EP_CONTAINER_CREATE,
 	    "{\"HostConfig\":{\"CpuShares\":512,\"Binds\":[\"/tmp/x:/x\"]}}", false, NULL),
-	    "host path /tmp/x is under /tmp, which uid 0 may write (mode 1777)"));
+	    "host path /tmp/x is under /tmp (uid 0, mode 1777): it can be swapped for a link "
+	    "after this check; use a root-owned directory or list /tmp in writable_allowed"));
+	/* The longest paths still leave the fix in the violation's text. */
+	assert_non_null(strstr(judge(p, EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CpuShares\":"
+	    "512,\"Binds\":[\"/tmp/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+	    "bbbbbbbbbbbbbbbbbbbbbbbb:/x\"]}}", false, NULL), "in writable_allowed"));
 	assert_string_equal(judge(q, EP_CONTAINER_CREATE,
 	    "{\"HostConfig\":{\"Binds\":[\"/tmp/x:/x\"]}}", false, NULL), "");
 	/* Plain, root-owned, and missing (dockerd creates it) sources pass. */

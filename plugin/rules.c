@@ -202,20 +202,20 @@ c_privileged(const struct policy *p, const struct docker_view *v, struct strbuf 
 }
 
 /* The audit log's directory: a container that can write there can forge the record. */
-static size_t
+static bool
 audit_dir(const struct policy *p, char *buf, size_t bufsz)
 {
 	const char *f = p->audit.file, *slash;
 	size_t n;
 
 	if (f == NULL || (slash = strrchr(f, '/')) == NULL)
-		return 0;
+		return false;
 	n = slash == f ? 1 : (size_t)(slash - f);
 	if (n >= bufsz)
-		return 0;
+		return false;
 	memcpy(buf, f, n);
 	buf[n] = '\0';
-	return 1;
+	return true;
 }
 
 /*

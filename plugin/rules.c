@@ -97,8 +97,8 @@ user_ok(const struct userspec *s, const struct user_view *u, const char *image,
 		return false;
 	}
 	if (u->is_root) {
-		str_appendf(out, "user \"%.64s\" is root (uid 0); use a non-root uid (e.g. %s 1000)",
-		    u->raw, uf);
+		str_appendf(out, "user \"%.64s\" is root (uid 0); use a non-root uid "
+		    "(e.g. %s 1000)", u->raw, uf);
 		return false;
 	}
 	if (u->numeric) {
@@ -244,7 +244,8 @@ sensitive_rel(const struct policy *p, const char *path, const char **what, char 
 		*what = path;
 		return HOSTPATH_REL_INVALID;
 	}
-	if (r1 == HOSTPATH_REL_UNDER || (r1 == HOSTPATH_REL_ANCESTOR && r2 != HOSTPATH_REL_UNDER)) {
+	if (r1 == HOSTPATH_REL_UNDER ||
+	    (r1 == HOSTPATH_REL_ANCESTOR && r2 != HOSTPATH_REL_UNDER)) {
 		*what = p->sensitive_paths.v[w1];
 		return r1;
 	}
@@ -272,9 +273,9 @@ sensitive_path(const struct policy *p, const struct mount_view *m, const char *r
 		break;
 	}
 	if (resolved != NULL && strcmp(resolved, m->source) != 0)
-		str_appendf(out, "host path %.64s leads to %.64s, which is sensitive (via %s); "
-		    "mount a dedicated directory or a named volume instead", m->source, resolved,
-		    m->via);
+		str_appendf(out, "host path %.64s leads to %.64s, which is sensitive "
+		    "(via %s); mount a dedicated directory or a named volume instead",
+		    m->source, resolved, m->via);
 	else
 		str_appendf(out, "host path %.128s is mounted (via %s); mount a dedicated "
 		    "directory or a named volume instead", m->source, m->via);
@@ -296,16 +297,16 @@ sensitive_writable(const struct policy *p, const struct mount_view *m,
 			return false;
 	/* Paths are cut short: the violation text is CG_VIOLATION_TEXT_MAX and the fix is
 	 * at its end. */
-	str_appendf(out, "host path %.40s is under %.40s (uid %u, mode %04o): it can be swapped "
-	    "for a link after this check; use a root-owned directory or list %.40s in "
-	    "writable_allowed", m->source, he->writable, he->writable_uid, he->writable_mode,
-	    he->writable);
+	str_appendf(out, "host path %.40s is under %.40s (uid %u, mode %04o): it can be "
+	    "swapped for a link after this check; use a root-owned directory or list %.40s "
+	    "in writable_allowed", m->source, he->writable, he->writable_uid,
+	    he->writable_mode, he->writable);
 	return true;
 }
 
 static bool
-cf_sensitive(const struct policy *p, const struct docker_view *v, const struct eval_facts *f,
-    struct strbuf *out)
+cf_sensitive(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
 {
 	const struct hostview *hv = f != NULL ? f->host : NULL;
 	size_t i;
@@ -315,9 +316,9 @@ cf_sensitive(const struct policy *p, const struct docker_view *v, const struct e
 		const struct hostview_entry *he;
 
 		if (m->kind == MOUNT_KERNEL_FS) {
-			str_appendf(out, "local volume mounts a %.32s file system (via %s): the host "
-			    "kernel's, not a directory; use a named volume or %s", m->fstype, m->via,
-			    flag(v, F_TMPFS));
+			str_appendf(out, "local volume mounts a %.32s file system (via %s): the "
+			    "host kernel's, not a directory; use a named volume or %s", m->fstype,
+			    m->via, flag(v, F_TMPFS));
 			return true;
 		}
 		if (m->kind != MOUNT_BIND && m->kind != MOUNT_VOLUME_BIND)

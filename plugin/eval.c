@@ -4,6 +4,7 @@
 
 #include "cisgate/docker.h"
 #include "cisgate/eval.h"
+#include "cisgate/evalfacts.h"
 #include "cisgate/exemption.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
@@ -410,6 +411,14 @@ void
 eval_request(const struct policy *p, const struct endpoint *ep, const struct docker_view *v,
     const char *user, time_t now, struct decision *d)
 {
+	eval_request_ctx(p, ep, v, NULL, user, now, d);
+}
+
+void
+eval_request_ctx(const struct policy *p, const struct endpoint *ep,
+    const struct docker_view *v, const struct eval_facts *f, const char *user, time_t now,
+    struct decision *d)
+{
 	unsigned kind = 1u << ep->kind;
 	bool deny = false, warn = false;
 	size_t i;
@@ -426,7 +435,7 @@ eval_request(const struct policy *p, const struct endpoint *ep, const struct doc
 
 		if (!(rd->kinds & kind) || !eval_begin(p, r, d, &sb))
 			continue;
-		if (rd->check(p, v, &sb))
+		if (rules_check(r, p, v, f, &sb))
 			eval_keep(p, r, v, user, now, d);
 	}
 	for (i = 0; i < d->nv; i++) {

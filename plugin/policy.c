@@ -147,6 +147,83 @@ policy_rules(struct ploader *L, yaml_node_t *n)
 	return pyaml_walk(&L->y, n, &m, L);
 }
 
+/* --- daemon ----------------------------------------------------------------------- */
+
+/* daemon.socket, data_root, exec_root: absolute paths, cleaned as bind sources are
+ * (/var/run is /run), so that the rules compare like with like. */
+static int
+policy_daemon_path(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct daemon_conf *dc = &((struct ploader *)ctx)->p->daemon;
+	char what[32], clean[CG_POLICY_STR_MAX + 8];
+	char **dst = strcmp(key->name, "socket") == 0 ? &dc->socket :
+	    strcmp(key->name, "data_root") == 0 ? &dc->data_root : &dc->exec_root;
+	const char *s;
+
+	(void)k;
+	snprintf(what, sizeof what, "daemon.%s", key->name);
+	if ((s = pyaml_scalar(Y, v, what)) == NULL)
+		return -1;
+	if (docker_clean_path(s, clean, sizeof clean) != 0) {
+		pyaml_err(Y, v, "%s must be an absolute path", what);
+		return -1;
+	}
+	free(*dst);
+	return (*dst = pyaml_strdup(Y, clean)) == NULL ? -1 : 0;
+}
+
+/* daemon.timeout: "2s", "500ms", or a whole number of milliseconds; 1 ms to 60 s. */
+static int
+policy_daemon_timeout(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct daemon_conf *dc = &((struct ploader *)ctx)->p->daemon;
+	char num[24];
+	const char *s, *errstr;
+	size_t n;
+	int64_t x, unit = 1;
+
+	(void)k;
+	(void)key;
+	if ((s = pyaml_scalar(Y, v, "daemon.timeout")) == NULL)
+		return -1;
+	n = strlen(s);
+	if (n > 2 && strcmp(s + n - 2, "ms") == 0)
+		n -= 2;
+	else if (n > 1 && s[n - 1] == 's') {
+		n -= 1;
+		unit = 1000;
+	}
+	if (n >= sizeof num || strspn(s, "0123456789") != n) {
+		pyaml_err(Y, v, "daemon.timeout must be milliseconds (500ms, 2000) or seconds (2s)");
+		return -1;
+	}
+	memcpy(num, s, n);
+	num[n] = '\0';
+	if (str_to_i64(num, 1, 60000 / unit, &x, &errstr) != 0) {
+		pyaml_err(Y, v, "daemon.timeout is %s (1ms to 60s)", errstr);
+		return -1;
+	}
+	dc->timeout_ms = x * unit;
+	return 0;
+}
+
+static const struct pyaml_key policy_daemon_keys[] = {
+	{.name = "socket", .fn = policy_daemon_path},
+	{.name = "timeout", .fn = policy_daemon_timeout},
+	{.name = "data_root", .fn = policy_daemon_path},
+	{.name = "exec_root", .fn = policy_daemon_path},
+};
+
+static const struct pyaml_map policy_daemon_map = {
+	.notmap = "daemon must be a mapping",
+	.kind = "daemon key",
+	.hint = "(socket, timeout, data_root, exec_root)",
+	.keys = policy_daemon_keys,
+	.nkeys = sizeof policy_daemon_keys / sizeof policy_daemon_keys[0],
+};
+
 /* --- audit ------------------------------------------------------------------------ */
 
 /* audit.file ("" for none) and audit.syslog_socket: absolute paths. */
@@ -502,6 +579,7 @@ static const struct pyaml_key policy_root_keys[] = {
 	{.name = "default_action", .fn = policy_root_default_action},
 	{.name = "plugin_names", .fn = policy_root_plugin_names},
 	{.name = "audit", .map = &policy_audit_map},
+	{.name = "daemon", .map = &policy_daemon_map},
 	{.name = "rules", .fn = policy_root_rules},
 	{.name = "exemptions", .fn = policy_root_exemptions},
 	{.name = "default_route", .fn = policy_root_default_route},
@@ -512,8 +590,8 @@ static const struct pyaml_key policy_root_keys[] = {
 static const struct pyaml_map policy_root_map = {
 	.notmap = "the policy must be a mapping with apiVersion: cisgate/v1",
 	.kind = "key",
-	.hint = "(apiVersion, mode, default_action, plugin_names, audit, rules, exemptions, "
-	    "default_route, allowed_routes, plugins)",
+	.hint = "(apiVersion, mode, default_action, plugin_names, audit, daemon, rules, "
+	    "exemptions, default_route, allowed_routes, plugins)",
 	.keys = policy_root_keys,
 	.nkeys = sizeof policy_root_keys / sizeof policy_root_keys[0],
 };
@@ -569,8 +647,12 @@ policy_defaults(struct ploader *L)
 	}
 	if (pyaml_list_push(&L->y, &p->self_names, "cisgate") != 0 ||
 	    (p->audit.file = pyaml_strdup(&L->y, "/var/log/cisgate/audit.log")) == NULL ||
-	    (p->audit.syslog_socket = pyaml_strdup(&L->y, "/dev/log")) == NULL)
+	    (p->audit.syslog_socket = pyaml_strdup(&L->y, "/dev/log")) == NULL ||
+	    (p->daemon.socket = pyaml_strdup(&L->y, "/run/docker.sock")) == NULL ||
+	    (p->daemon.data_root = pyaml_strdup(&L->y, "/var/lib/docker")) == NULL ||
+	    (p->daemon.exec_root = pyaml_strdup(&L->y, "/run/docker")) == NULL)
 		return -1;
+	p->daemon.timeout_ms = 2000;
 	return 0;
 }
 
@@ -743,6 +825,9 @@ policy_release(struct policy *p)
 	exemption_free_all(p->ex, p->nex);
 	free(p->audit.file);
 	free(p->audit.syslog_socket);
+	free(p->daemon.socket);
+	free(p->daemon.data_root);
+	free(p->daemon.exec_root);
 	free(p->path);
 	free(p);
 }

@@ -5,8 +5,39 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "cisgate/current.h"
+#include "cisgate/evalfacts.h"
+#include "cisgate/hostpath.h"
+#include "cisgate/hostview.h"
 #include "cisgate/policy.h"
 #include "cisgate/rules.h"
+
+/* The flag that fixes a finding, as `docker run` or `docker service create` spells it:
+ * one message per finding, whichever command made the request. */
+enum rules_flag {
+	F_MEMORY, F_CPUS, F_PIDS, F_CAP_ADD, F_NET_HOST, F_READ_ONLY, F_USER, F_HEALTH,
+	F_SYSCTL, F_GROUP, F_TMPFS, F_COUNT
+};
+
+static const char *const rules_flags[F_COUNT][2] = {
+	[F_MEMORY] = {"--memory", "--limit-memory"},
+	[F_CPUS] = {"--cpus", "--limit-cpu"},
+	[F_PIDS] = {"--pids-limit", "--limit-pids"},
+	[F_CAP_ADD] = {"--cap-add", "--cap-add"},
+	[F_NET_HOST] = {"--net host", "--network host"},
+	[F_READ_ONLY] = {"--read-only", "--read-only"},
+	[F_USER] = {"-u", "--user"},
+	[F_HEALTH] = {"--health-cmd", "--health-cmd"},
+	[F_SYSCTL] = {"--sysctl", "--sysctl"},
+	[F_GROUP] = {"--group-add", "--group"},
+	[F_TMPFS] = {"--tmpfs", "--mount type=tmpfs"},
+};
+
+static const char *
+flag(const struct docker_view *v, enum rules_flag f)
+{
+	return rules_flags[f][v->is_service ? 1 : 0];
+}
 
 
 bool
@@ -52,9 +83,9 @@ ranges_have(const struct rangelist *r, int64_t x)
 	return false;
 }
 
-bool
-rules_user_ok(const struct userspec *s, const struct user_view *u, const char *image,
-    const char *what, struct strbuf *out)
+static bool
+user_ok(const struct userspec *s, const struct user_view *u, const char *image,
+    const char *what, const char *uf, struct strbuf *out)
 {
 	if (u->raw[0] == '\0') {
 		if (s->empty == EMPTY_ALLOW)
@@ -62,12 +93,12 @@ rules_user_ok(const struct userspec *s, const struct user_view *u, const char *i
 		if (s->empty == EMPTY_ALLOWLIST && image != NULL && list_glob(&s->images, image))
 			return true;
 		str_appendf(out, "no user given, so it runs as the %s's user, which may be root; "
-		    "add -u with a non-root uid (e.g. -u 1000)", what);
+		    "add %s with a non-root uid (e.g. %s 1000)", what, uf, uf);
 		return false;
 	}
 	if (u->is_root) {
-		str_appendf(out, "user \"%.64s\" is root (uid 0); use a non-root uid (e.g. -u 1000)",
-		    u->raw);
+		str_appendf(out, "user \"%.64s\" is root (uid 0); use a non-root uid "
+		    "(e.g. %s 1000)", u->raw, uf);
 		return false;
 	}
 	if (u->numeric) {
@@ -80,8 +111,15 @@ rules_user_ok(const struct userspec *s, const struct user_view *u, const char *i
 	if (list_has(&s->names, u->name))
 		return true;
 	str_appendf(out, "user name \"%.64s\" is resolved inside the container and may be root; "
-	    "use a numeric uid (e.g. -u 1000)", u->name);
+	    "use a numeric uid (e.g. %s 1000)", u->name, uf);
 	return false;
+}
+
+bool
+rules_user_ok(const struct userspec *s, const struct user_view *u, const char *image,
+    const char *what, struct strbuf *out)
+{
+	return user_ok(s, u, image, what, "-u", out);
 }
 
 static bool
@@ -112,10 +150,19 @@ static bool
 c_selinux(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 {
 	(void)p;
-	if (!v->sec.selinux_disabled)
-		return false;
-	str_append(out, "SELinux labelling is disabled; remove --security-opt label=disable");
-	return true;
+	if (v->sec.selinux_disabled) {
+		str_append(out, v->is_service ? "SELinux labelling is disabled; remove "
+		    "Privileges.SELinuxContext.Disable from the service" :
+		    "SELinux labelling is disabled; remove --security-opt label=disable");
+		return true;
+	}
+	/* spc_t ("super privileged container") is label=disable under another name. */
+	if (strcmp(v->sec.selinux_type, "spc_t") == 0) {
+		str_append(out, "SELinux type spc_t is unconfined; remove --security-opt "
+		    "label=type:spc_t");
+		return true;
+	}
+	return false;
 }
 
 static bool
@@ -131,7 +178,8 @@ c_capabilities(const struct policy *p, const struct docker_view *v, struct strbu
 		bad = true;
 	}
 	if (bad)
-		str_append(out, "; remove --cap-add for it (add only the allowed capabilities)");
+		str_appendf(out, "; remove %s for it (add only the allowed capabilities)",
+		    flag(v, F_CAP_ADD));
 	return bad;
 }
 
@@ -153,29 +201,151 @@ c_privileged(const struct policy *p, const struct docker_view *v, struct strbuf 
 	return false;
 }
 
+/* The audit log's directory: a container that can write there can forge the record. */
 static bool
-c_sensitive(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+audit_dir(const struct policy *p, char *buf, size_t bufsz)
 {
-	size_t i, j;
+	const char *f = p->audit.file, *slash;
+	size_t n;
+
+	if (f == NULL || (slash = strrchr(f, '/')) == NULL)
+		return false;
+	n = slash == f ? 1 : (size_t)(slash - f);
+	if (n >= bufsz)
+		return false;
+	memcpy(buf, f, n);
+	buf[n] = '\0';
+	return true;
+}
+
+/*
+ * How path relates to the sensitive paths: the policy's list, dockerd's data and exec
+ * roots and the audit log's directory. *what names the sensitive path. A mount of an
+ * ancestor exposes everything below it, so /var is as bad as /var/lib/docker.
+ */
+static enum hostpath_rel
+sensitive_rel(const struct policy *p, const char *path, const char **what, char *adir,
+    size_t adirsz)
+{
+	char *extra[3];
+	size_t n = 0, w1 = 0, w2 = 0;
+	enum hostpath_rel r1, r2;
+
+	if (p->daemon.data_root != NULL)
+		extra[n++] = p->daemon.data_root;
+	if (p->daemon.exec_root != NULL)
+		extra[n++] = p->daemon.exec_root;
+	if (audit_dir(p, adir, adirsz))
+		extra[n++] = adir;
+	r1 = hostpath_sensitive(p->sensitive_paths.v, p->sensitive_paths.n, path, &w1);
+	r2 = hostpath_sensitive(extra, n, path, &w2);
+	/* Being a sensitive path says more than lying above one. */
+	if (r1 == HOSTPATH_REL_INVALID || r2 == HOSTPATH_REL_INVALID) {
+		*what = path;
+		return HOSTPATH_REL_INVALID;
+	}
+	if (r1 == HOSTPATH_REL_UNDER ||
+	    (r1 == HOSTPATH_REL_ANCESTOR && r2 != HOSTPATH_REL_UNDER)) {
+		*what = p->sensitive_paths.v[w1];
+		return r1;
+	}
+	if (r2 != HOSTPATH_REL_NONE)
+		*what = extra[w2];
+	return r2;
+}
+
+/* One host path (as written, or where it resolves when resolved is not NULL). */
+static bool
+sensitive_path(const struct policy *p, const struct mount_view *m, const char *resolved,
+    struct strbuf *out)
+{
+	char adir[CG_POLICY_STR_MAX + 8];
+	const char *path = resolved != NULL ? resolved : m->source, *what = "";
+
+	switch (sensitive_rel(p, path, &what, adir, sizeof adir)) {
+	case HOSTPATH_REL_NONE:
+		return false;
+	case HOSTPATH_REL_ANCESTOR:
+		str_appendf(out, "host path %.64s contains %.64s (via %s); mount a dedicated "
+		    "directory", path, what, m->via);
+		return true;
+	default:
+		break;
+	}
+	if (resolved != NULL && strcmp(resolved, m->source) != 0)
+		str_appendf(out, "host path %.64s leads to %.64s, which is sensitive "
+		    "(via %s); mount a dedicated directory or a named volume instead",
+		    m->source, resolved, m->via);
+	else
+		str_appendf(out, "host path %.128s is mounted (via %s); mount a dedicated "
+		    "directory or a named volume instead", m->source, m->via);
+	return true;
+}
+
+/* A source in a directory another uid may write can be swapped for a link between
+ * cisgate's check and dockerd's mount, unless the policy trusts that directory. */
+static bool
+sensitive_writable(const struct policy *p, const struct mount_view *m,
+    const struct hostview_entry *he, struct strbuf *out)
+{
+	size_t j;
+
+	if (he->writable[0] == '\0')
+		return false;
+	for (j = 0; j < p->writable_allowed.n; j++)
+		if (hostpath_is_under(he->writable, p->writable_allowed.v[j]))
+			return false;
+	/* Paths are cut short: the violation text is CG_VIOLATION_TEXT_MAX and the fix is
+	 * at its end. */
+	str_appendf(out, "host path %.40s is under %.40s (uid %u, mode %04o): it can be "
+	    "swapped for a link after this check; use a root-owned directory or list %.40s "
+	    "in writable_allowed", m->source, he->writable, he->writable_uid,
+	    he->writable_mode, he->writable);
+	return true;
+}
+
+static bool
+cf_sensitive(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	const struct hostview *hv = f != NULL ? f->host : NULL;
+	size_t i;
 
 	for (i = 0; i < v->nmounts; i++) {
 		const struct mount_view *m = &v->mounts[i];
+		const struct hostview_entry *he;
 
-		if (m->kind != MOUNT_BIND && m->kind != MOUNT_VOLUME_BIND)
-			continue;
-		for (j = 0; j < p->sensitive_paths.n; j++) {
-			const char *s = p->sensitive_paths.v[j];
-
-			/* "/" itself is sensitive, not everything below it. */
-			if (strcmp(s, "/") == 0 ? strcmp(m->source, "/") != 0 :
-			                          !rules_path_under(m->source, s))
-				continue;
-			str_appendf(out, "host path %.128s is mounted (via %s); mount a dedicated "
-			    "directory or a named volume instead", m->source, m->via);
+		if (m->kind == MOUNT_KERNEL_FS) {
+			str_appendf(out, "local volume mounts a %.32s file system (via %s): the "
+			    "host kernel's, not a directory; use a named volume or %s", m->fstype,
+			    m->via, flag(v, F_TMPFS));
 			return true;
 		}
+		if (m->kind != MOUNT_BIND && m->kind != MOUNT_VOLUME_BIND)
+			continue;
+		if (m->fs_mount) {
+			str_appendf(out, "host block device %.128s is mounted as %.32s (via %s); "
+			    "remove that volume", m->source, m->fstype, m->via);
+			return true;
+		}
+		if (sensitive_path(p, m, NULL, out))
+			return true;
+		if ((he = hostview_get(hv, i)) == NULL)
+			continue;
+		if (he->status != HOSTPATH_OK) {
+			str_append(out, he->why);
+			return true;
+		}
+		if (sensitive_path(p, m, he->path, out) || sensitive_writable(p, m, he, out))
+			return true;
 	}
 	return false;
+}
+
+static bool
+c_sensitive(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	return cf_sensitive(p, v, NULL, out);
 }
 
 static bool
@@ -186,9 +356,15 @@ c_privileged_ports(const struct policy *p, const struct docker_view *v, struct s
 	for (i = 0; i < v->nports; i++) {
 		if (v->ports[i].lo == 0 || v->ports[i].lo >= p->privileged_port_below)
 			continue;
-		str_appendf(out, "host port %d is privileged; publish on a port >= %lld "
-		    "(e.g. -p 8080:%.16s)", v->ports[i].lo, (long long)p->privileged_port_below,
-		    v->ports[i].container);
+		if (v->is_service)
+			str_appendf(out, "host port %d is privileged; publish on a port >= %lld "
+			    "(e.g. --publish published=8080,target=%.*s)", v->ports[i].lo,
+			    (long long)p->privileged_port_below,
+			    (int)strcspn(v->ports[i].container, "/"), v->ports[i].container);
+		else
+			str_appendf(out, "host port %d is privileged; publish on a port >= %lld "
+			    "(e.g. -p 8080:%.16s)", v->ports[i].lo,
+			    (long long)p->privileged_port_below, v->ports[i].container);
 		return true;
 	}
 	return false;
@@ -222,42 +398,93 @@ c_host_network(const struct policy *p, const struct docker_view *v, struct strbu
 	(void)p;
 	if (!mode_is_host(v->network_mode))
 		return false;
-	str_append(out, v->kind == EP_BUILD ?
-	    "build steps would run in the host network namespace; remove --network host" :
-	    "host network namespace is shared; remove --net host (use -p to publish ports)");
+	if (v->is_service)
+		str_append(out, "host network namespace is shared; remove --network host (use "
+		    "--publish to publish ports)");
+	else
+		str_append(out, v->kind == EP_BUILD ?
+		    "build steps would run in the host network namespace; remove --network host" :
+		    "host network namespace is shared; remove --net host (use -p to publish ports)");
 	return true;
 }
 
 static bool
 c_memory(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 {
+	const char *mf = flag(v, F_MEMORY);
+
 	if (v->kind == EP_CONTAINER_UPDATE) {
-		/* Memory 0 leaves the limit unchanged; -1 removes it. */
-		if (v->memory_set && v->memory < 0) {
+		/* The unlimited flags of an update say what the update itself sets. */
+		if ((v->changes & DV_MEMORY) && v->memory_unlimited) {
 			str_append(out, "update removes the memory limit; keep --memory set");
 			return true;
 		}
-	} else if (v->memory <= 0) {
-		str_append(out, "no memory limit; add --memory (e.g. --memory 512m)");
+		if ((v->changes & DV_MEMORY_SWAP) && v->swap_unlimited && !v->memory_unlimited) {
+			str_append(out, "swap is unlimited (--memory-swap -1); set --memory-swap equal "
+			    "to --memory");
+			return true;
+		}
+	} else if (v->memory_unlimited) {
+		str_appendf(out, "no memory limit; add %s (e.g. %s 512m)", mf, mf);
+		return true;
+	} else if (v->swap_unlimited) {
+		str_append(out, "swap is unlimited (--memory-swap -1); set --memory-swap equal to "
+		    "--memory");
 		return true;
 	}
 	if (p->memory_max > 0 && v->memory > p->memory_max) {
 		str_appendf(out, "memory limit %lld bytes is above the policy's ceiling of %lld; "
-		    "lower --memory", (long long)v->memory, (long long)p->memory_max);
+		    "lower %s", (long long)v->memory, (long long)p->memory_max, mf);
 		return true;
 	}
 	return false;
 }
 
+/* CPU controls other than the CFS quota: the weight and --cpus. */
+static bool
+cpu_other(int64_t shares, int64_t nano)
+{
+	return shares > 0 || nano > 0;
+}
+
+static bool
+cf_cpu(const struct policy *p, const struct docker_view *v, const struct eval_facts *f,
+    struct strbuf *out)
+{
+	const struct current_limits *c = f != NULL ? f->current : NULL;
+
+	(void)p;
+	if (v->kind == EP_CONTAINER_UPDATE) {
+		/* Only --cpu-quota -1 takes a control away; 0 means "unchanged". */
+		if (!(v->changes & DV_CPU_QUOTA) || !v->cpu_quota_removed ||
+		    cpu_other(v->cpu_shares, v->nano_cpus))
+			return false;
+		if (c == NULL || !c->cpu_shares.known || !c->nano_cpus.known) {
+			str_append(out, "update removes the CPU quota (--cpu-quota -1) and cisgate could "
+			    "not read the container's limits to see another CPU control; set --cpus or "
+			    "--cpu-shares in the same update");
+			return true;
+		}
+		if (cpu_other(c->cpu_shares.value, c->nano_cpus.value))
+			return false;
+		str_append(out, "update removes the CPU quota (--cpu-quota -1), the container's only "
+		    "CPU control; set --cpus or --cpu-shares in the same update");
+		return true;
+	}
+	if (cpu_other(v->cpu_shares, v->nano_cpus) || v->cpu_quota > 0)
+		return false;
+	if (v->is_service)
+		str_append(out, "no CPU limit; add --limit-cpu (e.g. --limit-cpu 1)");
+	else
+		str_append(out, "no CPU limit or priority; add --cpus (e.g. --cpus 1) or "
+		    "--cpu-shares (e.g. --cpu-shares 512)");
+	return true;
+}
+
 static bool
 c_cpu(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 {
-	(void)p;
-	if (v->cpu_shares > 0 || v->nano_cpus > 0 || v->cpu_quota > 0)
-		return false;
-	str_append(out, "no CPU limit or priority; add --cpus (e.g. --cpus 1) or --cpu-shares "
-	    "(e.g. --cpu-shares 512)");
-	return true;
+	return cf_cpu(p, v, NULL, out);
 }
 
 static bool
@@ -266,8 +493,8 @@ c_readonly(const struct policy *p, const struct docker_view *v, struct strbuf *o
 	(void)p;
 	if (v->readonly_rootfs)
 		return false;
-	str_append(out, "root filesystem is writable; add --read-only (with --tmpfs for scratch "
-	    "space)");
+	str_appendf(out, "root filesystem is writable; add %s (with %s for scratch space)",
+	    flag(v, F_READ_ONLY), flag(v, F_TMPFS));
 	return true;
 }
 
@@ -290,20 +517,35 @@ c_host_interface(const struct policy *p, const struct docker_view *v, struct str
 	return false;
 }
 
+/* The fix for a restart policy, in the request's command's words. */
+static void
+restart_fix(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	if (v->is_service)
+		str_appendf(out, "use --restart-condition on-failure --restart-max-attempts %lld",
+		    (long long)p->restart_max);
+	else
+		str_appendf(out, "use --restart on-failure:%lld", (long long)p->restart_max);
+}
+
 static bool
 c_restart(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 {
 	const char *n = v->restart_name;
 
+	/* A service without a RestartPolicy restarts any task, forever. */
+	if (v->is_service && !v->restart_set)
+		n = "always";
 	if (strcmp(n, "always") == 0 || strcmp(n, "unless-stopped") == 0) {
-		str_appendf(out, "restart policy \"%s\" retries forever; use --restart on-failure:%lld",
-		    n, (long long)p->restart_max);
+		str_appendf(out, "restart policy \"%s\" retries forever; ", v->is_service ? "any" : n);
+		restart_fix(p, v, out);
 		return true;
 	}
 	if (strcmp(n, "on-failure") == 0 &&
 	    (v->restart_max <= 0 || v->restart_max > p->restart_max)) {
-		str_appendf(out, "on-failure restart allows %s retries; use --restart on-failure:%lld",
-		    v->restart_max <= 0 ? "unlimited" : "too many", (long long)p->restart_max);
+		str_appendf(out, "on-failure restart allows %s retries; ",
+		    v->restart_max <= 0 ? "unlimited" : "too many");
+		restart_fix(p, v, out);
 		return true;
 	}
 	return false;
@@ -356,6 +598,8 @@ c_ulimits(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 		return false;
 	str_append(out, "no ulimits are set, so the daemon's defaults apply; add --ulimit "
 	    "(e.g. --ulimit nofile=1024:2048)");
+	if (v->is_service)
+		str_append(out, " (services: Engine API 1.41 or later)");
 	return true;
 }
 
@@ -425,7 +669,7 @@ c_root_user(const struct policy *p, const struct docker_view *v, struct strbuf *
 {
 	if (!v->has_config)
 		return false;
-	return !rules_user_ok(&p->create_users, &v->user, v->image, "image", out);
+	return !user_ok(&p->create_users, &v->user, v->image, "image", flag(v, F_USER), out);
 }
 
 static bool
@@ -459,8 +703,8 @@ c_healthcheck(const struct policy *p, const struct docker_view *v, struct strbuf
 		return true;
 	}
 	if (!v->healthcheck_set) {
-		str_append(out, "no health check is set; add --health-cmd (the image's own may be "
-		    "missing)");
+		str_appendf(out, "no health check is set; add %s (the image's own may be missing)",
+		    flag(v, F_HEALTH));
 		return true;
 	}
 	return false;
@@ -469,15 +713,18 @@ c_healthcheck(const struct policy *p, const struct docker_view *v, struct strbuf
 static bool
 c_pids(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 {
+	const char *pf = flag(v, F_PIDS);
+
 	if (v->kind == EP_CONTAINER_UPDATE) {
-		if (v->pids_set && v->pids_limit <= 0) {
+		if ((v->changes & DV_PIDS) && v->pids_unlimited) {
 			str_append(out, "update removes the PIDs limit; keep --pids-limit set");
 			return true;
 		}
-		if (!v->pids_set)
+		if (!(v->changes & DV_PIDS))
 			return false;
-	} else if (!v->pids_set || v->pids_limit <= 0) {
-		str_append(out, "no PIDs limit; add --pids-limit (e.g. --pids-limit 200)");
+	} else if (v->pids_unlimited) {
+		str_appendf(out, "no PIDs limit (0, -1 or >= 4194304 limit nothing); add %s 200%s",
+		    pf, v->is_service ? " (Engine API 1.41 or later)" : "");
 		return true;
 	}
 	if (p->pids_max > 0 && v->pids_limit > p->pids_max) {
@@ -511,10 +758,28 @@ c_host_userns(const struct policy *p, const struct docker_view *v, struct strbuf
 	return true;
 }
 
-static bool
-c_docker_socket(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+/* The socket path the daemon section names, or one of the rule's paths, that path
+ * is or lies above; NULL when none. */
+static const char *
+socket_under(const struct policy *p, const char *path)
 {
-	size_t i, j;
+	size_t j;
+
+	if (p->daemon.socket != NULL && rules_path_under(p->daemon.socket, path))
+		return p->daemon.socket;
+	for (j = 0; j < p->sockets.n; j++)
+		if (rules_path_under(p->sockets.v[j], path))
+			return p->sockets.v[j];
+	return NULL;
+}
+
+static bool
+cf_docker_socket(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	const struct hostview *hv = f != NULL ? f->host : NULL;
+	const struct hostview_entry *he;
+	size_t i;
 
 	for (i = 0; i < v->nmounts; i++) {
 		const struct mount_view *m = &v->mounts[i];
@@ -522,11 +787,17 @@ c_docker_socket(const struct policy *p, const struct docker_view *v, struct strb
 		if (m->kind != MOUNT_BIND && m->kind != MOUNT_VOLUME_BIND)
 			continue;
 		/* The socket itself or any directory above it. */
-		for (j = 0; j < p->sockets.n; j++) {
-			if (!rules_path_under(p->sockets.v[j], m->source))
-				continue;
+		if (socket_under(p, m->source) != NULL) {
 			str_appendf(out, "the Docker socket is reachable through host path %.128s "
 			    "(via %s); remove that mount", m->source, m->via);
+			return true;
+		}
+		/* A link to the socket, or to a directory above it, is the socket. */
+		if ((he = hostview_get(hv, i)) != NULL && he->status == HOSTPATH_OK &&
+		    socket_under(p, he->path) != NULL) {
+			str_appendf(out, "the Docker socket is reachable through host path %.64s, "
+			    "which leads to %.64s (via %s); remove that mount", m->source, he->path,
+			    m->via);
 			return true;
 		}
 	}
@@ -542,6 +813,75 @@ c_route(const struct policy *p, const struct docker_view *v, struct strbuf *out)
 	(void)v;
 	(void)out;
 	return false;
+}
+
+static bool
+c_docker_socket(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	return cf_docker_socket(p, v, NULL, out);
+}
+
+static bool
+c_sysctls(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < v->nsysctls; i++) {
+		const char *k = v->sysctls[i].key;
+
+		if (list_glob(&p->sysctls_allowed, k))
+			continue;
+		str_appendf(out, "sysctl %.64s is set; remove %s %.64s=..., or list it in the "
+		    "policy's sysctls allowed", k, flag(v, F_SYSCTL), k);
+		return true;
+	}
+	return false;
+}
+
+/* True when group g names an entry of the list: by name, or by number however the
+ * number is written ("0", "00", "+0"). */
+static bool
+group_denied(const struct strlist *l, const char *g)
+{
+	int64_t a, b;
+	const char *errstr;
+	bool num = str_to_i64(g, 0, INT64_MAX, &a, &errstr) == 0;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		if (strcmp(l->v[i], g) == 0)
+			return true;
+		if (num && str_to_i64(l->v[i], 0, INT64_MAX, &b, &errstr) == 0 && a == b)
+			return true;
+	}
+	return false;
+}
+
+static bool
+c_groups(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < v->ngroups; i++) {
+		if (!group_denied(&p->groups_denied, v->groups[i]))
+			continue;
+		str_appendf(out, "supplementary group \"%.64s\" grants host files or devices; "
+		    "remove %s %.64s", v->groups[i], flag(v, F_GROUP), v->groups[i]);
+		return true;
+	}
+	return false;
+}
+
+static bool
+c_service_plugin(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	(void)p;
+	if (!v->service_plugin)
+		return false;
+	str_append(out, "the service installs a managed plugin on every node with whatever "
+	    "privileges it asks for (TaskTemplate.PluginSpec, Runtime plugin); install it with "
+	    "docker plugin install instead");
+	return true;
 }
 
 /*
@@ -565,8 +905,10 @@ static const struct param_def p_sensitive[] = {
 	{.key = "paths", .type = PT_PATHS, .off = OFF(sensitive_paths),
 	    .def_strs = STRS("/", "/boot", "/dev", "/etc", "/lib", "/proc", "/sys", "/usr", "/bin",
 	        "/sbin", "/lib32", "/lib64", "/run/docker", "/var/lib/docker", "/etc/docker",
-	        "/root")},
+	        "/root", "/run/systemd", "/run/dbus", "/var/spool/cron", "/var/lib/containerd",
+	        "/run/containerd", "/var/log/cisgate")},
 	{.key = "extra_paths", .type = PT_PATHS, .off = OFF(sensitive_paths), .append = true},
+	{.key = "writable_allowed", .type = PT_PATHS, .off = OFF(writable_allowed)},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_privileged_ports[] = {
@@ -634,6 +976,15 @@ static const struct param_def p_root_user[] = {
 };
 static const struct param_def p_networks[] = {
 	{.key = "allowed_drivers", .type = PT_STRS, .off = OFF(network_drivers)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_sysctls[] = {
+	{.key = "allowed", .type = PT_STRS, .off = OFF(sysctls_allowed)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_groups[] = {
+	{.key = "denied", .type = PT_STRS, .off = OFF(groups_denied),
+	    .def_strs = STRS("0", "root", "docker", "disk", "shadow")},
 	{.key = NULL}, /* end */
 };
 #undef ALL_UIDS
@@ -752,4 +1103,23 @@ rules_is_digest(const char *d)
 {
 	return d != NULL && strncmp(d, "sha256:", 7) == 0 && strlen(d + 7) == 64 &&
 	    strspn(d + 7, "0123456789abcdef") == 64;
+}
+
+/* Checks that read facts; the table's entries for these rules run them without. */
+typedef bool (*rule_fact_fn)(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out);
+
+static const rule_fact_fn rules_fact_checks[R_COUNT] = {
+	[R_SENSITIVE_MOUNTS] = cf_sensitive,
+	[R_CPU] = cf_cpu,
+	[R_DOCKER_SOCKET] = cf_docker_socket,
+};
+
+bool
+rules_check(int r, const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	if (rules_fact_checks[r] != NULL)
+		return rules_fact_checks[r](p, v, f, out);
+	return rules_table[r].check(p, v, out);
 }

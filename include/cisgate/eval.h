@@ -39,6 +39,15 @@ struct decision {
 void eval_request(const struct policy *p, const struct endpoint *ep,
     const struct docker_view *v, const char *user, time_t now, struct decision *d);
 
+struct eval_facts; /* evalfacts.h */
+
+/* eval_request with what cisgate read besides the request (f may be NULL, and so may
+ * each of its pointers): resolved host paths, a container's limits before an update.
+ * f and what it points to stay the caller's and are only read. */
+void eval_request_ctx(const struct policy *p, const struct endpoint *ep,
+    const struct docker_view *v, const struct eval_facts *f, const char *user, time_t now,
+    struct decision *d);
+
 /* A deny that no rule made: the request could not be read as dockerd reads it. */
 void eval_deny_unreadable(struct decision *d, const char *reason);
 

@@ -58,6 +58,14 @@ struct audit_conf {
 	bool fail_allow; /* on_failure: allow */
 };
 
+/* How cisgate reaches dockerd and where dockerd keeps its state (policy `daemon:`). */
+struct daemon_conf {
+	char *socket;       /* dockerd's API socket, cleaned; also a docker-socket path */
+	int64_t timeout_ms; /* for cisgate's own calls to dockerd */
+	char *data_root;    /* cleaned; sensitive */
+	char *exec_root;    /* cleaned; sensitive */
+};
+
 struct policy {
 	atomic_int refs;
 	char *path;
@@ -80,6 +88,11 @@ struct policy {
 	struct strlist devices_allowed;
 	struct userspec exec_users, create_users;
 	struct strlist self_names; /* plugin names that are cisgate itself */
+	struct strlist writable_allowed; /* sensitive-mounts: directories others may write
+	                                    that binds may still come from (cleaned) */
+	struct strlist sysctls_allowed;  /* sysctls: keys or fnmatch patterns */
+	struct strlist groups_denied;    /* groups: names or numeric gids */
+	struct daemon_conf daemon;
 
 	struct exemption *ex;
 	size_t nex;

@@ -27,6 +27,9 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
  * network body, never by the body loop: the rule row gives the action, the name for
  * exemptions and records, and the parameters. */
 #define RK_ROUTE 0u
+/* A service is the container each of its tasks will be (services/create and update:
+ * an update sends the whole spec, so both are judged as a create). */
+#define RK_SERVICE ((1u << EP_SERVICE_CREATE) | (1u << EP_SERVICE_UPDATE))
 
 /*
  * Every rule, once, in table order:
@@ -39,30 +42,30 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 #define CG_RULES(X)                                                                        \
 	X(APPARMOR, "apparmor", "5.1", "AppArmor profile", ACT_DENY, RK_CREATE_LIKE,       \
 	    c_apparmor, p_apparmor)                                                         \
-	X(SELINUX, "selinux", "5.2", "SELinux options", ACT_DENY, RK_CREATE_LIKE,          \
-	    c_selinux, NULL)                                                                \
+	X(SELINUX, "selinux", "5.2", "SELinux options", ACT_DENY,                         \
+	    RK_CREATE_LIKE | RK_SERVICE, c_selinux, NULL)                                                                \
 	X(CAPABILITIES, "capabilities", "5.3", "Linux capabilities restricted", ACT_DENY,  \
-	    RK_CREATE_LIKE, c_capabilities, p_capabilities)                                 \
+	    RK_CREATE_LIKE | RK_SERVICE, c_capabilities, p_capabilities)                                 \
 	X(PRIVILEGED, "privileged", "5.4", "privileged containers", ACT_DENY,              \
 	    RK_CREATE_LIKE, c_privileged, NULL)                                             \
 	X(SENSITIVE_MOUNTS, "sensitive-mounts", "5.5", "sensitive host directories",       \
-	    ACT_DENY, RK_CREATE_LIKE | RK_VOLUME, c_sensitive, p_sensitive)                 \
+	    ACT_DENY, RK_CREATE_LIKE | RK_VOLUME | RK_SERVICE, c_sensitive, p_sensitive)                 \
 	X(PRIVILEGED_PORTS, "privileged-ports", "5.7", "privileged ports", ACT_WARN,       \
-	    RK_CREATE_LIKE, c_privileged_ports, p_privileged_ports)                         \
+	    RK_CREATE_LIKE | RK_SERVICE, c_privileged_ports, p_privileged_ports)                         \
 	X(HOST_PORTS, "host-ports", "5.8", "only needed ports open", ACT_WARN,             \
-	    RK_CREATE_LIKE, c_host_ports, p_host_ports)                                     \
+	    RK_CREATE_LIKE | RK_SERVICE, c_host_ports, p_host_ports)                                     \
 	X(HOST_NETWORK, "host-network", "5.9", "host network namespace", ACT_DENY,         \
-	    RK_CREATE_LIKE | RK_BUILD, c_host_network, NULL)                                \
+	    RK_CREATE_LIKE | RK_BUILD | RK_SERVICE, c_host_network, NULL)                                \
 	X(MEMORY, "memory-limit", "5.10", "memory usage limited", ACT_DENY,                \
-	    RK_CREATE_LIKE | RK_UPDATE, c_memory, p_memory)                                 \
-	X(CPU, "cpu-shares", "5.11", "CPU priority set", ACT_DENY, RK_CREATE_LIKE, c_cpu,  \
-	    NULL)                                                                           \
+	    RK_CREATE_LIKE | RK_UPDATE | RK_SERVICE, c_memory, p_memory)                                 \
+	X(CPU, "cpu-shares", "5.11", "CPU priority set", ACT_DENY,                       \
+	    RK_CREATE_LIKE | RK_UPDATE | RK_SERVICE, c_cpu, NULL)                                                                           \
 	X(READONLY_ROOTFS, "readonly-rootfs", "5.12", "read-only root filesystem",         \
-	    ACT_WARN, RK_CREATE_LIKE, c_readonly, NULL)                                     \
+	    ACT_WARN, RK_CREATE_LIKE | RK_SERVICE, c_readonly, NULL)                                     \
 	X(HOST_INTERFACE, "host-interface", "5.13", "traffic bound to a host interface",   \
 	    ACT_WARN, RK_CREATE_LIKE, c_host_interface, p_host_interface)                   \
 	X(RESTART, "restart-policy", "5.14", "on-failure restart at most N", ACT_WARN,     \
-	    RK_CREATE_LIKE | RK_UPDATE, c_restart, p_restart)                               \
+	    RK_CREATE_LIKE | RK_UPDATE | RK_SERVICE, c_restart, p_restart)                               \
 	X(HOST_PID, "host-pid", "5.15", "host PID namespace", ACT_DENY, RK_CREATE_LIKE,    \
 	    c_host_pid, NULL)                                                               \
 	X(HOST_IPC, "host-ipc", "5.16", "host IPC namespace", ACT_DENY, RK_CREATE_LIKE,    \
@@ -70,9 +73,9 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	X(HOST_DEVICES, "host-devices", "5.17", "host devices", ACT_DENY, RK_CREATE_LIKE,  \
 	    c_devices, p_devices)                                                           \
 	X(ULIMITS, "ulimits", "5.18", "default ulimits overridden", ACT_WARN,              \
-	    RK_CREATE_LIKE, c_ulimits, NULL)                                                \
+	    RK_CREATE_LIKE | RK_SERVICE, c_ulimits, NULL)                                                \
 	X(PROPAGATION, "mount-propagation", "5.19", "mount propagation not shared",        \
-	    ACT_DENY, RK_CREATE_LIKE, c_propagation, NULL)                                  \
+	    ACT_DENY, RK_CREATE_LIKE | RK_SERVICE, c_propagation, NULL)                                  \
 	X(HOST_UTS, "host-uts", "5.20", "host UTS namespace", ACT_DENY, RK_CREATE_LIKE,    \
 	    c_host_uts, NULL)                                                               \
 	X(SECCOMP, "seccomp", "5.21", "default seccomp profile", ACT_DENY, RK_CREATE_LIKE, \
@@ -86,17 +89,23 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	X(NO_NEW_PRIVS, "no-new-privileges", "5.25", "no new privileges", ACT_WARN,        \
 	    RK_CREATE_LIKE, c_nnp, NULL)                                                    \
 	X(HEALTHCHECK, "healthcheck", "5.26", "health check at runtime", ACT_WARN,         \
-	    RK_CREATE, c_healthcheck, NULL)                                                 \
+	    RK_CREATE | RK_SERVICE, c_healthcheck, NULL)                                                 \
 	X(PIDS, "pids-limit", "5.28", "PIDs cgroup limit", ACT_DENY,                       \
-	    RK_CREATE_LIKE | RK_UPDATE, c_pids, p_pids)                                     \
+	    RK_CREATE_LIKE | RK_UPDATE | RK_SERVICE, c_pids, p_pids)                                     \
 	X(DEFAULT_BRIDGE, "default-bridge", "5.29", "default bridge not used", ACT_WARN,   \
 	    RK_CREATE_LIKE, c_default_bridge, NULL)                                         \
 	X(HOST_USERNS, "host-userns", "5.30", "host user namespace", ACT_DENY,             \
 	    RK_CREATE_LIKE, c_host_userns, NULL)                                            \
 	X(DOCKER_SOCKET, "docker-socket", "5.31", "Docker socket not mounted", ACT_DENY,   \
-	    RK_CREATE_LIKE | RK_VOLUME, c_docker_socket, p_docker_socket)                   \
+	    RK_CREATE_LIKE | RK_VOLUME | RK_SERVICE, c_docker_socket, p_docker_socket)                   \
 	X(ROOT_USER, "root-user", "4.1", "container runs as a non-root user", ACT_WARN,    \
-	    RK_CREATE, c_root_user, p_root_user)                                            \
+	    RK_CREATE | RK_SERVICE, c_root_user, p_root_user)                            \
+	X(SYSCTLS, "sysctls", "", "namespaced sysctls", ACT_WARN,                          \
+	    RK_CREATE_LIKE | RK_SERVICE, c_sysctls, p_sysctls)                              \
+	X(GROUPS, "groups", "", "no privileged supplementary groups", ACT_DENY,           \
+	    RK_CREATE_LIKE | RK_SERVICE, c_groups, p_groups)                                \
+	X(SERVICE_PLUGIN, "service-plugin", "", "services do not install plugins",        \
+	    ACT_DENY, RK_SERVICE, c_service_plugin, NULL)                                   \
 	X(SWARM, "swarm", "7.1", "swarm mode not enabled", ACT_DENY, RK_ROUTE, c_route,    \
 	    NULL)                                                                           \
 	X(PLUGINS, "plugins", "", "managed plugins allow-listed by name and digest",       \
@@ -159,6 +168,15 @@ struct rule_def {
 };
 
 extern const struct rule_def rules_table[R_COUNT];
+
+struct eval_facts;
+
+/* Runs rule r's check over v as rules_table[r].check does, with the facts the caller
+ * has (f, and each of its pointers, may be NULL): resolved host paths for
+ * sensitive-mounts and docker-socket, the container's current limits for the update
+ * checks. Appends to out and returns true when v violates the rule. Pure. */
+bool rules_check(int r, const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out);
 
 /* Index of a rule by name, or -1. */
 int rules_find(const char *name);

@@ -218,8 +218,17 @@ test_param_table(void **state)
 	(void)state;
 	p = policy_load_buffer("apiVersion: cisgate/v1\n", 23, "mem", &errs);
 	assert_non_null(p);
-	assert_int_equal(p->sensitive_paths.n, 16);
+	assert_int_equal(p->sensitive_paths.n, 22);
 	assert_string_equal(p->sensitive_paths.v[0], "/");
+	assert_string_equal(p->sensitive_paths.v[21], "/var/log/cisgate");
+	assert_int_equal(p->writable_allowed.n, 0);
+	assert_int_equal(p->sysctls_allowed.n, 0);
+	assert_int_equal(p->groups_denied.n, 5);
+	assert_string_equal(p->groups_denied.v[0], "0");
+	assert_string_equal(p->daemon.socket, "/run/docker.sock");
+	assert_string_equal(p->daemon.data_root, "/var/lib/docker");
+	assert_string_equal(p->daemon.exec_root, "/run/docker");
+	assert_int_equal(p->daemon.timeout_ms, 2000);
 	assert_int_equal(p->sockets.n, 3);
 	assert_string_equal(p->apparmor_allowed.v[0], "docker-default");
 	assert_int_equal(p->privileged_port_below, 1024);
@@ -277,6 +286,61 @@ test_param_table(void **state)
 	}
 }
 
+/* The daemon section: its defaults, the timeout's spellings and bounds, cleaned paths,
+ * and that every wrong value is an error with its place. */
+static void
+test_daemon_section(void **state)
+{
+	static const struct {
+		const char *yaml;
+		int64_t timeout_ms; /* -1: refused */
+		const char *socket;
+	} t[] = {
+		{"daemon: {timeout: 2s}", 2000, "/run/docker.sock"},
+		{"daemon: {timeout: 500ms}", 500, "/run/docker.sock"},
+		{"daemon: {timeout: 1500}", 1500, "/run/docker.sock"},
+		{"daemon: {timeout: 60s}", 60000, "/run/docker.sock"},
+		{"daemon: {timeout: 61s}", -1, NULL},
+		{"daemon: {timeout: 0ms}", -1, NULL},
+		{"daemon: {timeout: 2m}", -1, NULL},
+		{"daemon: {timeout: -2s}", -1, NULL},
+		{"daemon: {timeout: s}", -1, NULL},
+		{"daemon: {socket: /var/run/./docker.sock}", 2000, "/run/docker.sock"},
+		{"daemon: {socket: run/docker.sock}", -1, NULL},
+		{"daemon: {data_root: /srv/docker/}", 2000, "/run/docker.sock"},
+		{"daemon: {sock: /x}", -1, NULL},
+		{"daemon: [a]", -1, NULL},
+	};
+	struct policy_errors errs;
+	struct policy *p;
+	char y[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		snprintf(y, sizeof y, "apiVersion: cisgate/v1\n%s\n", t[i].yaml);
+		memset(&errs, 0, sizeof errs);
+		p = policy_load_buffer(y, strlen(y), "mem", &errs);
+		if (t[i].timeout_ms < 0) {
+			assert_null(p);
+			assert_true(errs.n >= 1);
+			assert_non_null(strstr(errs.text[0], "mem:2:"));
+			continue;
+		}
+		assert_non_null(p);
+		assert_int_equal(p->daemon.timeout_ms, t[i].timeout_ms);
+		assert_string_equal(p->daemon.socket, t[i].socket);
+		policy_release(p);
+	}
+	snprintf(y, sizeof y, "apiVersion: cisgate/v1\ndaemon: {data_root: /srv/docker/, "
+	    "exec_root: /var/run/d}\n");
+	p = policy_load_buffer(y, strlen(y), "mem", &errs);
+	assert_non_null(p);
+	assert_string_equal(p->daemon.data_root, "/srv/docker");
+	assert_string_equal(p->daemon.exec_root, "/run/d");
+	policy_release(p);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -287,6 +351,7 @@ main(int argc, char **argv)
 		cmocka_unit_test(test_file_changed),
 		cmocka_unit_test(test_expires_values),
 		cmocka_unit_test(test_param_table),
+		cmocka_unit_test(test_daemon_section),
 	};
 
 	if (argc > 1)

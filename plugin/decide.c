@@ -1,6 +1,7 @@
 /* decide.c - the pipeline. Any step that cannot read the request as dockerd will
  * ends in a deny that says what to change. Pure. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cisgate/decide.h"
@@ -32,14 +33,108 @@ decide_body_matters(const struct endpoint *ep)
 	}
 }
 
+/* True when an update takes away a CPU control and says nothing of the others: what it
+ * leaves depends on the container's current limits. */
+static bool
+decide_update_needs_current(const struct docker_view *v)
+{
+	return v->kind == EP_CONTAINER_UPDATE && (v->changes & DV_CPU_QUOTA) &&
+	    v->cpu_quota_removed && v->cpu_shares <= 0 && v->nano_cpus <= 0;
+}
+
 /* Adds to c->need the facts this decision depends on that c->have lacks. Returns the
  * number added, or -1 when one cannot even be asked for (a name too long, too many). */
 static int
 decide_needs(const struct policy *p, struct decide_ctx *c)
 {
+	int n = 0;
+
 	(void)p;
-	(void)c;
-	return 0;
+	if (decide_update_needs_current(&c->view) && c->ep.target[0] != '\0' &&
+	    (c->have == NULL || facts_get(c->have, FACT_CONTAINER, c->ep.target) == NULL)) {
+		if (facts_need(c->need, FACT_CONTAINER, c->ep.target, "update target") < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* The view of the container fact ref (dockerd's inspect answer), built once; NULL when
+ * there is no such answer or it cannot be read. */
+static const struct docker_view *
+decide_fact_view(struct decide_ctx *c, const char *ref)
+{
+	const struct fact *x;
+	struct docker_view *fv;
+	struct gj_error e;
+	json_t *root;
+	size_t i;
+
+	if (c->have == NULL || (x = facts_get(c->have, FACT_CONTAINER, ref)) == NULL ||
+	    x->state != FACT_OK)
+		return NULL;
+	i = (size_t)(x - c->have->f);
+	if (c->fact_view[i] != NULL)
+		return c->fact_view[i];
+	if ((fv = malloc(sizeof *fv)) == NULL)
+		return NULL;
+	docker_view_init(fv, NULL);
+	root = json_loadb(x->body, x->len, JSON_REJECT_DUPLICATES, NULL);
+	if (root == NULL || docker_view_from_inspect(fv, root, &e) != 0) {
+		json_decref(root);
+		free(fv);
+		return NULL;
+	}
+	fv->root = root; /* the view's strings point into it; docker_view_free drops it */
+	c->fact_view[i] = fv;
+	return fv;
+}
+
+/* The container's limits before an update, from its fact (unknown when unreadable). */
+static const struct current_limits *
+decide_current(struct decide_ctx *c)
+{
+	const struct docker_view *fv;
+	struct current_limits *cl = &c->current;
+
+	memset(cl, 0, sizeof *cl);
+	if (!decide_update_needs_current(&c->view) ||
+	    (fv = decide_fact_view(c, c->ep.target)) == NULL)
+		return NULL;
+	cl->memory = (struct current_limit){true, fv->memory};
+	cl->memory_swap = (struct current_limit){true, fv->memory_swap};
+	cl->nano_cpus = (struct current_limit){true, fv->nano_cpus};
+	cl->cpu_shares = (struct current_limit){true, fv->cpu_shares};
+	cl->cpu_quota = (struct current_limit){true, fv->cpu_quota};
+	cl->pids = (struct current_limit){true, fv->pids_limit};
+	return cl;
+}
+
+/* Which requests carry host paths to resolve. */
+static bool
+decide_has_host_paths(const struct docker_view *v)
+{
+	size_t i;
+
+	for (i = 0; i < v->nmounts; i++)
+		if (v->mounts[i].kind == MOUNT_BIND || v->mounts[i].kind == MOUNT_VOLUME_BIND)
+			return true;
+	return false;
+}
+
+/* Evaluates c's view with every fact there is: the host paths resolved when the caller
+ * gave a root, the container's current limits when it looked them up. */
+static void
+decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time_t now)
+{
+	struct eval_facts f = {NULL, NULL};
+
+	if (c->rootfd >= 0 && decide_has_host_paths(&c->view)) {
+		(void)hostview_resolve(&c->host, &c->view, c->rootfd, 0);
+		f.host = &c->host;
+	}
+	f.current = decide_current(c);
+	eval_request_ctx(p, &c->ep, &c->view, &f, user, now, &c->dec);
 }
 
 /* Builds the view and evaluates; shared by both entry points. */
@@ -79,7 +174,7 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 		    "decide this request");
 		return;
 	}
-	eval_request(p, &c->ep, &c->view, user, now, &c->dec);
+	decide_eval(p, c, user, now);
 }
 
 void
@@ -107,6 +202,7 @@ decide_envelope_facts(const struct policy *p, const char *buf, size_t len, bool 
 	c->have = have;
 	c->need = need;
 	c->pending = false;
+	memset(c->fact_view, 0, sizeof c->fact_view);
 	c->ep.kind = EP_OTHER;
 	c->ep.state_changing = true;
 	c->ep.path[0] = '\0';
@@ -206,6 +302,7 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 	c->have = NULL;
 	c->need = NULL;
 	c->pending = false;
+	memset(c->fact_view, 0, sizeof c->fact_view);
 	c->ep.kind = kind;
 	c->ep.state_changing = true;
 	c->req.user = user;
@@ -224,6 +321,7 @@ decide_inspect(const struct policy *p, json_t *item, const char *user, time_t no
 	c->have = NULL;
 	c->need = NULL;
 	c->pending = false;
+	memset(c->fact_view, 0, sizeof c->fact_view);
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	if (user != NULL)
 		c->req.user = user;
@@ -259,6 +357,7 @@ decide_unread(struct decide_ctx *c, bool is_response, const char *reason)
 	c->have = NULL;
 	c->need = NULL;
 	c->pending = false;
+	memset(c->fact_view, 0, sizeof c->fact_view);
 	c->req.is_response = is_response;
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	c->ep.kind = EP_OTHER;
@@ -271,6 +370,15 @@ decide_unread(struct decide_ctx *c, bool is_response, const char *reason)
 void
 decide_free(struct decide_ctx *c)
 {
+	size_t i;
+
+	for (i = 0; i < CG_FACTS_MAX; i++) {
+		if (c->fact_view[i] == NULL)
+			continue;
+		docker_view_free(c->fact_view[i]);
+		free(c->fact_view[i]);
+		c->fact_view[i] = NULL;
+	}
 	docker_view_free(&c->view);
 	if (c->req.root != NULL || c->req.body != NULL)
 		envelope_free(&c->req);

@@ -140,6 +140,8 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	bool fail_deny;
 
 	atomic_fetch_add(&sh->requests, 1);
+	if (c != NULL)
+		c->rootfd = sh->rootfd;
 	if (c == NULL)
 		return answer_queue(&s->ans, conn, answer_deny("cisgate is out of memory; try again"));
 	p = http_policy_get(sh);

@@ -1,10 +1,12 @@
 /* main.c - the command line: serve, lint, check, audit verify. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "cisgate/audit.h"
 #include "cisgate/decide.h"
@@ -160,8 +162,20 @@ cmd_check(int argc, char **argv)
 		policy_release(p);
 		return 2;
 	}
-	if ((c = malloc(sizeof *c)) == NULL)
-		abort();
+	if ((c = malloc(sizeof *c)) == NULL) {
+		fprintf(stderr, "cisgate: out of memory\n");
+		free(buf);
+		policy_release(p);
+		return 2;
+	}
+	/* Bind sources are resolved on this host, as the server resolves them on its own. */
+	if ((c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "cisgate: /: %s\n", strerror(errno));
+		free(c);
+		free(buf);
+		policy_release(p);
+		return 2;
+	}
 	doc = json_loadb(buf, len, 0, NULL);
 	if (endpoint != NULL) {
 		enum ep_kind k = uri_kind_from_name(endpoint);
@@ -202,6 +216,7 @@ cmd_check(int argc, char **argv)
 		rc = 2;
 	}
 	json_decref(doc);
+	close(c->rootfd);
 	free(c);
 	free(buf);
 	policy_release(p);

@@ -6,6 +6,7 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
 #include <poll.h>
@@ -265,14 +266,25 @@ serve_run(const struct serve_opts *o)
 		}
 		bound = true;
 	}
+	/* Bind sources are resolved in the host's tree as dockerd will mount them. */
+	if ((sh.rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		log_err("cannot open / to resolve host paths");
+		if (bound)
+			unlink(o->socket);
+		close(fd);
+		audit_close(sh.audit);
+		policy_release(p);
+		return 1;
+	}
 	/* Lookups in dockerd (facts a decision needs); without them those requests are denied
 	 * with the reason, the rest decided as usual. */
-	if ((sh.dockerc = dockerc_start(SERVE_DEFAULT_DAEMON_SOCKET,
-	         SERVE_DEFAULT_DAEMON_TIMEOUT_MS, err, sizeof err)) == NULL)
+	if ((sh.dockerc = dockerc_start(p->daemon.socket, (unsigned)p->daemon.timeout_ms, err,
+	         sizeof err)) == NULL)
 		log_warnx("no lookups in dockerd (%s): requests that need them are denied", err);
 	if ((srv = http_start(fd, o->idle_timeout, o->workers, &sh)) == NULL) {
 		log_errx("cannot start the HTTP server");
 		dockerc_free(sh.dockerc);
+		close(sh.rootfd);
 		if (bound)
 			unlink(o->socket);
 		audit_close(sh.audit);
@@ -333,6 +345,7 @@ serve_run(const struct serve_opts *o)
 	dockerc_stop(sh.dockerc);
 	http_stop(srv);
 	dockerc_free(sh.dockerc);
+	close(sh.rootfd);
 	close(fd);
 	if (bound)
 		unlink(o->socket);

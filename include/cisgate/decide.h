@@ -9,7 +9,10 @@
 #include "cisgate/docker.h"
 #include "cisgate/envelope.h"
 #include "cisgate/eval.h"
+#include "cisgate/current.h"
+#include "cisgate/evalfacts.h"
 #include "cisgate/facts.h"
+#include "cisgate/hostview.h"
 #include "cisgate/policy.h"
 #include "cisgate/uri.h"
 
@@ -23,7 +26,14 @@ struct decide_ctx {
 	const struct facts *have;
 	struct facts *need;
 	bool pending; /* c->need holds facts to look up; c->dec is a placeholder deny */
-	struct docker_view view; /* last: large */
+	/* The host's "/" (an O_PATH fd) to resolve bind sources against, or -1: then host
+	 * paths are judged as written. Set by the caller; no decide_* call changes it. */
+	int rootfd;
+	/* Views of the containers named by c->have's facts, built on demand (heap). */
+	struct docker_view *fact_view[CG_FACTS_MAX];
+	struct current_limits current;
+	struct docker_view view; /* large */
+	struct hostview host;    /* last: larger, and only its used entries are written */
 };
 
 /* Decides one AuthZ envelope buf[0..len). Never fails: anything it cannot read is a deny

@@ -18,6 +18,7 @@ struct http_shared {
 	struct policy *policy;
 	struct audit *audit;         /* may be NULL: no outputs configured */
 	struct dockerc *dockerc;     /* lookups in dockerd; NULL: every lookup fails (deny) */
+	int rootfd;                  /* the host's "/" (O_PATH) that bind sources resolve in */
 	atomic_ulong requests, denies, audit_failures, inflight;
 	atomic_size_t upload_bytes; /* heap bytes held by uploads now (CG_UPLOAD_BUDGET) */
 };

@@ -6,8 +6,6 @@
 
 #define SERVE_DEFAULT_SOCKET "/run/docker/plugins/cisgate.sock"
 #define SERVE_DEFAULT_POLICY "/etc/cisgate/policy.yaml"
-#define SERVE_DEFAULT_DAEMON_SOCKET "/run/docker.sock"
-#define SERVE_DEFAULT_DAEMON_TIMEOUT_MS 2000
 
 struct serve_opts {
 	const char *socket;

@@ -2,6 +2,7 @@
  * same bytes (envelope, base64 decode, body) -- ns per request and allocations per request.
  * Usage: micro ENVELOPE POLICY [ITERATIONS [bare|decide|none]]
  * With a mode it only runs that loop, for counting instructions under callgrind. */
+#include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -117,10 +118,12 @@ main(int argc, char **argv)
 	if (fread(buf, 1, (size_t)len, f) != (size_t)len)
 		return 2;
 	fclose(f);
-	if ((p = policy_load(argv[2], true, &errs)) == NULL) {
+	if ((p = policy_load(argv[2], true, &errs)) == NULL || c == NULL) {
 		fprintf(stderr, "%s\n", errs.text[0]);
 		return 2;
 	}
+	/* As the daemon: bind sources resolved on this host. */
+	c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (argc > 4) {
 		/* Instruction counting: one loop, nothing else. */
 		for (i = 0; i < iters; i++) {

@@ -93,6 +93,7 @@ fuzz_decide(const uint8_t *data, size_t size)
 		if ((p = policy_load_buffer(pol, sizeof pol - 1, "fuzz", &errs)) == NULL)
 			abort();
 		jsonmem_install(); /* as the daemon does; ASan sees into the arena */
+		c.rootfd = -1;     /* the fuzzer's paths are not this machine's */
 	}
 	(void)jsonmem_begin();
 	decide_envelope(p, (const char *)data, size, false, 0, &c);

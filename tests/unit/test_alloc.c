@@ -225,6 +225,7 @@ decide_loop(const struct policy *p, const char *buf, size_t len, bool arena)
 		fail_msg("no memory for the test itself");
 		return;
 	}
+	c->rootfd = -1;
 	decide_envelope(p, buf, len, false, 0, c);
 	want_allow = c->dec.allow;
 	decide_free(c);

@@ -49,7 +49,21 @@ decide_needs(const struct policy *p, struct decide_ctx *c)
 {
 	int n = 0;
 
+	size_t i;
+
 	(void)p;
+	/* A service's networks are named by ID (the CLI resolves names): which one is the
+	 * host network is dockerd's to say. */
+	for (i = 0; c->view.is_service && i < c->view.nnetworks; i++) {
+		const char *t = c->view.networks[i];
+
+		if (strcmp(t, "host") == 0 ||
+		    (c->have != NULL && facts_get(c->have, FACT_NETWORK, t) != NULL))
+			continue;
+		if (facts_need(c->need, FACT_NETWORK, t, "service network") < 0)
+			return -1;
+		n++;
+	}
 	if (decide_update_needs_current(&c->view) && c->ep.target[0] != '\0' &&
 	    (c->have == NULL || facts_get(c->have, FACT_CONTAINER, c->ep.target) == NULL)) {
 		if (facts_need(c->need, FACT_CONTAINER, c->ep.target, "update target") < 0)
@@ -110,6 +124,43 @@ decide_current(struct decide_ctx *c)
 	return cl;
 }
 
+/* A service's network targets as dockerd resolves them: one that is the host network
+ * makes network_mode "host". Returns -1 (c->dec a deny) when one cannot be told. */
+static int
+decide_service_networks(struct decide_ctx *c)
+{
+	char reason[320];
+	size_t i;
+
+	for (i = 0; c->view.is_service && i < c->view.nnetworks; i++) {
+		const char *t = c->view.networks[i];
+		const struct fact *x;
+		bool host;
+
+		if (strcmp(t, "host") == 0)
+			continue;
+		if (c->have == NULL || (x = facts_get(c->have, FACT_NETWORK, t)) == NULL) {
+			if (c->have == NULL && c->need == NULL)
+				continue; /* offline (check, cases): judged by its name only */
+			snprintf(reason, sizeof reason, "network %.64s of the service was not looked "
+			    "up in dockerd", t);
+			eval_deny_unreadable(&c->dec, reason);
+			return -1;
+		}
+		if (x->state != FACT_OK ||
+		    docker_network_answer_is_host(x->body, x->len, &host) != 0) {
+			snprintf(reason, sizeof reason, "cannot tell whether network %.64s of the "
+			    "service is the host network (%.160s); name an existing network",
+			    t, x->state == FACT_MISSING ? "dockerd has no such network" : x->err);
+			eval_deny_unreadable(&c->dec, reason);
+			return -1;
+		}
+		if (host)
+			c->view.network_mode = "host";
+	}
+	return 0;
+}
+
 /* Which requests carry host paths to resolve. */
 static bool
 decide_has_host_paths(const struct docker_view *v)
@@ -129,6 +180,8 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 {
 	struct eval_facts f = {NULL, NULL};
 
+	if (decide_service_networks(c) != 0)
+		return;
 	if (c->rootfd >= 0 && decide_has_host_paths(&c->view)) {
 		(void)hostview_resolve(&c->host, &c->view, c->rootfd, 0);
 		f.host = &c->host;

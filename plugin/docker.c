@@ -1547,3 +1547,24 @@ docker_network_read(json_t *root, struct docker_network *out, struct gj_error *e
 	}
 	return 0;
 }
+
+int
+docker_network_answer_is_host(const char *body, size_t len, bool *is_host)
+{
+	static const char *const f_answer[] = {"Name", "Driver"};
+	struct gj_error e;
+	json_t *root, *f[2];
+	const char *name, *driver;
+	int rc = -1;
+
+	*is_host = false;
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return -1;
+	if (gojson_fields(root, "network", f_answer, 2, f, &e) == 0 &&
+	    gojson_str(f[0], "Name", &name, &e) == 0 && gojson_str(f[1], "Driver", &driver, &e) == 0) {
+		*is_host = strcmp(name, "host") == 0 || strcmp(driver, "host") == 0;
+		rc = 0;
+	}
+	json_decref(root);
+	return rc;
+}

@@ -78,6 +78,7 @@ facts_kind_name(enum fact_kind k)
 		[FACT_CONTAINER] = "container",
 		[FACT_IMAGE] = "image",
 		[FACT_PLUGIN] = "plugin",
+		[FACT_NETWORK] = "network",
 	};
 
 	return k < FACT_KIND_COUNT ? names[k] : "?";

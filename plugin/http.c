@@ -159,9 +159,16 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	} else {
 		struct facts *need = NULL;
 
-		/* Asked once: the second pass decides with the answers it has. */
-		if (u->lk == NULL && (need = tls_get(TLS_FACTS, sizeof *need)) != NULL)
+		/* Asked once: the second pass decides with the answers it has. Without room
+		 * to say what it needs, a decision would be made as offline: refuse instead. */
+		if (u->lk == NULL) {
+			if ((need = tls_get(TLS_FACTS, sizeof *need)) == NULL) {
+				policy_release(p);
+				return answer_queue(&s->ans, conn,
+				    answer_deny("cisgate is out of memory; try again"));
+			}
 			need->n = 0;
+		}
 		/* The documents' values come from this worker's arena, freed by decide_free. */
 		(void)jsonmem_begin();
 		decide_envelope_facts(p, u->buf ? u->buf : "", u->len, is_res, NULL, time(NULL),

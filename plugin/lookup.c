@@ -12,11 +12,18 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 		[FACT_CONTAINER] = "/containers/",
 		[FACT_IMAGE] = "/images/",
 		[FACT_PLUGIN] = "/plugins/",
+		[FACT_NETWORK] = "/networks/",
+	};
+	static const char *const suffix[FACT_KIND_COUNT] = {
+		[FACT_CONTAINER] = "/json",
+		[FACT_IMAGE] = "/json",
+		[FACT_PLUGIN] = "/json",
+		[FACT_NETWORK] = "",
 	};
 
 	if (x->kind >= FACT_KIND_COUNT)
 		return -1;
-	return dockerc_path(out, outsz, prefix[x->kind], x->ref, "/json");
+	return dockerc_path(out, outsz, prefix[x->kind], x->ref, suffix[x->kind]);
 }
 
 /* What each GET carries back to its set. */

@@ -253,4 +253,9 @@ struct docker_network {
  * keys are exact. Strings point into root. Returns 0, or -1 with *e set. Pure. */
 int docker_network_read(json_t *root, struct docker_network *out, struct gj_error *e);
 
+/* Reads dockerd's GET /networks/{id} answer (body[0..len), NUL-terminated): *is_host is
+ * true when it is the host network (driver "host", or the network named "host"). Returns
+ * 0, or -1 when the answer cannot be read. Pure. */
+int docker_network_answer_is_host(const char *body, size_t len, bool *is_host);
+
 #endif

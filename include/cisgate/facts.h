@@ -16,6 +16,7 @@ enum fact_kind {
 	FACT_CONTAINER, /* GET /containers/{ref}/json */
 	FACT_IMAGE,     /* GET /images/{ref}/json */
 	FACT_PLUGIN,    /* GET /plugins/{ref}/json */
+	FACT_NETWORK,   /* GET /networks/{ref} */
 	FACT_KIND_COUNT
 };
 
@@ -56,7 +57,7 @@ const struct fact *facts_get(const struct facts *f, enum fact_kind kind, const c
 void facts_answer(struct facts *f, size_t i, long status, char *body, size_t len,
     const char *err);
 
-/* "container", "image", "plugin". */
+/* "container", "image", "plugin", "network". */
 const char *facts_kind_name(enum fact_kind k);
 
 #endif

@@ -33,6 +33,16 @@ decide_body_matters(const struct endpoint *ep)
 	}
 }
 
+/* Every entry point starts here: the facts in and out, nothing looked up yet. */
+static void
+decide_start(struct decide_ctx *c, const struct facts *have, struct facts *need)
+{
+	c->have = have;
+	c->need = need;
+	c->pending = false;
+	memset(c->fact_view, 0, sizeof c->fact_view);
+}
+
 /* True when an update takes away a CPU control and says nothing of the others: what it
  * leaves depends on the container's current limits. */
 static bool
@@ -252,10 +262,7 @@ decide_envelope_facts(const struct policy *p, const char *buf, size_t len, bool 
 	char err[256], reason[320];
 	const struct authz_req *r = &c->req;
 
-	c->have = have;
-	c->need = need;
-	c->pending = false;
-	memset(c->fact_view, 0, sizeof c->fact_view);
+	decide_start(c, have, need);
 	c->ep.kind = EP_OTHER;
 	c->ep.state_changing = true;
 	c->ep.path[0] = '\0';
@@ -352,10 +359,7 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 {
 	memset(&c->req, 0, sizeof c->req);
 	memset(&c->ep, 0, sizeof c->ep);
-	c->have = NULL;
-	c->need = NULL;
-	c->pending = false;
-	memset(c->fact_view, 0, sizeof c->fact_view);
+	decide_start(c, NULL, NULL);
 	c->ep.kind = kind;
 	c->ep.state_changing = true;
 	c->req.user = user;
@@ -371,10 +375,7 @@ decide_inspect(const struct policy *p, json_t *item, const char *user, time_t no
 
 	memset(&c->req, 0, sizeof c->req);
 	memset(&c->ep, 0, sizeof c->ep);
-	c->have = NULL;
-	c->need = NULL;
-	c->pending = false;
-	memset(c->fact_view, 0, sizeof c->fact_view);
+	decide_start(c, NULL, NULL);
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	if (user != NULL)
 		c->req.user = user;
@@ -407,10 +408,7 @@ void
 decide_unread(struct decide_ctx *c, bool is_response, const char *reason)
 {
 	memset(&c->req, 0, sizeof c->req);
-	c->have = NULL;
-	c->need = NULL;
-	c->pending = false;
-	memset(c->fact_view, 0, sizeof c->fact_view);
+	decide_start(c, NULL, NULL);
 	c->req.is_response = is_response;
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	c->ep.kind = EP_OTHER;

@@ -254,14 +254,36 @@ sensitive_rel(const struct policy *p, const char *path, const char **what, char 
 	return r2;
 }
 
-/* One host path (as written, or where it resolves when resolved is not NULL). */
+/* True when path (cleaned, or resolved) is at or below an allowed_readonly entry and is
+ * neither a docker-socket path nor above one: a read-only mount of it is allowed. */
+static bool
+readonly_listed(const struct policy *p, const char *path)
+{
+	size_t i;
+
+	/* A socket is as dangerous read-only: connect() ignores the mount's ro flag. */
+	if (hostpath_sensitive(p->sockets.v, p->sockets.n, path, NULL) != HOSTPATH_REL_NONE)
+		return false;
+	for (i = 0; i < p->readonly_allowed.n; i++)
+		if (hostpath_is_under(path, p->readonly_allowed.v[i]))
+			return true;
+	return false;
+}
+
+/* One host path (as written, or where it resolves when resolved is not NULL). A really
+ * read-only mount of an allowed_readonly path passes; the written and the resolved path
+ * are both judged, so a link cannot bring another path in under an allowed name. */
 static bool
 sensitive_path(const struct policy *p, const struct mount_view *m, const char *resolved,
     struct strbuf *out)
 {
 	char adir[CG_POLICY_STR_MAX + 8];
 	const char *path = resolved != NULL ? resolved : m->source, *what = "";
+	const char *fix;
+	bool listed = readonly_listed(p, path);
 
+	if (m->read_only && listed)
+		return false;
 	switch (sensitive_rel(p, path, &what, adir, sizeof adir)) {
 	case HOSTPATH_REL_NONE:
 		return false;
@@ -272,13 +294,16 @@ sensitive_path(const struct policy *p, const struct mount_view *m, const char *r
 	default:
 		break;
 	}
+	/* Say whether :ro would help: only for allowed_readonly paths. */
+	fix = listed ? "mount it read-only (:ro), as allowed_readonly permits" :
+	    m->read_only ? "read-only does not help: mount a dedicated directory, or list it "
+	    "in allowed_readonly" : "mount a dedicated directory or a named volume instead";
 	if (resolved != NULL && strcmp(resolved, m->source) != 0)
-		str_appendf(out, "host path %.64s leads to %.64s, which is sensitive "
-		    "(via %s); mount a dedicated directory or a named volume instead",
-		    m->source, resolved, m->via);
+		str_appendf(out, "host path %.40s leads to %.40s, which is sensitive "
+		    "(via %s); %s", m->source, resolved, m->via, fix);
 	else
-		str_appendf(out, "host path %.128s is mounted (via %s); mount a dedicated "
-		    "directory or a named volume instead", m->source, m->via);
+		str_appendf(out, "host path %.96s is mounted (via %s); %s", m->source, m->via,
+		    fix);
 	return true;
 }
 
@@ -909,6 +934,9 @@ static const struct param_def p_sensitive[] = {
 	        "/run/containerd", "/var/log/cisgate")},
 	{.key = "extra_paths", .type = PT_PATHS, .off = OFF(sensitive_paths), .append = true},
 	{.key = "writable_allowed", .type = PT_PATHS, .off = OFF(writable_allowed)},
+	{.key = "allowed_readonly", .type = PT_PATHS, .off = OFF(readonly_allowed),
+	    .def_strs = STRS("/etc/localtime", "/etc/timezone", "/usr/share/zoneinfo",
+	        "/etc/ssl/certs", "/etc/ca-certificates")},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_privileged_ports[] = {

@@ -90,6 +90,8 @@ struct policy {
 	struct strlist self_names; /* plugin names that are cisgate itself */
 	struct strlist writable_allowed; /* sensitive-mounts: directories others may write
 	                                    that binds may still come from (cleaned) */
+	struct strlist readonly_allowed; /* sensitive-mounts: paths a read-only bind may come
+	                                    from (cleaned; never a docker-socket path) */
 	struct strlist sysctls_allowed;  /* sysctls: keys or fnmatch patterns */
 	struct strlist groups_denied;    /* groups: names or numeric gids */
 	struct daemon_conf daemon;

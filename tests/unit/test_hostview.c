@@ -68,7 +68,11 @@ setup(void **state)
 	    symlinkat("/etc", rootfd, "srv/link") ||
 	    symlinkat("../run/docker.sock", rootfd, "srv/sock") ||
 	    symlinkat("/var", rootfd, "srv/v") ||
-	    symlinkat("loop2", rootfd, "srv/loop1") || symlinkat("loop1", rootfd, "srv/loop2"))
+	    symlinkat("loop2", rootfd, "srv/loop1") || symlinkat("loop1", rootfd, "srv/loop2") ||
+	    mkdirat(rootfd, "usr", 0755) || mkdirat(rootfd, "usr/share", 0755) ||
+	    mkdirat(rootfd, "usr/share/zoneinfo", 0755) ||
+	    symlinkat("/usr/share/zoneinfo/UTC", rootfd, "etc/localtime") ||
+	    symlinkat("/etc/shadow", rootfd, "etc/timezone"))
 		return -1;
 	close(openat(rootfd, "run/docker.sock", O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
 	return 0;
@@ -173,6 +177,27 @@ test_rules_follow_links(void **state)
 	policy_release(q);
 }
 
+/* allowed_readonly is judged on the written and on the resolved path: a link under an
+ * allowed name cannot bring another file in. */
+static void
+test_readonly_follows_links(void **state)
+{
+	struct policy *p = load(POLICY);
+
+	(void)state;
+	assert_string_equal(judge(p, EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CpuShares\":512,"
+	    "\"Binds\":[\"/etc/localtime:/etc/localtime:ro\"]}}", false, NULL), "");
+	assert_non_null(strstr(judge(p, EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CpuShares\":"
+	    "512,\"Binds\":[\"/etc/timezone:/etc/timezone:ro\"]}}", false, NULL),
+	    "host path /etc/timezone leads to /etc/shadow, which is sensitive (via Binds); "
+	    "read-only does not help"));
+	/* Read-write, the allowed link itself is still denied, naming the fix. */
+	assert_non_null(strstr(judge(p, EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CpuShares\":"
+	    "512,\"Binds\":[\"/etc/localtime:/etc/localtime\"]}}", false, NULL),
+	    "mount it read-only (:ro)"));
+	policy_release(p);
+}
+
 static void
 test_cpu_quota_update(void **state)
 {
@@ -220,6 +245,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_resolve_table),
 		cmocka_unit_test(test_rules_follow_links),
+		cmocka_unit_test(test_readonly_follows_links),
 		cmocka_unit_test(test_cpu_quota_update),
 	};
 

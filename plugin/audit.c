@@ -203,7 +203,9 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 bool
 audit_wanted(const struct audit_conf *c, const struct decide_ctx *d)
 {
-	if (d->dec.outcome != OUT_ALLOW)
+	/* A request the shadow policy would refuse is recorded: that is what it is for. */
+	if (d->dec.outcome != OUT_ALLOW ||
+	    (d->has_shadow && (d->shadow.outcome != OUT_ALLOW || !d->shadow.allow)))
 		return true;
 	if (c->allows == ALLOWS_ALL)
 		return true;
@@ -380,6 +382,42 @@ audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 	return rc;
 }
 
+/* ,"shadow":{"decision":..,"violations":[..],"policy_sha256":..}: what the shadow policy
+ * would have done in enforce mode. Messages only while the record has room for them, so
+ * the shadow never makes a record too long to write. */
+static void
+rec_shadow(struct record *rp, const struct policy *s, const struct decision *sd)
+{
+	size_t i;
+
+	str_append(&rp->sb, ",\"shadow\":{\"decision\":\"");
+	str_append(&rp->sb, !sd->allow || sd->would_deny ? "deny" :
+	    eval_outcome_name(sd->outcome));
+	str_append(&rp->sb, "\",\"violations\":[");
+	for (i = 0; i < sd->nv; i++) {
+		const struct violation *v = &sd->v[i];
+
+		if (rp->sb.len > CG_AUDIT_RECORD_MAX - 2048) {
+			str_append(&rp->sb, i ? ",{\"rule\":\"...\"}" : "{\"rule\":\"...\"}");
+			break;
+		}
+		str_append(&rp->sb, i ? ",{\"rule\":\"" : "{\"rule\":\"");
+		str_append(&rp->sb, v->rule >= 0 ? rules_table[v->rule].name : "request");
+		str_append(&rp->sb, "\"");
+		rec_lit(rp, "action", policy_action_name(v->action));
+		if (rp->sb.len + CG_VIOLATION_TEXT_MAX * 2 < CG_AUDIT_RECORD_MAX - 4096)
+			rec_str(rp, "message", v->text);
+		if (v->waived_by)
+			rec_str(rp, "waived_by", v->waived_by->name);
+		if (v->expired)
+			rec_str(rp, "expired_exemption", v->expired->name);
+		str_append(&rp->sb, "}");
+	}
+	str_append(&rp->sb, "]");
+	rec_lit(rp, "policy_sha256", s->sha256);
+	str_append(&rp->sb, "}");
+}
+
 int
 audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
     unsigned long long *defer)
@@ -425,11 +463,17 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
 		rec_str(rp, "message", v->text);
 		if (v->waived_by)
 			rec_str(rp, "waived_by", v->waived_by->name);
+		if (v->expired)
+			rec_str(rp, "expired_exemption", v->expired->name);
 		str_append(&rp->sb, "}");
 	}
 	str_append(&rp->sb, "]");
 	if (d->dec.exemption)
 		rec_str(rp, "exemption", d->dec.exemption->name);
+	if (d->dec.expired)
+		rec_str(rp, "expired_exemption", d->dec.expired->name);
+	if (d->has_shadow && p->shadow != NULL)
+		rec_shadow(rp, p->shadow, &d->shadow);
 	rec_lit(rp, "policy_sha256", p->sha256);
 	if (q->body != NULL) {
 		audit_hash((const char *)q->body, q->body_len, bodyhash);

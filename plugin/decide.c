@@ -41,6 +41,25 @@ decide_start(struct decide_ctx *c, const struct facts *have, struct facts *need)
 	c->need = need;
 	c->pending = false;
 	memset(c->fact_view, 0, sizeof c->fact_view);
+	c->facts.host = NULL;
+	c->facts.current = NULL;
+	c->has_shadow = false;
+}
+
+/* The shadow policy judges what the enforced one judged: the same view and facts, never
+ * parsed again. A request cisgate could not read is the same deny under both. */
+static void
+decide_shadow(const struct policy *p, struct decide_ctx *c, const char *user, time_t now)
+{
+	if (p->shadow == NULL || c->pending || c->req.is_response)
+		return;
+	c->has_shadow = true;
+	if (c->dec.nv == 1 && c->dec.v[0].rule < 0) {
+		eval_deny_unreadable(&c->shadow, c->dec.v[0].text);
+		return;
+	}
+	eval_request_ctx(p->shadow, &c->ep, &c->view, &c->facts, user != NULL ? user : "", now,
+	    &c->shadow);
 }
 
 /* True when an update takes away a CPU control and says nothing of the others: what it
@@ -197,6 +216,7 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 		f.host = &c->host;
 	}
 	f.current = decide_current(c);
+	c->facts = f;
 	eval_request_ctx(p, &c->ep, &c->view, &f, user, now, &c->dec);
 }
 
@@ -254,8 +274,22 @@ decide_envelope_as(const struct policy *p, const char *buf, size_t len, bool is_
 	decide_envelope_facts(p, buf, len, is_response, user, now, NULL, NULL, c);
 }
 
+static void decide_envelope_main(const struct policy *p, const char *buf, size_t len,
+    bool is_response, const char *user, time_t now, const struct facts *have,
+    struct facts *need, struct decide_ctx *c);
+
 void
 decide_envelope_facts(const struct policy *p, const char *buf, size_t len, bool is_response,
+    const char *user, time_t now, const struct facts *have, struct facts *need,
+    struct decide_ctx *c)
+{
+	decide_envelope_main(p, buf, len, is_response, user, now, have, need, c);
+	decide_shadow(p, c, c->req.user, now);
+}
+
+/* decide_envelope_facts without the shadow policy. */
+static void
+decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool is_response,
     const char *user, time_t now, const struct facts *have, struct facts *need,
     struct decide_ctx *c)
 {
@@ -365,6 +399,7 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 	c->req.user = user;
 	docker_view_init(&c->view, &c->ep);
 	decide_view(p, c, body, len, user, now);
+	decide_shadow(p, c, user, now);
 }
 
 void
@@ -386,6 +421,7 @@ decide_inspect(const struct policy *p, json_t *item, const char *user, time_t no
 		eval_deny_unreadable(&c->dec, e.text);
 	else
 		eval_request(p, &c->ep, &c->view, c->req.user, now, &c->dec);
+	decide_shadow(p, c, c->req.user, now);
 }
 
 bool

@@ -1,6 +1,7 @@
 /* eval.c - runs the rule table over a view, applies exemptions, writes the message. Pure. */
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "cisgate/docker.h"
 #include "cisgate/eval.h"
@@ -32,6 +33,7 @@ eval_reset(struct decision *d)
 	d->outcome = OUT_ALLOW;
 	d->would_deny = false;
 	d->exemption = NULL;
+	d->expired = NULL;
 	d->nv = 0;
 	d->msg[0] = '\0';
 }
@@ -47,6 +49,7 @@ eval_deny_unreadable(struct decision *d, const char *reason)
 	d->v[0].rule = -1;
 	d->v[0].action = ACT_DENY;
 	d->v[0].waived_by = NULL;
+	d->v[0].expired = NULL;
 	str_copy(d->v[0].text, reason, sizeof d->v[0].text);
 	d->nv = 1;
 	str_init(&sb, d->msg, sizeof d->msg);
@@ -79,6 +82,20 @@ eval_is_self(const struct policy *p, const char *ref)
 	return false;
 }
 
+/* " (exemption NAME expired on DATE)": why a waiver the team counted on no longer
+ * applies. Date in UTC. */
+static void
+eval_expired_note(struct strbuf *sb, const struct exemption *x)
+{
+	struct tm tm;
+
+	if (gmtime_r(&x->expires, &tm) == NULL)
+		return;
+	str_appendf(sb, " (exemption %.48s expired on %04d-%02d-%02d %02d:%02d UTC; renew it "
+	    "or fix the request)", x->name, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min);
+}
+
 static void
 eval_message(struct decision *d)
 {
@@ -97,6 +114,8 @@ eval_message(struct decision *d)
 		if (shown++ > 0)
 			str_append(&sb, " | ");
 		str_append(&sb, d->v[i].text);
+		if (d->v[i].expired != NULL)
+			eval_expired_note(&sb, d->v[i].expired);
 	}
 	if (shown < total)
 		str_appendf(&sb, " | (+%zu more; run `cisgate check` for all)", total - shown);
@@ -132,12 +151,24 @@ eval_keep(const struct policy *p, int r, const struct docker_view *v, const char
 	vi->rule = r;
 	vi->action = p->actions[r];
 	vi->waived_by = NULL;
+	vi->expired = NULL;
 	for (j = 0; j < p->nex; j++) {
 		if (p->ex[j].rules[r] && exemption_matches(&p->ex[j], v, user, now)) {
 			vi->waived_by = &p->ex[j];
 			if (d->exemption == NULL)
 				d->exemption = &p->ex[j];
 			break;
+		}
+	}
+	/* An expired exemption that would match: the one moment it must be named. */
+	for (j = 0; vi->waived_by == NULL && vi->expired == NULL && j < p->nex; j++) {
+		const struct exemption *x = &p->ex[j];
+
+		if (x->rules[r] && x->expires != 0 && now >= x->expires &&
+		    exemption_matches(x, v, user, x->expires - 1)) {
+			vi->expired = x;
+			if (d->expired == NULL)
+				d->expired = x;
 		}
 	}
 	d->nv++;

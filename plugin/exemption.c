@@ -2,8 +2,10 @@
  * for which requests. */
 #include <fnmatch.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cisgate/exemption.h"
 #include "cisgate/pyaml.h"
@@ -300,4 +302,29 @@ exemption_matches(const struct exemption *x, const struct docker_view *v, const 
 			return false;
 	}
 	return true;
+}
+
+int
+exemption_expiry(const struct exemption *x, time_t now, int64_t days, char *buf, size_t len)
+{
+	char day[32];
+	struct tm tm;
+	int64_t left;
+
+	buf[0] = '\0';
+	if (x->expires == 0 || gmtime_r(&x->expires, &tm) == NULL ||
+	    strftime(day, sizeof day, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		return 0;
+	if (now >= x->expires) {
+		snprintf(buf, len, "exemption %.64s expired on %s: it waives nothing now, and "
+		    "requests it covered are denied naming it; renew or remove it", x->name, day);
+		return 1;
+	}
+	left = ((int64_t)x->expires - (int64_t)now) / 86400;
+	if (days > 0 && (int64_t)x->expires - (int64_t)now <= days * 86400) {
+		snprintf(buf, len, "exemption %.64s expires on %s, in %lld day%s", x->name, day,
+		    (long long)left, left == 1 ? "" : "s");
+		return 2;
+	}
+	return 0;
 }

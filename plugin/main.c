@@ -9,7 +9,9 @@
 #include <unistd.h>
 
 #include "cisgate/audit.h"
+#include "cisgate/auditdiff.h"
 #include "cisgate/decide.h"
+#include "cisgate/lint.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
 #include "cisgate/serve.h"
@@ -21,10 +23,11 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: cisgate serve [--socket PATH] [--policy FILE] [--group NAME] [--watch]\n"
 	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
-	    "       cisgate lint FILE\n"
+	    "       cisgate lint [--expiring DAYS] [--insecure-policy] FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
 	    "       cisgate audit verify FILE...\n"
+	    "       cisgate audit diff [--since TIME] [--until TIME] FILE...\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
 	    "serve   answer dockerd's AuthZ plugin calls on a unix socket\n"
@@ -33,7 +36,9 @@ usage(FILE *f)
 	    "check   decide offline: INPUT is an AuthZ envelope, a raw create/exec/update/volume\n"
 	    "        body (with --endpoint container_create|exec_create|container_update|\n"
 	    "        volume_create), or `docker inspect` output. Exit 0 allow, 1 deny, 2 error\n"
-	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n",
+	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n"
+	    "audit diff    what the shadow policy would have denied that the enforced one allowed,\n"
+	    "        per rule, from the records in FILE... (TIME: an ISO 8601 UTC prefix)\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
 
@@ -76,35 +81,6 @@ read_all(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-static int
-cmd_lint(int argc, char **argv)
-{
-	struct policy_errors errs;
-	struct policy *p;
-	size_t i;
-
-	if (argc != 2) {
-		usage(stderr);
-		return 2;
-	}
-	/* Lint judges the content; serve additionally insists on root ownership. */
-	p = policy_load(argv[1], true, &errs);
-	if (p == NULL) {
-		for (i = 0; i < errs.n; i++)
-			printf("%s\n", errs.text[i]);
-		if (errs.dropped)
-			printf("(%zu more errors)\n", errs.dropped);
-		return 1;
-	}
-	policy_release(p);
-	p = policy_load(argv[1], false, &errs);
-	if (p == NULL && errs.n > 0)
-		printf("warning: %s\n", errs.text[0]);
-	policy_release(p);
-	printf("policy OK\n");
-	return 0;
-}
-
 static void
 print_decision(const char *what, const struct decision *d)
 {
@@ -118,6 +94,15 @@ print_decision(const char *what, const struct decision *d)
 		printf("  %s (%s)", v->text, policy_action_name(v->action));
 		if (v->waived_by)
 			printf(" waived by exemption %s", v->waived_by->name);
+		if (v->expired) {
+			char day[32];
+			struct tm tm;
+
+			if (gmtime_r(&v->expired->expires, &tm) == NULL ||
+			    strftime(day, sizeof day, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+				str_copy(day, "?", sizeof day);
+			printf(" (exemption %s expired on %s)", v->expired->name, day);
+		}
 		printf("\n");
 	}
 }
@@ -223,6 +208,31 @@ cmd_check(int argc, char **argv)
 	return rc;
 }
 
+/* audit diff [--since TIME] [--until TIME] LOG... */
+static int
+cmd_audit_diff(int argc, char **argv)
+{
+	static const struct option opts[] = {{"since", required_argument, NULL, 's'},
+	    {"until", required_argument, NULL, 'u'}, {NULL, 0, NULL, 0}};
+	const char *since = NULL, *until = NULL;
+	int ch;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:u:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's': since = optarg; break;
+		case 'u': until = optarg; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	return auditdiff_run((const char *const *)argv + optind, argc - optind, since, until,
+	    stdout);
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -292,11 +302,13 @@ main(int argc, char **argv)
 	if (strcmp(argv[1], "serve") == 0)
 		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lint") == 0)
-		return cmd_lint(argc - 1, argv + 1);
+		return lint_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0 && argc >= 4 && strcmp(argv[2], "verify") == 0)
 		return audit_verify((const char *const *)argv + 3, argc - 3, stdout);
+	if (strcmp(argv[1], "audit") == 0 && argc >= 3 && strcmp(argv[2], "diff") == 0)
+		return cmd_audit_diff(argc - 2, argv + 2);
 	usage(stderr);
 	return 2;
 }

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -560,6 +561,24 @@ policy_plugins_allowed(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 	return rc;
 }
 
+static int
+policy_root_shadow(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct policy *p = ((struct ploader *)ctx)->p;
+	const char *s = pyaml_scalar(Y, v, "shadow");
+
+	(void)k;
+	(void)key;
+	if (s == NULL)
+		return -1;
+	if (*s == '\0' || strlen(s) >= CG_POLICY_STR_MAX) {
+		pyaml_err(Y, v, "shadow must name a policy file (absolute, or relative to this one)");
+		return -1;
+	}
+	return (p->shadow_path = pyaml_strdup(Y, s)) == NULL ? -1 : 0;
+}
+
 static const struct pyaml_key policy_plugins_keys[] = {
 	{.name = "allowed", .fn = policy_plugins_allowed},
 };
@@ -585,13 +604,14 @@ static const struct pyaml_key policy_root_keys[] = {
 	{.name = "default_route", .fn = policy_root_default_route},
 	{.name = "allowed_routes", .fn = policy_root_allowed_routes},
 	{.name = "plugins", .map = &policy_plugins_map},
+	{.name = "shadow", .fn = policy_root_shadow},
 };
 
 static const struct pyaml_map policy_root_map = {
 	.notmap = "the policy must be a mapping with apiVersion: cisgate/v1",
 	.kind = "key",
 	.hint = "(apiVersion, mode, default_action, plugin_names, audit, daemon, rules, "
-	    "exemptions, default_route, allowed_routes, plugins)",
+	    "exemptions, default_route, allowed_routes, plugins, shadow)",
 	.keys = policy_root_keys,
 	.nkeys = sizeof policy_root_keys / sizeof policy_root_keys[0],
 };
@@ -741,8 +761,76 @@ policy_refuse(struct policy_errors *errs, int fd, const char *fmt, ...)
 	return NULL;
 }
 
+static struct policy *policy_load_file(const char *path, bool allow_insecure,
+    struct policy_errors *errs);
+
+int
+policy_shadow_file(const char *path, const char *shadow, char *out, size_t outsz)
+{
+	const char *slash = strrchr(path, '/');
+	int n;
+
+	if (shadow[0] == '/' || slash == NULL)
+		n = snprintf(out, outsz, "%s", shadow);
+	else
+		n = snprintf(out, outsz, "%.*s/%s", (int)(slash - path), path, shadow);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+/* The shadow's errors follow one line that names the policy that named it. */
+static void
+policy_shadow_failed(struct policy_errors *errs, const char *path, const char *file)
+{
+	size_t n = errs->n < CG_POLICY_ERRORS_MAX ? errs->n : CG_POLICY_ERRORS_MAX - 1;
+
+	if (errs->n >= CG_POLICY_ERRORS_MAX)
+		errs->dropped++;
+	memmove(errs->text[1], errs->text[0], n * sizeof errs->text[0]);
+	snprintf(errs->text[0], sizeof errs->text[0], "%.100s: its shadow policy %.100s does not load:",
+	    path, file);
+	errs->n = n + 1;
+}
+
+/* Loads the shadow p names, under the same file checks; its errors become the load's. */
+static struct policy *
+policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
+    struct policy_errors *errs)
+{
+	char file[PATH_MAX];
+	struct policy *s;
+
+	if (policy_shadow_file(path, p->shadow_path, file, sizeof file) != 0) {
+		policy_release(p);
+		return policy_refuse(errs, -1, "%s: shadow path too long", path);
+	}
+	if ((s = policy_load_file(file, allow_insecure, errs)) == NULL) {
+		policy_shadow_failed(errs, path, file);
+		policy_release(p);
+		return NULL;
+	}
+	if (s->shadow_path != NULL) {
+		policy_release(s);
+		policy_release(p);
+		return policy_refuse(errs, -1, "%s: its shadow policy %s names a shadow of its "
+		    "own; a shadow has none (remove shadow: from it)", path, file);
+	}
+	p->shadow = s;
+	return p;
+}
+
 struct policy *
 policy_load(const char *path, bool allow_insecure, struct policy_errors *errs)
+{
+	struct policy *p = policy_load_file(path, allow_insecure, errs);
+
+	if (p == NULL || p->shadow_path == NULL)
+		return p;
+	return policy_load_shadow(p, path, allow_insecure, errs);
+}
+
+/* One file, without its shadow. */
+static struct policy *
+policy_load_file(const char *path, bool allow_insecure, struct policy_errors *errs)
 {
 	struct policy *p;
 	struct stat st;
@@ -828,6 +916,8 @@ policy_release(struct policy *p)
 	free(p->daemon.socket);
 	free(p->daemon.data_root);
 	free(p->daemon.exec_root);
+	free(p->shadow_path);
+	policy_release(p->shadow);
 	free(p->path);
 	free(p);
 }

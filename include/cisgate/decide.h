@@ -32,6 +32,11 @@ struct decide_ctx {
 	/* Views of the containers named by c->have's facts, built on demand (heap). */
 	struct docker_view *fact_view[CG_FACTS_MAX];
 	struct current_limits current;
+	struct eval_facts facts; /* what the body rules were given, for the shadow policy */
+	/* The shadow policy's decision on the same view (p->shadow; never answered, only
+	 * recorded): has_shadow is false when there is no shadow or nothing was decided. */
+	bool has_shadow;
+	struct decision shadow;
 	struct docker_view view; /* large */
 	struct hostview host;    /* last: larger, and only its used entries are written */
 };

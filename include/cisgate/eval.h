@@ -16,6 +16,8 @@ struct violation {
 	int rule;                 /* enum rule_id, or -1 for a request cisgate cannot read */
 	enum action action;       /* as the policy says */
 	const struct exemption *waived_by; /* NULL unless an exemption waived it */
+	const struct exemption *expired;   /* not waived, but an exemption that has expired
+	                                      would have waived it (named in the message) */
 	char text[CG_VIOLATION_TEXT_MAX]; /* "[CIS 5.4] privileged: ..." */
 };
 
@@ -24,6 +26,7 @@ struct decision {
 	enum outcome outcome;
 	bool would_deny;                    /* audit mode let a deny through */
 	const struct exemption *exemption;  /* the first exemption used */
+	const struct exemption *expired;    /* the first expired one that would have been */
 	size_t nv;
 	struct violation v[CG_VIOLATIONS_MAX];
 	char msg[CG_MSG_MAX];               /* what the docker CLI shows */

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "cisgate/docker.h"
@@ -37,5 +38,11 @@ void exemption_free_all(struct exemption *ex, size_t n);
  * user. Pure. */
 bool exemption_matches(const struct exemption *x, const struct docker_view *v,
     const char *user, time_t now);
+
+/* What lint says of x's expiry at now: 1 with "exemption NAME expired on DATE ..." in
+ * buf when it has expired, 2 with "exemption NAME expires on DATE, in N days" when it
+ * expires within days days, 0 (buf "") otherwise. Dates in UTC. Pure. */
+int exemption_expiry(const struct exemption *x, time_t now, int64_t days, char *buf,
+    size_t len);
 
 #endif

@@ -106,6 +106,13 @@ struct policy {
 	struct strlist network_drivers; /* rules.networks.allowed_drivers */
 	struct plugin_allow *plugins_allowed; /* plugins.allowed */
 	size_t nplugins_allowed;
+
+	/* shadow: FILE, evaluated beside this policy on every request and only recorded.
+	 * shadow_path is as written (relative to this file's directory); shadow is the loaded
+	 * policy (one reference, released with this one), NULL when none or when loaded from
+	 * a buffer. A shadow names no shadow of its own. */
+	char *shadow_path;
+	struct policy *shadow;
 };
 
 /* One error per line, "FILE:LINE:COL: text". */
@@ -124,9 +131,13 @@ struct policy_errors {
 struct policy *policy_load(const char *path, bool allow_insecure, struct policy_errors *errs);
 
 /* The same from buf[0..len) (not kept), for tests and fuzzing: no file checks; name is
- * used in messages. */
+ * used in messages. A shadow: key is read (shadow_path) but its file is not loaded. */
 struct policy *policy_load_buffer(const char *buf, size_t len, const char *name,
     struct policy_errors *errs);
+
+/* The file a shadow: value names: as written when absolute, else beside the policy at
+ * path. Writes into out[0..outsz); returns 0, or -1 when it does not fit. */
+int policy_shadow_file(const char *path, const char *shadow, char *out, size_t outsz);
 
 /* Takes one more reference. */
 void policy_ref(struct policy *p);

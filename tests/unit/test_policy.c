@@ -32,6 +32,30 @@ errs_have(const struct policy_errors *e, const char *needle)
 	return false;
 }
 
+/* 2026-06-01T00:00:00Z, the cases' clock. */
+#define LINT_NOW ((time_t)1780272000)
+
+/* spec: "N" or "N: TEXT": exactly N exemptions of p warn, one of them with TEXT. */
+static void
+expiry_expect(const struct policy *p, const char *spec, const char *name)
+{
+	char text[256];
+	const char *want = strstr(spec, ": ");
+	size_t i;
+	int n = 0;
+	bool found = want == NULL;
+
+	for (i = 0; i < p->nex; i++)
+		if (exemption_expiry(&p->ex[i], LINT_NOW, 14, text, sizeof text) != 0) {
+			n++;
+			print_message("    warning: %s\n", text);
+			if (want != NULL && strstr(text, want + 2) != NULL)
+				found = true;
+		}
+	if (n != atoi(spec) || !found)
+		fail_msg("%s: expected %s, got %d warnings", name, spec, n);
+}
+
 static void
 test_lint_suite(void **state)
 {
@@ -67,6 +91,13 @@ test_lint_suite(void **state)
 			x[strcspn(x, "\n")] = '\0';
 			if (strcmp(x, "OK") == 0) {
 				want_ok = true;
+				continue;
+			}
+			if (strncmp(x, "warnings ", 9) == 0) {
+				/* "warnings N[: TEXT]": lint's expiry warnings at LINT_NOW, 14 days. */
+				assert_non_null(p);
+				want_ok = true;
+				expiry_expect(p, x + 9, de->d_name);
 				continue;
 			}
 			if (!errs_have(&errs, x))

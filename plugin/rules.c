@@ -411,7 +411,13 @@ c_host_ports(const struct policy *p, const struct docker_view *v, struct strbuf 
 		if (pv->lo == 0 ||
 		    (ranges_have(&p->ports_allowed, pv->lo) && ranges_have(&p->ports_allowed, pv->hi)))
 			continue;
-		str_appendf(out, "host port %d is not in the policy's allowed ports", pv->lo);
+		/* One port, one message: privileged-ports already names it, at least as firmly. */
+		if (pv->lo < p->privileged_port_below &&
+		    p->actions[R_PRIVILEGED_PORTS] >= p->actions[R_HOST_PORTS])
+			continue;
+		str_appendf(out, "host port %d is not in the policy's allowed ports; publish on an "
+		    "allowed port (e.g. %s 8080:%.16s) or add it to rules.host-ports.allowed",
+		    pv->lo, v->is_service ? "--publish" : "-p", pv->container);
 		return true;
 	}
 	return false;

@@ -8,7 +8,7 @@
 #             the host's / read-write at /host (a volume-driver plugin); it writes its
 #             proof to the host file PROOF through that mount
 #   harmless  asks for nothing (a volume-driver plugin)
-#   authz     an authorization plugin answering allow to everything (audit-only policy)
+#   authz     an authorization plugin answering allow to everything (audit mode)
 set -eu
 BIN=$1
 DIR=$2
@@ -22,8 +22,9 @@ cp /bin/busybox "$DIR/rootfs/bin/"
 # one ("content sha256:...: already exists"): make each directory's layer its own.
 echo "$DIR $KIND" > "$DIR/rootfs/.cgsd"
 for c in sh cat id grep ls readlink wc tr md5sum; do ln -sf busybox "$DIR/rootfs/bin/$c"; done
-# The listener's policy: audit-only, records to stdout (dockerd's log), nothing on disk.
-sed -e 's#^  file: .*#  file: ""\n  stdout: true#' "$ROOT/policy/audit-only.yaml" > "$DIR/rootfs/etc/cisgate/policy.yaml"
+# The listener's policy: default.yaml in audit mode, records to stdout (dockerd's log),
+# nothing on disk.
+sed -e 's#^  file: .*#  file: ""\n  stdout: true#' "$ROOT/policy/default.yaml" | sed "s/^mode: enforce$/mode: audit/" > "$DIR/rootfs/etc/cisgate/policy.yaml"
 chmod 644 "$DIR/rootfs/etc/cisgate/policy.yaml"
 cat > "$DIR/rootfs/start.sh" <<'SH'
 #!/bin/sh

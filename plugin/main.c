@@ -23,6 +23,7 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: cisgate serve [--socket PATH] [--policy FILE] [--group NAME] [--watch]\n"
 	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
+	    "                     [--audit-file PATH] [--shadow FILE]\n"
 	    "       cisgate lint [--expiring DAYS] [--insecure-policy] FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
@@ -241,16 +242,20 @@ cmd_serve(int argc, char **argv)
 	    {"watch", no_argument, NULL, 'w'},
 	    {"insecure-policy", no_argument, NULL, 'i'},
 	    {"idle-timeout", required_argument, NULL, 'T'},
-	    {"workers", required_argument, NULL, 'W'}, {NULL, 0, NULL, 0}};
+	    {"workers", required_argument, NULL, 'W'},
+	    {"audit-file", required_argument, NULL, 'A'},
+	    {"shadow", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
 	struct serve_opts o = {SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY, NULL, false, false,
-	    CG_CONN_TIMEOUT_S, 0};
+	    CG_CONN_TIMEOUT_S, 0, NULL, NULL};
 	const char *errstr;
 	int64_t t;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:A:S:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'A': o.audit_file = optarg; break;
+		case 'S': o.shadow = optarg; break;
 		case 's': o.socket = optarg; break;
 		case 'p': o.policy = optarg; break;
 		case 'g': o.group = optarg; break;

@@ -140,9 +140,32 @@ static struct policy *
 serve_load(const struct serve_opts *o)
 {
 	struct policy_errors errs;
-	struct policy *p = policy_load(o->policy, o->insecure_policy, &errs);
+	struct policy *p = policy_load(o->policy, o->insecure_policy, &errs), *s;
 	size_t i;
 
+	if (p != NULL && o->audit_file != NULL) {
+		/* The command line wins over the file, at start and on every reload alike. */
+		free(p->audit.file);
+		p->audit.file = NULL;
+		if (o->audit_file[0] != '\0' && (p->audit.file = strdup(o->audit_file)) == NULL) {
+			log_warnx("policy: out of memory");
+			policy_release(p);
+			return NULL;
+		}
+	}
+	if (p != NULL && o->shadow != NULL) {
+		if ((s = policy_load(o->shadow, o->insecure_policy, &errs)) == NULL ||
+		    s->shadow != NULL) {
+			if (s != NULL)
+				log_warnx("policy: --shadow %s names a shadow of its own", o->shadow);
+			policy_release(s);
+			policy_release(p);
+			p = NULL;
+		} else {
+			policy_release(p->shadow);
+			p->shadow = s;
+		}
+	}
 	if (p != NULL)
 		return p;
 	for (i = 0; i < errs.n; i++)

@@ -15,6 +15,10 @@ struct serve_opts {
 	bool watch;          /* reload when the policy file changes */
 	unsigned idle_timeout; /* seconds before a silent connection is closed */
 	unsigned workers;      /* worker threads; 0: one per CPU */
+	const char *audit_file; /* --audit-file: in place of the policy's audit.file ("":
+	                           none), at start and on every reload; NULL: the policy's */
+	const char *shadow;     /* --shadow: a shadow policy in place of the policy's shadow:,
+	                           loaded with it on every reload; NULL: the policy's */
 };
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean stop,

@@ -318,12 +318,59 @@ check "lint: shipped policy OK" grep -qx 'policy OK' "$T/lint.out"
 printf 'apiVersion: cisgate/v1\nrules:\n  privilegd: deny\n' > "$T/typo.yaml"
 "$BIN" lint "$T/typo.yaml" > "$T/lint.out"
 check "lint: a typo exits 1 with line:col" sh -c "test $? = 1 && grep -q 'typo.yaml:3:3: unknown rule' '$T/lint.out'"
+# A policy serve would refuse never lints OK (unless --insecure-policy says it is known).
+cp "$ROOT/policy/default.yaml" "$T/gw.yaml"; chmod 664 "$T/gw.yaml"
+"$BIN" lint "$T/gw.yaml" > "$T/lint.out"
+check "lint: a group-writable policy exits 1, saying why" sh -c "test $? = 1 && grep -q 'refusing a policy file not owned by root or writable by group' '$T/lint.out' && ! grep -q 'policy OK' '$T/lint.out'"
+"$BIN" lint --insecure-policy "$T/gw.yaml" > "$T/lint.out"
+check "lint --insecure-policy: a warning, then policy OK" sh -c "test $? = 0 && grep -q '^warning: .*refusing' '$T/lint.out' && grep -qx 'policy OK' '$T/lint.out'"
+# Expired and expiring exemptions: warnings, exit 0.
+cat > "$T/ex.yaml" <<P
+apiVersion: cisgate/v1
+exemptions:
+  - {name: old, reason: r, rules: [privileged], match: {image: a}, expires: 2020-01-31}
+  - {name: soon, reason: r, rules: [privileged], match: {image: b}, expires: 2030-06-30}
+P
+chmod 644 "$T/ex.yaml"
+"$BIN" lint "$T/ex.yaml" > "$T/lint.out"
+check "lint: an expired exemption warns, exit 0" sh -c "test $? = 0 && grep -q '^warning: $T/ex.yaml: exemption old expired on 2020-02-01 00:00 UTC' '$T/lint.out' && grep -qx 'policy OK' '$T/lint.out'"
+check "lint: one expiring in years does not warn by default" sh -c "! grep -q 'exemption soon' '$T/lint.out'"
+"$BIN" lint --expiring 3650 "$T/ex.yaml" > "$T/lint.out"
+check "lint --expiring DAYS: it does" grep -q "^warning: $T/ex.yaml: exemption soon expires on 2030-07-01 00:00 UTC, in" "$T/lint.out"
+"$BIN" lint --expiring x "$T/ex.yaml" >/dev/null 2>&1
+check "lint --expiring x: exit 2" test $? = 2
+# A shadow is linted with the policy that names it.
+printf 'apiVersion: cisgate/v1\nshadow: %s\n' "$ROOT/policy/strict.yaml" > "$T/sh.yaml"
+"$BIN" lint "$T/sh.yaml" > "$T/lint.out"
+check "lint: the shadow policy is linted too" sh -c "grep -qx 'shadow policy $ROOT/policy/strict.yaml OK' '$T/lint.out' && grep -qx 'policy OK' '$T/lint.out'"
+printf 'apiVersion: cisgate/v1\nshadow: typo.yaml\n' > "$T/shbad.yaml"
+"$BIN" lint "$T/shbad.yaml" > "$T/lint.out"
+check "lint: a shadow's error fails the lint, with its place" sh -c "test $? = 1 && grep -q 'typo.yaml:3:3: unknown rule' '$T/lint.out'"
 check "--version" sh -c "'$BIN' --version | grep -q '^cisgate [0-9]'"
 check "--help" sh -c "'$BIN' --help | grep -q 'cisgate serve'"
 for bad in "--workers 0" "--workers 65" "--workers 2x" "--idle-timeout 0"; do
 	"$BIN" serve --socket "$T/never.sock" --policy "$T/p.yaml" --insecure-policy $bad 2> "$T/bad.err"
 	check "serve $bad is refused with exit 2 and the range" sh -c "test $? = 2 && grep -q '(1\.\.' '$T/bad.err' && test ! -e '$T/never.sock'"
 done
+
+# The shadow policy: the answer is the enforced policy's, the record carries the shadow's
+# decision; --audit-file overrides the policy's log; audit diff reads it back.
+policy "$T/shp.yaml" enforce "shadow: $ROOT/policy/strict.yaml"
+start "$T/shp.yaml" --audit-file "$T/shadow-audit.log"
+env_for POST /v1.41/containers/create '{"Image":"web","HostConfig":{"Memory":1048576,"ReadonlyRootfs":true}}' > "$T/shok.json"
+r=$(post AuthZPlugin.AuthZReq "$T/shok.json")
+check "shadow: the enforced policy's answer (allow)" has "$r" '"Allow":true'
+post AuthZPlugin.AuthZReq "$T/priv.json" >/dev/null
+stop
+check "--audit-file: records go there, not to the policy's file" sh -c "test -s '$T/shadow-audit.log' && ! grep -q '\"image\":\"web\"' '$T/audit.log' 2>/dev/null"
+check "shadow: the allowed request's record holds the shadow's deny" sh -c "grep '\"image\":\"web\"' '$T/shadow-audit.log' | jq -e '.decision==\"allow\" and .shadow.decision==\"deny\" and ([.shadow.violations[].rule] | index(\"pids-limit\")) != null and (.shadow.policy_sha256 | length) == 64'"
+check "shadow: the chain still verifies" "$BIN" audit verify "$T/shadow-audit.log"
+"$BIN" audit diff "$T/shadow-audit.log" > "$T/diff.out"
+check "audit diff: one request the shadow would have denied, per rule" sh -c "test $? = 0 && grep -q 'would have denied 1 request the enforced one allowed' '$T/diff.out' && grep -q '^  pids-limit  *1  e.g. web' '$T/diff.out'"
+"$BIN" audit diff --since 2999 "$T/shadow-audit.log" > "$T/diff.out"
+check "audit diff --since: a range with no records" grep -q 'records: 0 (- .. -)' "$T/diff.out"
+"$BIN" audit diff "$T/nonexistent.log" >/dev/null 2>&1
+check "audit diff: an unreadable log is exit 2" test $? = 2
 
 # syslog output: records reach the local syslog socket, framed as authpriv.notice.
 perl -MIO::Socket::UNIX -e '

@@ -44,7 +44,7 @@ CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
-.PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
+.PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
         test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors bench fuzz plugin deb install \
         format-check clean FORCE
 
@@ -78,10 +78,25 @@ deps-test:
 deps-e2e:
 	@tests/deps.sh $(PKGS_E2E)
 
+# make run SOCKET=... POLICY=... AUDIT_FILE=...: where dockerd finds the plugin, the policy,
+# and the audit log in place of the policy's audit.file ("" keeps the policy's).
+SOCKET     ?= /run/docker/plugins/cisgate.sock
+POLICY     ?= policy/default.yaml
+AUDIT_FILE ?= /var/log/cisgate/audit.log
 run: deps
 	$(MAKE) all
-	mkdir -p /run/docker/plugins /var/log/cisgate
-	$(BUILD)/cisgate serve --policy policy/default.yaml
+	mkdir -p $(dir $(SOCKET)) $(if $(AUDIT_FILE),$(dir $(AUDIT_FILE)))
+	$(BUILD)/cisgate serve --socket $(SOCKET) --policy $(POLICY) \
+	    $(if $(AUDIT_FILE),--audit-file $(AUDIT_FILE))
+
+# A private dockerd judged by cisgate in a temporary directory; Ctrl-C removes it all.
+demo: deps deps-e2e
+	$(MAKE) all
+	tools/demo.sh $(BUILD)/cisgate $(POLICY)
+
+# make demo run in the background, used through its DOCKER_HOST line, stopped with SIGINT.
+test-demo: deps-e2e
+	tests/e2e/demo_test.sh
 
 # --- tests -------------------------------------------------------------------------
 # In sanitized builds the daemon suites run under tests/sanrun.sh: every report lands in a

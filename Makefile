@@ -173,7 +173,7 @@ test: deps deps-test
 ifeq ($(FORMAT_CHECK),1)
 	$(MAKE) format-check
 endif
-	$(MAKE) test-unit test-cases test-inventory test-fuzz-replay test-proto
+	$(MAKE) test-unit test-cases test-inventory test-fuzz-replay test-proto test-docs
 ifeq ($(SANITIZER),)
 	$(MAKE) test-sanitize
 	$(MAKE) test-tsan
@@ -185,6 +185,18 @@ endif
 	$(MAKE) SANITIZER= test-pkg
 	$(MAKE) e2e
 	$(MAKE) e2e-sidedoors
+
+# cisgate-policy(5) is generated from policy/README.md: one text, no drift.
+man:
+	tools/md2man.pl policy/README.md > docs/cisgate-policy.5
+
+test-docs: | $(BUILD)
+	tools/md2man.pl policy/README.md > $(BUILD)/cisgate-policy.5
+	@diff -u docs/cisgate-policy.5 $(BUILD)/cisgate-policy.5 >/dev/null || \
+	    { echo "docs/cisgate-policy.5 is stale: policy/README.md changed; run make man"; exit 1; }
+	@out=$$(groff -man -Tutf8 -ww -z docs/cisgate-policy.5 2>&1); \
+	    if [ -n "$$out" ]; then echo "$$out"; exit 1; fi
+	@echo "docs/cisgate-policy.5 matches policy/README.md"
 
 # Every tracked C file under plugin/ include/ tests/ against clang-format's output.
 format-check:
@@ -250,8 +262,15 @@ PKGS_DEB = debhelper dpkg-dev fakeroot build-essential
 deb: deps
 	@tests/deps.sh $(PKGS_DEB)
 	rm -rf build-deb && mkdir -p build-deb/cisgate dist
-	git ls-files -z | xargs -0 -I{} cp --parents {} build-deb/cisgate/ 2>/dev/null || \
-	    tar --exclude=./build* --exclude=./dist --exclude=./.git -cf - . | tar -C build-deb/cisgate -xf -
+	@# A git checkout gives its tracked files; any other tree (a release tarball) is taken
+	@# as it is, without build output.
+	if git rev-parse --show-toplevel 2>/dev/null | grep -qxF "$(CURDIR)"; then \
+	    git ls-files -z | tar --null -T - -cf -; \
+	else \
+	    tar --exclude=./build --exclude='./build-*' --exclude=./dist --exclude=./.git -cf - .; \
+	fi | tar -C build-deb/cisgate -xf -
+	@test -f build-deb/cisgate/Makefile -a -f build-deb/cisgate/plugin/main.c || \
+	    { echo "make deb: the source tree was not copied"; exit 1; }
 	cp -r packaging/debian build-deb/cisgate/debian
 	cd build-deb/cisgate && dpkg-buildpackage -us -uc -b
 	mv build-deb/*.deb dist/ && rm -rf build-deb
@@ -267,6 +286,7 @@ test-reliability: $(BUILD)/cisgate $(BUILD)/load
 
 test-pkg: deb plugin
 	tests/pkg/run.sh
+	tests/pkg/tarball.sh
 
 # --- performance ------------------------------------------------------------------------
 $(BUILD)/floor: tests/bench/reference/floor.c | $(BUILD)

@@ -26,6 +26,15 @@ out=$(systemd-analyze verify --man=no /lib/systemd/system/cisgate.socket /lib/sy
 check "systemd-analyze verify passes" test -z "$out"
 [ -n "$out" ] && echo "     $out"
 check "the service is ordered before docker" grep -q '^Before=docker.service' /lib/systemd/system/cisgate.service
+# The upgrade claim (README, Operations 5): the socket outlives a restart of the service.
+# Checked on the units and on the maintainer scripts dpkg runs (no systemd PID 1 here).
+check "the socket is not PartOf/BindsTo the service (a service restart keeps it)" \
+    sh -c "! grep -Eq '^(PartOf|BindsTo)=' /lib/systemd/system/cisgate.socket"
+CTL=$(mktemp -d /tmp/cisgate-ctl.XXXXXX)
+dpkg-deb -e "$DEB" "$CTL"
+check "an upgrade restarts the service alone" sh -c "grep -q 'try-restart cisgate.service' '$CTL/postinst' && ! grep -Eq 'restart.*cisgate.socket|_dh_action=restart' '$CTL/postinst'"
+check "an upgrade stops nothing (prerm stops only on remove)" sh -c "grep -q 'stop .cisgate.service. .cisgate.socket.' '$CTL/prerm' && grep -q '\"\$1\" = remove' '$CTL/prerm' && ! grep -q upgrade '$CTL/prerm'"
+rm -rf "$CTL"
 check "ExecReload sends SIGHUP" grep -q 'ExecReload=/bin/kill -HUP' /lib/systemd/system/cisgate.service
 check "daemon.json example" grep -q '"authorization-plugins": \["cisgate"\]' /usr/share/doc/cisgate/examples/daemon.json
 echo "# local edit" >> /etc/cisgate/policy.yaml

@@ -32,7 +32,7 @@ check "the socket is not PartOf/BindsTo the service (a service restart keeps it)
     sh -c "! grep -Eq '^(PartOf|BindsTo)=' /lib/systemd/system/cisgate.socket"
 CTL=$(mktemp -d /tmp/cisgate-ctl.XXXXXX)
 dpkg-deb -e "$DEB" "$CTL"
-check "an upgrade restarts the service alone" sh -c "grep -q 'try-restart cisgate.service' '$CTL/postinst' && ! grep -Eq 'restart.*cisgate.socket|_dh_action=restart' '$CTL/postinst'"
+check "an upgrade restarts the service alone" sh -c "grep -v '^\s*#' '$CTL/postinst' > '$CTL/pi' && grep -q 'try-restart cisgate.service' '$CTL/pi' && ! grep -Eq 'restart.*cisgate.socket|_dh_action=restart' '$CTL/pi'"
 check "an upgrade stops nothing (prerm stops only on remove)" sh -c "grep -q 'stop .cisgate.service. .cisgate.socket.' '$CTL/prerm' && grep -q '\"\$1\" = remove' '$CTL/prerm' && ! grep -q upgrade '$CTL/prerm'"
 rm -rf "$CTL"
 check "ExecReload sends SIGHUP" grep -q 'ExecReload=/bin/kill -HUP' /lib/systemd/system/cisgate.service

@@ -45,7 +45,7 @@ DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
-        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors bench fuzz plugin deb install \
+        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors e2e-rollout bench fuzz plugin deb install \
         format-check clean FORCE
 
 all: $(BUILD)/cisgate
@@ -162,6 +162,10 @@ test-tsan:
 e2e: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e) tests/e2e/run.sh $(BUILD)/cisgate
 
+# The README's roll-out steps against a real dockerd: audit mode, exemptions, enforce, shadow.
+e2e-rollout: deps-e2e $(BUILD)/cisgate
+	$(call sanrun,e2e-rollout) tests/e2e/rollout.sh $(BUILD)/cisgate
+
 # Every side door of docs/routes.md shown open without cisgate and closed with it.
 e2e-sidedoors: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-sidedoors) tests/e2e/sidedoors.sh $(BUILD)/cisgate
@@ -185,6 +189,8 @@ endif
 	$(MAKE) SANITIZER= test-pkg
 	$(MAKE) e2e
 	$(MAKE) e2e-sidedoors
+	$(MAKE) e2e-rollout
+	$(MAKE) test-demo
 
 # cisgate-policy(5) is generated from policy/README.md: one text, no drift.
 man:

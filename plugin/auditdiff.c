@@ -70,8 +70,8 @@ diff_record(struct diff *d, json_t *rec, const char *since, const char *until)
 
 	if (t[0] == '\0' || json_object_get(rec, "decision") == NULL)
 		return; /* lifecycle events */
-	if ((since != NULL && strcmp(t, since) < 0) || (until != NULL && strncmp(t, until,
-	    strlen(until)) > 0))
+	if ((since != NULL && strcmp(t, since) < 0) ||
+	    (until != NULL && strncmp(t, until, strlen(until)) > 0))
 		return;
 	d->records++;
 	if (d->first[0] == '\0' || strcmp(t, d->first) < 0)

@@ -213,6 +213,35 @@ test_policy_load_nth(void **state)
 	load_loop("policy/strict.yaml", false);
 }
 
+/* A policy and its shadow from files: every failed allocation, in either, is a clean
+ * "out of memory" naming the file, and the policy that named the shadow is released. */
+static void
+test_shadow_load_nth(void **state)
+{
+	struct policy_errors errs;
+	struct policy *p;
+	long n, failed = 0;
+
+	(void)state;
+	for (n = 1; n < 100000; n++) {
+		arm(n, false);
+		p = policy_load("tests/lint/shadow-ok.yaml", true, &errs);
+		armed = false;
+		if (p != NULL) {
+			assert_true(nallocs < n);
+			assert_non_null(p->shadow);
+			policy_release(p);
+			break;
+		}
+		failed++;
+		if (errs.n == 0 || strstr(errs.text[errs.n - 1], "out of memory") == NULL)
+			fail_msg("allocation %ld: %zu errors, last \"%s\"", n, errs.n,
+			    errs.n ? errs.text[errs.n - 1] : "");
+	}
+	/* The shadow (strict.yaml) alone makes dozens. */
+	assert_true(failed >= 40);
+}
+
 /* With arena: jansson's allocations in jsonmem's arena (its own allocation may fail). */
 static void
 decide_loop(const struct policy *p, const char *buf, size_t len, bool arena)
@@ -289,6 +318,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_policy_load_nth),
+		cmocka_unit_test(test_shadow_load_nth),
 		cmocka_unit_test(test_decide_nth),
 	};
 

@@ -238,12 +238,12 @@ if [ -n "$SWARM" ]; then
 	denied "2 denied: service create with only --network host" \
 		docker service create -d --no-resolve-image --name cgsd-evil3 --limit-memory 64m --limit-cpu 1 \
 		--limit-pids 64 -u 1000 --network host $IMG sleep 300
-	# As `docker run` without -u: root-user warns under default.yaml (empty_user: deny makes
-	# it a violation, its action warn lets it through, recorded).
-	check "2 allowed with a warning: service create without -u, otherwise compliant" \
+	# As `docker run` and `docker exec` without -u: default.yaml denies it (root-user), and
+	# says so in the record.
+	denied "2 denied: service create without -u, otherwise compliant" \
 		docker service create -d --no-resolve-image --name cgsd-evil4 --limit-memory 64m --limit-cpu 1 \
 		--limit-pids 64 $IMG sleep 300
-	check "2 the warning names root-user" sh -c "grep -q '\"endpoint\":\"service_create\".*\"rule\":\"root-user\"' '$D/log/audit.log'"
+	check "2 the denial names root-user" sh -c "grep -q '\"endpoint\":\"service_create\".*\"rule\":\"root-user\"' '$D/log/audit.log'"
 	denied "2 denied: service create without --limit-memory/--limit-pids" \
 		docker service create -d --no-resolve-image --name cgsd-evil5 --limit-cpu 1 -u 1000 $IMG sleep 300
 	check "2 allowed: a compliant service (limits, -u 1000, no mounts)" \

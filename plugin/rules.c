@@ -134,7 +134,9 @@ c_apparmor(const struct policy *p, const struct docker_view *v, struct strbuf *o
 	const char *a = v->sec.apparmor;
 
 	if (strcmp(a, "unconfined") == 0) {
-		str_append(out, "AppArmor is disabled (apparmor=unconfined); remove "
+		str_append(out, v->is_service ? "AppArmor is disabled; remove "
+		    "Privileges.AppArmor.Mode disabled from the service (API 1.44)" :
+		    "AppArmor is disabled (apparmor=unconfined); remove "
 		    "--security-opt apparmor=unconfined");
 		return true;
 	}
@@ -583,6 +585,12 @@ c_devices(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 		str_append(out, "device cgroup rules are added; remove --device-cgroup-rule");
 		return true;
 	}
+	if (v->ndevice_requests > 0 && strcmp(v->device_driver, "cdi") == 0) {
+		/* API 1.45+: a CDI spec on the host may add device nodes, mounts and hooks. */
+		str_append(out, "CDI devices are requested (a CDI spec adds host device nodes, "
+		    "mounts and hooks); remove --device VENDOR/CLASS=NAME");
+		return true;
+	}
 	if (v->ndevice_requests > 0) {
 		str_append(out, "host devices are requested (e.g. GPUs); remove --gpus");
 		return true;
@@ -637,11 +645,15 @@ c_seccomp(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 	const char *s = v->sec.seccomp;
 
 	if (strcmp(s, "unconfined") == 0) {
-		str_append(out, "seccomp is disabled; remove --security-opt seccomp=unconfined");
+		str_append(out, v->is_service ? "seccomp is disabled; remove Privileges.Seccomp."
+		    "Mode unconfined from the service (API 1.44)" :
+		    "seccomp is disabled; remove --security-opt seccomp=unconfined");
 		return true;
 	}
 	if (s[0] != '\0' && !p->seccomp_custom_ok) {
-		str_append(out, "a custom seccomp profile replaces the default; remove "
+		str_append(out, v->is_service ? "a custom seccomp profile replaces the default; "
+		    "remove Privileges.Seccomp from the service" :
+		    "a custom seccomp profile replaces the default; remove "
 		    "--security-opt seccomp=...");
 		return true;
 	}
@@ -802,6 +814,39 @@ cf_docker_socket(const struct policy *p, const struct docker_view *v,
 		}
 	}
 	return false;
+}
+
+/* HostConfig.Annotations (API 1.43) go into the OCI spec unread by dockerd: runtimes act
+ * on some (crun's run.oci.*, kata's io.katacontainers.* can change the sandbox, hooks or
+ * the VM's kernel parameters). Only keys the policy lists pass. */
+static bool
+c_annotations(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < v->nannotations; i++) {
+		const char *k = v->annotations[i].key;
+
+		if (list_glob(&p->annotations_allowed, k))
+			continue;
+		str_appendf(out, "OCI annotation %.64s is handed to the container runtime, which "
+		    "may act on it; remove --annotation, or list the key in "
+		    "rules.annotations.allowed", k);
+		return true;
+	}
+	return false;
+}
+
+/* The host's cgroup namespace shows the host's cgroup tree; on cgroup v1 with
+ * CAP_SYS_ADMIN it is the release_agent escape. */
+static bool
+c_host_cgroupns(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	(void)p;
+	if (strcmp(v->cgroupns_mode, "host") != 0)
+		return false;
+	str_append(out, "host cgroup namespace is shared; remove --cgroupns host");
+	return true;
 }
 
 /* Rules of eval's route step (RK_ROUTE) are judged in eval.c; the body loop never calls
@@ -980,6 +1025,10 @@ static const struct param_def p_networks[] = {
 };
 static const struct param_def p_sysctls[] = {
 	{.key = "allowed", .type = PT_STRS, .off = OFF(sysctls_allowed)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_annotations[] = {
+	{.key = "allowed", .type = PT_STRS, .off = OFF(annotations_allowed)},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_groups[] = {

@@ -92,6 +92,7 @@ struct policy {
 	                                    that binds may still come from (cleaned) */
 	struct strlist sysctls_allowed;  /* sysctls: keys or fnmatch patterns */
 	struct strlist groups_denied;    /* groups: names or numeric gids */
+	struct strlist annotations_allowed; /* annotations: keys or fnmatch patterns */
 	struct daemon_conf daemon;
 
 	struct exemption *ex;
@@ -104,6 +105,12 @@ struct policy {
 	struct strlist network_drivers; /* rules.networks.allowed_drivers */
 	struct plugin_allow *plugins_allowed; /* plugins.allowed */
 	size_t nplugins_allowed;
+
+	/* Side data, not from the file: dockerd's version (cves.h encoding; 0 unknown) for
+	 * the daemon-cves rules. serve stores it when GET /version answers (start, reload,
+	 * every minute), `cisgate check --daemon-socket` before deciding; the evaluator only
+	 * loads it. */
+	_Atomic uint32_t daemon_version;
 };
 
 /* One error per line, "FILE:LINE:COL: text". */

@@ -119,6 +119,7 @@ $(BUILD)/routes_dump: tests/inventory/routes_dump.c $(BUILD)/libcisgate.a $(FLAG
 
 test-inventory: $(BUILD)/routes_dump $(BUILD)/test_uri
 	tests/inventory/check_routes.sh $(BUILD)
+	tests/inventory/check_fields.sh
 
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus

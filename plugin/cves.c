@@ -9,19 +9,17 @@
 #include "cisgate/str.h"
 
 const struct cve_def cves_table[] = {
-	{R_CVE_2024_41110, "CVE-2024-41110",
-	    "AuthZ plugins can be sent a request without its body",
-	    "23.0.15, 25.0.6, 26.1.5, 27.1.1", CVE_REACH_BODYLESS, 4,
-	    {{0, CVES_VERSION(23, 0, 15)}, {CVES_VERSION(24, 0, 0), CVES_VERSION(25, 0, 6)},
-		{CVES_VERSION(26, 0, 0), CVES_VERSION(26, 1, 5)},
-		{CVES_VERSION(27, 0, 0), CVES_VERSION(27, 1, 1)}}},
-	{R_CVE_2026_34040, "CVE-2026-34040",
-	    "AuthZ plugins are not sent bodies over 1 MiB",
-	    "29.3.1", CVE_REACH_BODYLESS, 1, {{0, CVES_VERSION(29, 3, 1)}}},
-	{R_CVE_2026_41567, "CVE-2026-41567",
-	    "archives uploaded into a container are unpacked with its own binaries as host "
-	    "root",
-	    "29.5.1", CVE_REACH_ARCHIVE_PUT, 1, {{0, CVES_VERSION(29, 5, 1)}}},
+    {R_CVE_2024_41110, "CVE-2024-41110", "AuthZ plugins can be sent a request without its body",
+        "23.0.15, 25.0.6, 26.1.5, 27.1.1", CVE_REACH_BODYLESS, 4,
+        {{0, CVES_VERSION(23, 0, 15)}, {CVES_VERSION(24, 0, 0), CVES_VERSION(25, 0, 6)},
+            {CVES_VERSION(26, 0, 0), CVES_VERSION(26, 1, 5)},
+            {CVES_VERSION(27, 0, 0), CVES_VERSION(27, 1, 1)}}},
+    {R_CVE_2026_34040, "CVE-2026-34040", "AuthZ plugins are not sent bodies over 1 MiB", "29.3.1",
+        CVE_REACH_BODYLESS, 1, {{0, CVES_VERSION(29, 3, 1)}}},
+    {R_CVE_2026_41567, "CVE-2026-41567",
+        "archives uploaded into a container are unpacked with its own binaries as host "
+        "root",
+        "29.5.1", CVE_REACH_ARCHIVE_PUT, 1, {{0, CVES_VERSION(29, 5, 1)}}},
 };
 const size_t cves_count = sizeof cves_table / sizeof cves_table[0];
 

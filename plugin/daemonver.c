@@ -29,8 +29,8 @@ daemonver_from_reply(const struct dockerc_reply *r, uint32_t *ver, char *raw, si
 }
 
 int
-daemonver_read(const char *socket, unsigned timeout_ms, uint32_t *ver, char *raw,
-    size_t rawsz, char *err, size_t errlen)
+daemonver_read(const char *socket, unsigned timeout_ms, uint32_t *ver, char *raw, size_t rawsz,
+    char *err, size_t errlen)
 {
 	struct dockerc_reply r;
 	int rc;

@@ -187,7 +187,8 @@ static const struct {
     {f_device, DEV_COUNT}, {f_health, HC_COUNT}, {f_volume, V_COUNT}, {f_svc, S_COUNT},
     {f_task, K_COUNT}, {f_cspec, C_COUNT}, {f_privs, PV_COUNT}, {f_selinux, SE_COUNT},
     {f_resreq, RQ_COUNT}, {f_limit, L_COUNT}, {f_resv, RV_COUNT}, {f_srestart, SR_COUNT},
-    {f_netatt, NA_COUNT}, {f_endpoint, ES_COUNT}, {f_portcfg, PC_COUNT}};
+    {f_netatt, NA_COUNT}, {f_endpoint, ES_COUNT}, {f_portcfg, PC_COUNT},
+    {f_netcfg, NC_COUNT}, {f_epset, EPS_COUNT}, {f_devreq, DR_COUNT}, {f_pmode, PM_COUNT}};
 
 bool
 docker_tables_complete(void)

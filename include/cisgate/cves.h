@@ -14,14 +14,14 @@
 
 /* A version as one number: major * 1000000 + minor * 1000 + patch ("27.1.1" is
  * 27001001). 0 means unknown: every entry then applies (fail closed). */
-#define CVES_VERSION(maj, min, pat) ((uint32_t)(maj) * 1000000u + (uint32_t)(min) * 1000u + \
-	(uint32_t)(pat))
+#define CVES_VERSION(maj, min, pat) \
+	((uint32_t)(maj)*1000000u + (uint32_t)(min)*1000u + (uint32_t)(pat))
 #define CVES_RANGES_MAX 4
 
 /* What a CVE's entry denies. */
 enum cve_reach {
-	CVE_REACH_BODYLESS,    /* a body-bearing request whose body did not reach AuthZ */
-	CVE_REACH_ARCHIVE_PUT  /* PUT /containers/{id}/archive (docker cp into a container) */
+	CVE_REACH_BODYLESS,   /* a body-bearing request whose body did not reach AuthZ */
+	CVE_REACH_ARCHIVE_PUT /* PUT /containers/{id}/archive (docker cp into a container) */
 };
 
 struct cve_def {
@@ -31,7 +31,9 @@ struct cve_def {
 	const char *fixed; /* "23.0.15, 25.0.6, 26.1.5, 27.1.1" for messages */
 	enum cve_reach reach;
 	size_t nranges;
-	struct { uint32_t lo, fixed; } ranges[CVES_RANGES_MAX]; /* affected: lo <= v < fixed */
+	struct {
+		uint32_t lo, fixed;
+	} ranges[CVES_RANGES_MAX]; /* affected: lo <= v < fixed */
 };
 
 extern const struct cve_def cves_table[];

@@ -876,8 +876,13 @@ c_sysctls(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 
 		if (list_glob(&p->sysctls_allowed, k))
 			continue;
-		str_appendf(out, "sysctl %.64s is set; remove %s %.64s=..., or list it in the "
-		    "policy's sysctls allowed", k, flag(v, F_SYSCTL), k);
+		if (i < v->nendpoint_sysctls)
+			str_appendf(out, "per-interface sysctl %.64s is set; remove it from the "
+			    "network's driver-opt com.docker.network.endpoint.sysctls, or list it in "
+			    "the policy's sysctls allowed", k);
+		else
+			str_appendf(out, "sysctl %.64s is set; remove %s %.64s=..., or list it in the "
+			    "policy's sysctls allowed", k, flag(v, F_SYSCTL), k);
 		return true;
 	}
 	return false;

@@ -156,7 +156,9 @@ struct docker_view {
 	size_t nannotations;       /* HostConfig.Annotations (API 1.43), for the runtime */
 	const char *cgroupns_mode; /* HostConfig.CgroupnsMode: "", "private", "host" */
 	const char *device_driver; /* DeviceRequests[0].Driver: "" (nvidia), "cdi", ... */
-	size_t nendpoint_sysctls;  /* of nsysctls, from EndpointsConfig DriverOpts (1.46) */
+	size_t nendpoint_sysctls;  /* the first nendpoint_sysctls entries of sysctls come
+	                              from EndpointsConfig DriverOpts (1.46): Config is read
+	                              before any HostConfig */
 
 	json_t *root; /* owns the body's strings */
 	size_t arena_used;

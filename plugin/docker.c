@@ -944,11 +944,14 @@ dv_hostconfig(struct docker_view *v, json_t *hc, const char *where, bool *any,
 	    dv_optbool(f[H_INIT], "Init", &v->init, e) ||
 	    gojson_str(f[H_CGROUPNS], "CgroupnsMode", &v->cgroupns_mode, e))
 		return -1;
-	/* API 1.43 added Annotations; dockerd sets them to nil for older versions. */
+	/* API 1.43 added Annotations; dockerd decodes them at every version (a wrong type is
+	 * refused) and then sets them to nil below 1.43. */
 	v->nannotations = 0;
-	if (!v->api_below_143 && dv_map(f[H_ANNOT], "Annotations", v->annotations,
-	                             DOCKER_ANNOTATIONS_MAX, &v->nannotations, e))
+	if (dv_map(f[H_ANNOT], "Annotations", v->annotations, DOCKER_ANNOTATIONS_MAX,
+	        &v->nannotations, e))
 		return -1;
+	if (v->api_below_143)
+		v->nannotations = 0;
 	/* Any list here replaces dockerd's masked and read-only /proc paths (null keeps them). */
 	if ((f[H_MASKED] && !json_is_array(f[H_MASKED])) ||
 	    (f[H_ROPATHS] && !json_is_array(f[H_ROPATHS])))

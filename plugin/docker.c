@@ -1070,6 +1070,9 @@ dv_netcfg(struct docker_view *v, json_t *nc, struct gj_error *e)
 
 		if (gojson_fields(ep, "EndpointsConfig{}", f_epset, EPS_COUNT, o, e))
 			return -1;
+		/* Network names are exact; the key is the network joined. */
+		if (strcmp(name, "bridge") == 0)
+			v->endpoint_bridge = true;
 		if (o[EPS_DRIVEROPTS] == NULL)
 			continue;
 		if (!json_is_object(o[EPS_DRIVEROPTS]))

@@ -753,10 +753,13 @@ c_default_bridge(const struct policy *p, const struct docker_view *v, struct str
 	const char *n = v->network_mode;
 
 	(void)p;
-	if (n[0] != '\0' && strcmp(n, "default") != 0 && strcmp(n, "bridge") != 0)
+	if (n[0] != '\0' && strcmp(n, "default") != 0 && strcmp(n, "bridge") != 0 &&
+	    !v->endpoint_bridge)
 		return false;
 	str_append(out, "the default bridge network is used; attach a user-defined network "
 	    "(--network NAME)");
+	if (v->endpoint_bridge)
+		str_append(out, " and no --network bridge");
 	return true;
 }
 

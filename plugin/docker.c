@@ -27,14 +27,15 @@ TABLE_CHECK(f_top, T_COUNT);
 /* container.HostConfig, without its embedded Resources. */
 enum { H_BINDS, H_MOUNTS, H_PRIV, H_CAPADD, H_SECOPT, H_NET, H_PID, H_IPC, H_UTS, H_USERNS,
 	H_RESTART, H_RO, H_PUBALL, H_PORTS, H_MASKED, H_ROPATHS, H_GROUPADD, H_SYSCTLS, H_INIT,
-	H_ANNOT, H_CGROUPNS, H_COUNT };
+	H_ANNOT, H_CGROUPNS, H_OOM, H_COUNT };
 static const char *const f_host[] = {[H_BINDS] = "Binds", [H_MOUNTS] = "Mounts",
     [H_PRIV] = "Privileged", [H_CAPADD] = "CapAdd", [H_SECOPT] = "SecurityOpt",
     [H_NET] = "NetworkMode", [H_PID] = "PidMode", [H_IPC] = "IpcMode", [H_UTS] = "UTSMode",
     [H_USERNS] = "UsernsMode", [H_RESTART] = "RestartPolicy", [H_RO] = "ReadonlyRootfs",
     [H_PUBALL] = "PublishAllPorts", [H_PORTS] = "PortBindings", [H_MASKED] = "MaskedPaths",
     [H_ROPATHS] = "ReadonlyPaths", [H_GROUPADD] = "GroupAdd", [H_SYSCTLS] = "Sysctls",
-    [H_INIT] = "Init", [H_ANNOT] = "Annotations", [H_CGROUPNS] = "CgroupnsMode"};
+    [H_INIT] = "Init", [H_ANNOT] = "Annotations", [H_CGROUPNS] = "CgroupnsMode",
+    [H_OOM] = "OomScoreAdj"};
 TABLE_CHECK(f_host, H_COUNT);
 
 /* network.NetworkingConfig and the part of network.EndpointSettings that reaches the
@@ -123,11 +124,12 @@ static const char *const f_task[] = {[K_CSPEC] = "ContainerSpec", [K_PSPEC] = "P
 TABLE_CHECK(f_task, K_COUNT);
 
 enum { C_IMAGE, C_LABELS, C_USER, C_GROUPS, C_PRIVS, C_INIT, C_RO, C_MOUNTS, C_HEALTH,
-	C_SYSCTLS, C_CAPADD, C_ULIMITS, C_COUNT };
+	C_SYSCTLS, C_CAPADD, C_ULIMITS, C_OOM, C_COUNT };
 static const char *const f_cspec[] = {[C_IMAGE] = "Image", [C_LABELS] = "Labels",
     [C_USER] = "User", [C_GROUPS] = "Groups", [C_PRIVS] = "Privileges", [C_INIT] = "Init",
     [C_RO] = "ReadOnly", [C_MOUNTS] = "Mounts", [C_HEALTH] = "Healthcheck",
-    [C_SYSCTLS] = "Sysctls", [C_CAPADD] = "CapabilityAdd", [C_ULIMITS] = "Ulimits"};
+    [C_SYSCTLS] = "Sysctls", [C_CAPADD] = "CapabilityAdd", [C_ULIMITS] = "Ulimits",
+    [C_OOM] = "OomScoreAdj"};
 TABLE_CHECK(f_cspec, C_COUNT);
 
 enum { PV_SELINUX, PV_SECCOMP, PV_APPARMOR, PV_COUNT };
@@ -942,7 +944,8 @@ dv_hostconfig(struct docker_view *v, json_t *hc, const char *where, bool *any,
 	    dv_strings(f[H_GROUPADD], "GroupAdd", v->groups, DOCKER_GROUPS_MAX, &v->ngroups, e) ||
 	    dv_map(f[H_SYSCTLS], "Sysctls", v->sysctls, DOCKER_SYSCTLS_MAX, &v->nsysctls, e) ||
 	    dv_optbool(f[H_INIT], "Init", &v->init, e) ||
-	    gojson_str(f[H_CGROUPNS], "CgroupnsMode", &v->cgroupns_mode, e))
+	    gojson_str(f[H_CGROUPNS], "CgroupnsMode", &v->cgroupns_mode, e) ||
+	    gojson_i64(f[H_OOM], "OomScoreAdj", &v->oom_score_adj, e))
 		return -1;
 	/* API 1.43 added Annotations; dockerd decodes them at every version (a wrong type is
 	 * refused) and then sets them to nil below 1.43. */
@@ -1479,8 +1482,12 @@ dv_svc_container(struct docker_view *v, const struct endpoint *ep, json_t *cs,
 		f[C_SYSCTLS] = NULL;
 	if (ep != NULL && uri_version_below(ep, "1.41"))
 		f[C_CAPADD] = f[C_ULIMITS] = NULL;
-	if (dv_svc_privileges(v, ep, f[C_PRIVS], e))
+	if (dv_svc_privileges(v, ep, f[C_PRIVS], e) ||
+	    gojson_i64(f[C_OOM], "ContainerSpec.OomScoreAdj", &v->oom_score_adj, e))
 		return -1;
+	/* API 1.46 added OomScoreAdj to services; dockerd zeroes it for older versions. */
+	if (ep != NULL && uri_version_below(ep, "1.46"))
+		v->oom_score_adj = 0;
 	if (gojson_str(f[C_IMAGE], "ContainerSpec.Image", &v->image, e) ||
 	    (f[C_LABELS] && dv_labels(v, f[C_LABELS], e)) ||
 	    gojson_str(f[C_USER], "ContainerSpec.User", &user, e) || dv_user(v, user, e) ||

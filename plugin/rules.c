@@ -852,6 +852,20 @@ c_host_cgroupns(const struct policy *p, const struct docker_view *v, struct strb
 	return true;
 }
 
+/* A negative OomScoreAdj makes the kernel's OOM killer pick host processes (dockerd,
+ * sshd) before the container's; -1000 exempts it. */
+static bool
+c_oom_score_adj(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	if (v->oom_score_adj >= p->oom_score_adj_min)
+		return false;
+	str_appendf(out, "OomScoreAdj %lld makes the OOM killer take host processes first; "
+	    "remove %s (or set it to %lld or more)", (long long)v->oom_score_adj,
+	    v->is_service ? "OomScoreAdj from the service" : "--oom-score-adj",
+	    (long long)p->oom_score_adj_min);
+	return true;
+}
+
 /* Rules of eval's route step (RK_ROUTE) are judged in eval.c; the body loop never calls
  * this. */
 static bool
@@ -1033,6 +1047,11 @@ static const struct param_def p_networks[] = {
 };
 static const struct param_def p_sysctls[] = {
 	{.key = "allowed", .type = PT_STRS, .off = OFF(sysctls_allowed)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_oom_score_adj[] = {
+	{.key = "min", .type = PT_INT, .off = OFF(oom_score_adj_min), .min = -1000, .max = 1000,
+	    .def = 0},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_annotations[] = {

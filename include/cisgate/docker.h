@@ -156,6 +156,7 @@ struct docker_view {
 	size_t nannotations;       /* HostConfig.Annotations (API 1.43), for the runtime */
 	const char *cgroupns_mode; /* HostConfig.CgroupnsMode: "", "private", "host" */
 	const char *device_driver; /* DeviceRequests[0].Driver: "" (nvidia), "cdi", ... */
+	int64_t oom_score_adj;     /* HostConfig / ContainerSpec (1.46) OomScoreAdj */
 	bool endpoint_bridge;      /* EndpointsConfig has a "bridge" key: the default bridge
 	                              joined as one of several networks (API 1.44) */
 	size_t nendpoint_sysctls;  /* the first nendpoint_sysctls entries of sysctls come

@@ -93,6 +93,7 @@ struct policy {
 	struct strlist sysctls_allowed;  /* sysctls: keys or fnmatch patterns */
 	struct strlist groups_denied;    /* groups: names or numeric gids */
 	struct strlist annotations_allowed; /* annotations: keys or fnmatch patterns */
+	int64_t oom_score_adj_min;          /* oom-score-adj: lowest OomScoreAdj allowed */
 	struct daemon_conf daemon;
 
 	struct exemption *ex;

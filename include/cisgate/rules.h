@@ -118,6 +118,8 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	    RK_CREATE_LIKE, c_annotations, p_annotations)                                   \
 	X(HOST_CGROUPNS, "host-cgroupns", "", "host cgroup namespace", ACT_DENY,           \
 	    RK_CREATE_LIKE, c_host_cgroupns, NULL)                                          \
+	X(OOM_SCORE_ADJ, "oom-score-adj", "", "OOM killer not turned on the host",        \
+	    ACT_WARN, RK_CREATE_LIKE | RK_SERVICE, c_oom_score_adj, p_oom_score_adj)        \
 	X(CVE_2024_41110, "cve-2024-41110", "", "daemon-cves: AuthZ body bypass",          \
 	    ACT_DENY, RK_ROUTE, c_route, NULL)                                              \
 	X(CVE_2026_34040, "cve-2026-34040", "", "daemon-cves: oversized bodies",           \

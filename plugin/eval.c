@@ -336,7 +336,6 @@ eval_cves(const struct policy *p, const struct endpoint *ep, const struct docker
 	char vs[32];
 	size_t i;
 
-	cves_format_version(ver, vs, sizeof vs);
 	for (i = 0; i < cves_count; i++) {
 		const struct cve_def *c = &cves_table[i];
 		struct strbuf sb;
@@ -347,6 +346,7 @@ eval_cves(const struct policy *p, const struct endpoint *ep, const struct docker
 		if (!cves_reaches(c, ep->kind, bodyless) || !cves_affects(c, ver) ||
 		    (bodyless && ver == 0) || !eval_begin(p, c->rule, d, &sb))
 			continue;
+		cves_format_version(ver, vs, sizeof vs);
 		if (ver == 0)
 			str_append(&sb, "dockerd (version unknown) counts as having ");
 		else
@@ -367,9 +367,16 @@ eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const char
 	struct strbuf sb;
 	size_t i;
 
+	uint32_t ver = atomic_load(&p->daemon_version);
+	bool any = false;
+
 	eval_deny_unreadable(d, reason);
-	/* The view is only for exemptions (image, name, labels: none without a body). */
-	if ((v = malloc(sizeof *v)) == NULL)
+	for (i = 0; i < cves_count; i++)
+		if (cves_reaches(&cves_table[i], ep->kind, true) && cves_affects(&cves_table[i], ver))
+			any = true;
+	/* Nothing to name on a fixed or unknown daemon: the deny above is the answer. The view
+	 * is only for exemptions (a name from the query; no image or labels without a body). */
+	if (!any || ver == 0 || (v = malloc(sizeof *v)) == NULL)
 		return;
 	docker_view_init(v, ep);
 	eval_cves(p, ep, v, user, now, true, d);

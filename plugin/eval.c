@@ -363,12 +363,11 @@ void
 eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const char *user,
     time_t now, const char *reason, struct decision *d)
 {
+	uint32_t ver = atomic_load(&p->daemon_version);
 	struct docker_view *v = NULL;
 	struct strbuf sb;
-	size_t i;
-
-	uint32_t ver = atomic_load(&p->daemon_version);
 	bool any = false;
+	size_t i;
 
 	eval_deny_unreadable(d, reason);
 	for (i = 0; i < cves_count; i++)

@@ -586,7 +586,8 @@ c_devices(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 		return true;
 	}
 	if (v->ndevice_requests > 0 && strcmp(v->device_driver, "cdi") == 0) {
-		/* API 1.45+: a CDI spec on the host may add device nodes, mounts and hooks. */
+		/* API 1.44+ (Docker 25): a CDI spec on the host may add device nodes, mounts and
+		 * hooks. */
 		str_append(out, "CDI devices are requested (a CDI spec adds host device nodes, "
 		    "mounts and hooks); remove --device VENDOR/CLASS=NAME");
 		return true;

@@ -359,16 +359,16 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 			return;
 		}
 		if (c->ep.kind == EP_CONTAINER_START) {
-			eval_deny_unreadable(&c->dec, "a start at an API version before 1.24 without "
-			    "Content-Length may carry a body the plugin cannot see; send "
-			    "Content-Length: 0 (the docker CLI does) or use API 1.24 or later");
+			eval_deny_bodyless(p, &c->ep, r->user, now, "a start at an API version before "
+			    "1.24 without Content-Length may carry a body the plugin cannot see; send "
+			    "Content-Length: 0 (the docker CLI does) or use API 1.24 or later", &c->dec);
 			return;
 		}
 		snprintf(reason, sizeof reason,
 		    "the request body did not reach the authorization plugin (%s needs one: send it "
 		    "as Content-Type application/json, under %zu MiB, not chunked)",
 		    uri_kind_name(c->ep.kind), CG_DOCKERD_BODY_MAX >> 20);
-		eval_deny_unreadable(&c->dec, reason);
+		eval_deny_bodyless(p, &c->ep, r->user, now, reason, &c->dec);
 		return;
 	}
 	if (r->content_length != NULL) {
@@ -380,7 +380,7 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 			snprintf(reason, sizeof reason, "the body seen by the plugin (%zu bytes) is not "
 			    "the body dockerd received (Content-Length %.32s)", r->body_len,
 			    r->content_length);
-			eval_deny_unreadable(&c->dec, reason);
+			eval_deny_bodyless(p, &c->ep, r->user, now, reason, &c->dec);
 			return;
 		}
 	}

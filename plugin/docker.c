@@ -18,24 +18,39 @@
 
 /* runconfig.ContainerConfigWrapper: the Config fields cisgate reads, then the wrapper's
  * own fields (its embedded *HostConfig's fields are f_host and f_res). */
-enum { T_IMAGE, T_USER, T_HEALTH, T_LABELS, T_HOST, T_CPUSET, T_COUNT };
+enum { T_IMAGE, T_USER, T_HEALTH, T_LABELS, T_HOST, T_CPUSET, T_NETCFG, T_COUNT };
 static const char *const f_top[] = {[T_IMAGE] = "Image", [T_USER] = "User",
     [T_HEALTH] = "Healthcheck", [T_LABELS] = "Labels", [T_HOST] = "HostConfig",
-    [T_CPUSET] = "Cpuset"};
+    [T_CPUSET] = "Cpuset", [T_NETCFG] = "NetworkingConfig"};
 TABLE_CHECK(f_top, T_COUNT);
 
 /* container.HostConfig, without its embedded Resources. */
 enum { H_BINDS, H_MOUNTS, H_PRIV, H_CAPADD, H_SECOPT, H_NET, H_PID, H_IPC, H_UTS, H_USERNS,
 	H_RESTART, H_RO, H_PUBALL, H_PORTS, H_MASKED, H_ROPATHS, H_GROUPADD, H_SYSCTLS, H_INIT,
-	H_COUNT };
+	H_ANNOT, H_CGROUPNS, H_OOM, H_COUNT };
 static const char *const f_host[] = {[H_BINDS] = "Binds", [H_MOUNTS] = "Mounts",
     [H_PRIV] = "Privileged", [H_CAPADD] = "CapAdd", [H_SECOPT] = "SecurityOpt",
     [H_NET] = "NetworkMode", [H_PID] = "PidMode", [H_IPC] = "IpcMode", [H_UTS] = "UTSMode",
     [H_USERNS] = "UsernsMode", [H_RESTART] = "RestartPolicy", [H_RO] = "ReadonlyRootfs",
     [H_PUBALL] = "PublishAllPorts", [H_PORTS] = "PortBindings", [H_MASKED] = "MaskedPaths",
     [H_ROPATHS] = "ReadonlyPaths", [H_GROUPADD] = "GroupAdd", [H_SYSCTLS] = "Sysctls",
-    [H_INIT] = "Init"};
+    [H_INIT] = "Init", [H_ANNOT] = "Annotations", [H_CGROUPNS] = "CgroupnsMode",
+    [H_OOM] = "OomScoreAdj"};
 TABLE_CHECK(f_host, H_COUNT);
+
+/* network.NetworkingConfig and the part of network.EndpointSettings that reaches the
+ * host: DriverOpts (API 1.46: com.docker.network.endpoint.sysctls). */
+enum { NC_ENDPOINTS, NC_COUNT };
+static const char *const f_netcfg[] = {[NC_ENDPOINTS] = "EndpointsConfig"};
+TABLE_CHECK(f_netcfg, NC_COUNT);
+
+enum { EPS_DRIVEROPTS, EPS_COUNT };
+static const char *const f_epset[] = {[EPS_DRIVEROPTS] = "DriverOpts"};
+TABLE_CHECK(f_epset, EPS_COUNT);
+
+enum { DR_DRIVER, DR_COUNT };
+static const char *const f_devreq[] = {[DR_DRIVER] = "Driver"};
+TABLE_CHECK(f_devreq, DR_COUNT);
 
 /* container.Resources: embedded in HostConfig and in UpdateConfig. */
 enum { R_MEMORY, R_CPUSHARES, R_NANOCPUS, R_CPUQUOTA, R_CPUPERIOD, R_PIDS, R_SWAP, R_MEMRES,
@@ -109,16 +124,23 @@ static const char *const f_task[] = {[K_CSPEC] = "ContainerSpec", [K_PSPEC] = "P
 TABLE_CHECK(f_task, K_COUNT);
 
 enum { C_IMAGE, C_LABELS, C_USER, C_GROUPS, C_PRIVS, C_INIT, C_RO, C_MOUNTS, C_HEALTH,
-	C_SYSCTLS, C_CAPADD, C_ULIMITS, C_COUNT };
+	C_SYSCTLS, C_CAPADD, C_ULIMITS, C_OOM, C_COUNT };
 static const char *const f_cspec[] = {[C_IMAGE] = "Image", [C_LABELS] = "Labels",
     [C_USER] = "User", [C_GROUPS] = "Groups", [C_PRIVS] = "Privileges", [C_INIT] = "Init",
     [C_RO] = "ReadOnly", [C_MOUNTS] = "Mounts", [C_HEALTH] = "Healthcheck",
-    [C_SYSCTLS] = "Sysctls", [C_CAPADD] = "CapabilityAdd", [C_ULIMITS] = "Ulimits"};
+    [C_SYSCTLS] = "Sysctls", [C_CAPADD] = "CapabilityAdd", [C_ULIMITS] = "Ulimits",
+    [C_OOM] = "OomScoreAdj"};
 TABLE_CHECK(f_cspec, C_COUNT);
 
-enum { PV_SELINUX, PV_COUNT };
-static const char *const f_privs[] = {[PV_SELINUX] = "SELinuxContext"};
+enum { PV_SELINUX, PV_SECCOMP, PV_APPARMOR, PV_COUNT };
+static const char *const f_privs[] = {[PV_SELINUX] = "SELinuxContext",
+    [PV_SECCOMP] = "Seccomp", [PV_APPARMOR] = "AppArmor"};
 TABLE_CHECK(f_privs, PV_COUNT);
+
+/* Privileges.Seccomp and .AppArmor (API 1.44): {"Mode": ...}. */
+enum { PM_MODE, PM_COUNT };
+static const char *const f_pmode[] = {[PM_MODE] = "Mode"};
+TABLE_CHECK(f_pmode, PM_COUNT);
 
 enum { SE_DISABLE, SE_TYPE, SE_COUNT };
 static const char *const f_selinux[] = {[SE_DISABLE] = "Disable", [SE_TYPE] = "Type"};
@@ -167,7 +189,8 @@ static const struct {
     {f_device, DEV_COUNT}, {f_health, HC_COUNT}, {f_volume, V_COUNT}, {f_svc, S_COUNT},
     {f_task, K_COUNT}, {f_cspec, C_COUNT}, {f_privs, PV_COUNT}, {f_selinux, SE_COUNT},
     {f_resreq, RQ_COUNT}, {f_limit, L_COUNT}, {f_resv, RV_COUNT}, {f_srestart, SR_COUNT},
-    {f_netatt, NA_COUNT}, {f_endpoint, ES_COUNT}, {f_portcfg, PC_COUNT}};
+    {f_netatt, NA_COUNT}, {f_endpoint, ES_COUNT}, {f_portcfg, PC_COUNT},
+    {f_netcfg, NC_COUNT}, {f_epset, EPS_COUNT}, {f_devreq, DR_COUNT}, {f_pmode, PM_COUNT}};
 
 bool
 docker_tables_complete(void)
@@ -874,6 +897,14 @@ dv_resources(struct docker_view *v, json_t *obj, const char *where, bool update,
 	    dv_count(f[R_DEVREQ], "DeviceRequests", &v->ndevice_requests, e) ||
 	    dv_count(f[R_ULIMITS], "Ulimits", &v->nulimits, e))
 		return -1;
+	if (v->ndevice_requests > 0) {
+		json_t *d[DR_COUNT];
+
+		if (gojson_fields(json_array_get(f[R_DEVREQ], 0), "DeviceRequests[]", f_devreq,
+		        DR_COUNT, d, e) ||
+		    gojson_str(d[DR_DRIVER], "DeviceRequests[].Driver", &v->device_driver, e))
+			return -1;
+	}
 	if (v->ndevices > 0) {
 		json_t *d[DEV_COUNT];
 
@@ -912,8 +943,18 @@ dv_hostconfig(struct docker_view *v, json_t *hc, const char *where, bool *any,
 	    gojson_bool(f[H_PUBALL], "PublishAllPorts", &v->publish_all, e) ||
 	    dv_strings(f[H_GROUPADD], "GroupAdd", v->groups, DOCKER_GROUPS_MAX, &v->ngroups, e) ||
 	    dv_map(f[H_SYSCTLS], "Sysctls", v->sysctls, DOCKER_SYSCTLS_MAX, &v->nsysctls, e) ||
-	    dv_optbool(f[H_INIT], "Init", &v->init, e))
+	    dv_optbool(f[H_INIT], "Init", &v->init, e) ||
+	    gojson_str(f[H_CGROUPNS], "CgroupnsMode", &v->cgroupns_mode, e) ||
+	    gojson_i64(f[H_OOM], "OomScoreAdj", &v->oom_score_adj, e))
 		return -1;
+	/* API 1.43 added Annotations; dockerd decodes them at every version (a wrong type is
+	 * refused) and then sets them to nil below 1.43. */
+	v->nannotations = 0;
+	if (dv_map(f[H_ANNOT], "Annotations", v->annotations, DOCKER_ANNOTATIONS_MAX,
+	        &v->nannotations, e))
+		return -1;
+	if (v->api_below_143)
+		v->nannotations = 0;
 	/* Any list here replaces dockerd's masked and read-only /proc paths (null keeps them). */
 	if ((f[H_MASKED] && !json_is_array(f[H_MASKED])) ||
 	    (f[H_ROPATHS] && !json_is_array(f[H_ROPATHS])))
@@ -1009,6 +1050,69 @@ dv_user(struct docker_view *v, const char *user, struct gj_error *e)
 }
 
 /* Config fields of a create (top level) or of an inspect's "Config". */
+/* NetworkingConfig.EndpointsConfig{}.DriverOpts: since API 1.46 the option
+ * com.docker.network.endpoint.sysctls sets per-interface sysctls ("net.ipv4.conf.IFNAME.
+ * forwarding=1,..."; IFNAME is replaced by the interface). They join the sysctls list, so
+ * the sysctls rule judges them with HostConfig.Sysctls. */
+static int
+dv_netcfg(struct docker_view *v, json_t *nc, struct gj_error *e)
+{
+	json_t *f[NC_COUNT], *ep;
+	const char *name;
+
+	if (gojson_fields(nc, "NetworkingConfig", f_netcfg, NC_COUNT, f, e))
+		return -1;
+	if (f[NC_ENDPOINTS] == NULL)
+		return 0;
+	if (!json_is_object(f[NC_ENDPOINTS]))
+		return gojson_fail(e, GJ_INVALID, "NetworkingConfig.EndpointsConfig must be an "
+		    "object");
+	json_object_foreach(f[NC_ENDPOINTS], name, ep) {
+		json_t *o[EPS_COUNT], *val;
+		const char *key, *list, *p;
+
+		if (gojson_fields(ep, "EndpointsConfig{}", f_epset, EPS_COUNT, o, e))
+			return -1;
+		/* Network names are exact; the key is the network joined. */
+		if (strcmp(name, "bridge") == 0)
+			v->endpoint_bridge = true;
+		if (o[EPS_DRIVEROPTS] == NULL)
+			continue;
+		if (!json_is_object(o[EPS_DRIVEROPTS]))
+			return gojson_fail(e, GJ_INVALID, "EndpointsConfig{}.DriverOpts must be an "
+			    "object");
+		json_object_foreach(o[EPS_DRIVEROPTS], key, val) {
+			if (gojson_str(val, "EndpointsConfig{}.DriverOpts{}", &list, e))
+				return -1;
+			/* Option keys are map keys: exact. */
+			if (strcmp(key, "com.docker.network.endpoint.sysctls") != 0)
+				continue;
+			for (p = list; *p != '\0';) {
+				size_t n = strcspn(p, ","), k;
+				char *item;
+
+				if (v->nsysctls >= DOCKER_SYSCTLS_MAX)
+					return gojson_fail(e, GJ_INVALID, "more than %d sysctls",
+					    DOCKER_SYSCTLS_MAX);
+				if ((item = dv_alloc(v, n + 1)) == NULL)
+					return gojson_fail(e, GJ_INVALID, "endpoint sysctls too long");
+				memcpy(item, p, n);
+				item[n] = '\0';
+				k = strcspn(item, "=");
+				v->sysctls[v->nsysctls].value = item[k] ? item + k + 1 : "";
+				item[k] = '\0';
+				v->sysctls[v->nsysctls].key = item;
+				v->nsysctls++;
+				v->nendpoint_sysctls++;
+				p += n;
+				if (*p == ',')
+					p++;
+			}
+		}
+	}
+	return 0;
+}
+
 static int
 dv_config(struct docker_view *v, json_t **f, struct gj_error *e)
 {
@@ -1017,7 +1121,8 @@ dv_config(struct docker_view *v, json_t **f, struct gj_error *e)
 	if (gojson_str(f[T_IMAGE], "Image", &v->image, e) ||
 	    gojson_str(f[T_USER], "User", &user, e) ||
 	    dv_healthcheck(v, f[T_HEALTH], e) ||
-	    (f[T_LABELS] && dv_labels(v, f[T_LABELS], e)) || dv_user(v, user, e))
+	    (f[T_LABELS] && dv_labels(v, f[T_LABELS], e)) || dv_user(v, user, e) ||
+	    (f[T_NETCFG] && dv_netcfg(v, f[T_NETCFG], e)))
 		return -1;
 	v->has_config = true;
 	return 0;
@@ -1070,7 +1175,8 @@ docker_view_init(struct docker_view *v, const struct endpoint *ep)
 		v->name = ep->kind == EP_CONTAINER_CREATE ? ep->name : ep->target;
 	v->image = v->network_mode = v->pid_mode = v->ipc_mode = v->uts_mode = "";
 	v->userns_mode = v->cgroup_parent = v->restart_name = v->volume_driver = "";
-	v->first_device = "";
+	v->first_device = v->cgroupns_mode = v->device_driver = "";
+	v->api_below_143 = ep != NULL && uri_version_below(ep, "1.43");
 	v->sec.seccomp = v->sec.apparmor = v->sec.selinux_type = "";
 	v->sec.no_new_privileges = -1;
 	v->user.raw = v->user.name = "";
@@ -1329,6 +1435,39 @@ dv_svc_restart(struct docker_view *v, json_t *rp, struct gj_error *e)
 	return 0;
 }
 
+/* ContainerSpec.Privileges.Seccomp and .AppArmor, which API 1.44 added (dockerd drops
+ * them for older versions): Seccomp "unconfined" or "custom" and AppArmor "disabled" are
+ * what --security-opt seccomp=... and apparmor=unconfined are to a container. */
+static int
+dv_svc_privileges(struct docker_view *v, const struct endpoint *ep, json_t *privs,
+    struct gj_error *e)
+{
+	json_t *pv[PV_COUNT], *sc[PM_COUNT], *aa[PM_COUNT];
+	const char *smode, *amode;
+
+	if (ep != NULL && uri_version_below(ep, "1.44"))
+		return 0;
+	if (gojson_fields(privs, "Privileges", f_privs, PV_COUNT, pv, e) ||
+	    gojson_fields(pv[PV_SECCOMP], "Privileges.Seccomp", f_pmode, PM_COUNT, sc, e) ||
+	    gojson_fields(pv[PV_APPARMOR], "Privileges.AppArmor", f_pmode, PM_COUNT, aa, e) ||
+	    gojson_str(sc[PM_MODE], "Privileges.Seccomp.Mode", &smode, e) ||
+	    gojson_str(aa[PM_MODE], "Privileges.AppArmor.Mode", &amode, e))
+		return -1;
+	if (strcmp(smode, "unconfined") == 0)
+		v->sec.seccomp = "unconfined";
+	else if (strcmp(smode, "custom") == 0)
+		v->sec.seccomp = "custom";
+	else if (smode[0] != '\0' && strcmp(smode, "default") != 0)
+		return gojson_fail(e, GJ_INVALID, "Privileges.Seccomp.Mode %.32s is not default, "
+		    "unconfined or custom", smode);
+	if (strcmp(amode, "disabled") == 0)
+		v->sec.apparmor = "unconfined";
+	else if (amode[0] != '\0' && strcmp(amode, "default") != 0)
+		return gojson_fail(e, GJ_INVALID, "Privileges.AppArmor.Mode %.32s is not default "
+		    "or disabled", amode);
+	return 0;
+}
+
 static int
 dv_svc_container(struct docker_view *v, const struct endpoint *ep, json_t *cs,
     struct gj_error *e)
@@ -1343,6 +1482,12 @@ dv_svc_container(struct docker_view *v, const struct endpoint *ep, json_t *cs,
 		f[C_SYSCTLS] = NULL;
 	if (ep != NULL && uri_version_below(ep, "1.41"))
 		f[C_CAPADD] = f[C_ULIMITS] = NULL;
+	if (dv_svc_privileges(v, ep, f[C_PRIVS], e) ||
+	    gojson_i64(f[C_OOM], "ContainerSpec.OomScoreAdj", &v->oom_score_adj, e))
+		return -1;
+	/* API 1.46 added OomScoreAdj to services; dockerd zeroes it for older versions. */
+	if (ep != NULL && uri_version_below(ep, "1.46"))
+		v->oom_score_adj = 0;
 	if (gojson_str(f[C_IMAGE], "ContainerSpec.Image", &v->image, e) ||
 	    (f[C_LABELS] && dv_labels(v, f[C_LABELS], e)) ||
 	    gojson_str(f[C_USER], "ContainerSpec.User", &user, e) || dv_user(v, user, e) ||
@@ -1566,5 +1711,27 @@ docker_network_answer_is_host(const char *body, size_t len, bool *is_host)
 		rc = 0;
 	}
 	json_decref(root);
+	return rc;
+}
+
+int
+docker_version_answer(const char *body, size_t len, char *out, size_t outsz)
+{
+	static const char *const f_answer[] = {"Version"};
+	struct gj_error e;
+	json_t *root, *f[1];
+	const char *ver;
+	int rc = -1;
+
+	out[0] = '\0';
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return -1;
+	if (gojson_fields(root, "version", f_answer, 1, f, &e) == 0 && f[0] != NULL &&
+	    gojson_str(f[0], "Version", &ver, &e) == 0 && ver[0] != '\0' &&
+	    str_copy(out, ver, outsz) < outsz)
+		rc = 0;
+	json_decref(root);
+	if (rc != 0)
+		out[0] = '\0';
 	return rc;
 }

@@ -1,8 +1,10 @@
 /* eval.c - runs the rule table over a view, applies exemptions, writes the message. Pure. */
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
+#include "cisgate/cves.h"
 #include "cisgate/docker.h"
 #include "cisgate/eval.h"
 #include "cisgate/evalfacts.h"
@@ -354,6 +356,70 @@ eval_default_text(const struct endpoint *ep, struct strbuf *sb)
 	    "if it is needed, add %s to allowed_routes in the policy", name, ep->path, name);
 }
 
+/* The daemon-cves rules whose CVE this request reaches (bodyless: a body-bearing request
+ * whose body did not arrive), on a daemon they affect: the policy snapshot carries
+ * dockerd's version (0, unknown, counts as affected). */
+static void
+eval_cves(const struct policy *p, const struct endpoint *ep, const struct docker_view *v,
+    const char *user, time_t now, bool bodyless, struct decision *d)
+{
+	uint32_t ver = atomic_load(&p->daemon_version);
+	char vs[32];
+	size_t i;
+
+	for (i = 0; i < cves_count; i++) {
+		const struct cve_def *c = &cves_table[i];
+		struct strbuf sb;
+
+		/* A bodyless request is denied whatever the version: an entry only names the
+		 * CVE on a daemon known to have it. An archive upload is otherwise allowed when
+		 * listed, so there an unknown version counts as affected (fail closed). */
+		if (!cves_reaches(c, ep->kind, bodyless) || !cves_affects(c, ver) ||
+		    (bodyless && ver == 0) || !eval_begin(p, c->rule, d, &sb))
+			continue;
+		cves_format_version(ver, vs, sizeof vs);
+		if (ver == 0)
+			str_append(&sb, "dockerd (version unknown) counts as having ");
+		else
+			str_appendf(&sb, "dockerd %s has ", vs);
+		str_appendf(&sb, "%s (fixed in %s): %s; upgrade dockerd", c->id, c->fixed,
+		    c->what);
+		if (c->reach == CVE_REACH_ARCHIVE_PUT)
+			str_append(&sb, ", or copy through a volume");
+		eval_keep(p, c->rule, v, user, now, d);
+	}
+}
+
+void
+eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const char *user,
+    time_t now, const char *reason, struct decision *d)
+{
+	uint32_t ver = atomic_load(&p->daemon_version);
+	struct docker_view *v = NULL;
+	struct strbuf sb;
+	bool any = false;
+	size_t i;
+
+	eval_deny_unreadable(d, reason);
+	for (i = 0; i < cves_count; i++)
+		if (cves_reaches(&cves_table[i], ep->kind, true) && cves_affects(&cves_table[i], ver))
+			any = true;
+	/* Nothing to name on a fixed or unknown daemon: the deny above is the answer. The view
+	 * is only for exemptions (a name from the query; no image or labels without a body). */
+	if (!any || ver == 0 || (v = malloc(sizeof *v)) == NULL)
+		return;
+	docker_view_init(v, ep);
+	eval_cves(p, ep, v, user, now, true, d);
+	free(v);
+	sb.buf = d->msg;
+	sb.cap = sizeof d->msg;
+	sb.len = strlen(d->msg);
+	sb.truncated = false;
+	for (i = 1; i < d->nv; i++)
+		if (d->v[i].action == ACT_DENY && d->v[i].waived_by == NULL)
+			str_appendf(&sb, " | %s", d->v[i].text);
+}
+
 /* The route step: rules judged from the route, the query and the plugin or network body,
  * and routes no rule judges. Returns -1 when it wrote a final deny into d. */
 static int
@@ -421,6 +487,7 @@ eval_route(const struct policy *p, const struct endpoint *ep, const struct docke
 	}
 	if (r >= 0)
 		eval_keep(p, r, v, user, now, d);
+	eval_cves(p, ep, v, user, now, false, d);
 	/* A judged route no rule judges yet is a default route. */
 	if (rc == RC_JUDGED && !rules_judge_kind(ep->kind))
 		rc = RC_DEFAULT;

@@ -10,6 +10,8 @@
 
 #include "cisgate/audit.h"
 #include "cisgate/auditdiff.h"
+#include "cisgate/cves.h"
+#include "cisgate/daemonver.h"
 #include "cisgate/decide.h"
 #include "cisgate/lint.h"
 #include "cisgate/log.h"
@@ -27,6 +29,9 @@ usage(FILE *f)
 	    "       cisgate lint [--expiring DAYS] [--insecure-policy] FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
+	    "       cisgate check ... [--daemon-socket PATH | --daemon-version VERSION]\n"
+	    "       cisgate daemon-report [--daemon-socket PATH] [--policy FILE] "
+	    "[--insecure-policy]\n"
 	    "       cisgate audit verify FILE...\n"
 	    "       cisgate audit diff [--since TIME] [--until TIME] FILE...\n"
 	    "       cisgate --version | --help\n"
@@ -37,6 +42,10 @@ usage(FILE *f)
 	    "check   decide offline: INPUT is an AuthZ envelope, a raw create/exec/update/volume\n"
 	    "        body (with --endpoint container_create|exec_create|container_update|\n"
 	    "        volume_create), or `docker inspect` output. Exit 0 allow, 1 deny, 2 error\n"
+	    "        --daemon-socket asks dockerd's version (GET /version) for the daemon-cves\n"
+	    "        rules; --daemon-version gives it; neither: unknown (counts as affected)\n"
+	    "daemon-report  dockerd's version, the daemon-cves entries that apply to it, and\n"
+	    "        every rule's action under the policy. Exit 0, 1 when an entry applies, 2 error\n"
 	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n"
 	    "audit diff    what the shadow policy would have denied that the enforced one allowed,\n"
 	    "        per rule, from the records in FILE... (TIME: an ISO 8601 UTC prefix)\n",
@@ -108,13 +117,37 @@ print_decision(const char *what, const struct decision *d)
 	}
 }
 
+/* dockerd's version into p for the daemon-cves rules: asked at socket, or given as
+ * version (NULL both: left unknown). Returns 0, or -1 with a message on stderr. */
+static int
+main_daemon_version(struct policy *p, const char *socket, const char *version)
+{
+	char raw[64], err[256];
+	uint32_t v = 0;
+
+	if (version != NULL && cves_parse_version(version, &v) != 0) {
+		fprintf(stderr, "cisgate: --daemon-version %s is not MAJOR.MINOR[.PATCH]\n", version);
+		return -1;
+	}
+	if (socket != NULL && daemonver_read(socket, (unsigned)p->daemon.timeout_ms, &v, raw,
+	                          sizeof raw, err, sizeof err) != 0) {
+		fprintf(stderr, "cisgate: %s: %s\n", socket, err);
+		return -1;
+	}
+	atomic_store(&p->daemon_version, v);
+	return 0;
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
 	    {"user", required_argument, NULL, 'u'}, {"endpoint", required_argument, NULL, 'e'},
-	    {"insecure-policy", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	    {"insecure-policy", no_argument, NULL, 'i'},
+	    {"daemon-socket", required_argument, NULL, 'D'},
+	    {"daemon-version", required_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	const char *policy = NULL, *user = "", *endpoint = NULL;
+	const char *dsock = NULL, *dver = NULL;
 	bool insecure = false;
 	struct policy_errors errs;
 	struct policy *p;
@@ -125,22 +158,28 @@ cmd_check(int argc, char **argv)
 	int ch, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:u:e:i", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:u:e:iD:V:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'u': user = optarg; break;
 		case 'e': endpoint = optarg; break;
 		case 'i': insecure = true; break;
+		case 'D': dsock = optarg; break;
+		case 'V': dver = optarg; break;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (policy == NULL || optind != argc - 1) {
+	if (policy == NULL || optind != argc - 1 || (dsock != NULL && dver != NULL)) {
 		usage(stderr);
 		return 2;
 	}
 	if ((p = policy_load(policy, insecure, &errs)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.text[i]);
+		return 2;
+	}
+	if (main_daemon_version(p, dsock, dver) != 0) {
+		policy_release(p);
 		return 2;
 	}
 	if ((buf = read_all(argv[optind], CG_ENVELOPE_MAX, &len)) == NULL) {
@@ -234,6 +273,76 @@ cmd_audit_diff(int argc, char **argv)
 	    stdout);
 }
 
+/* `cisgate daemon-report`: what a host's dockerd is exposed to and what the policy does
+ * about it. */
+static int
+cmd_daemon_report(int argc, char **argv)
+{
+	static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
+	    {"daemon-socket", required_argument, NULL, 'D'},
+	    {"insecure-policy", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	const char *policy = NULL, *dsock = NULL;
+	struct policy_errors errs;
+	struct policy *p;
+	char raw[64] = "", err[256] = "", vs[32];
+	bool insecure = false;
+	uint32_t v = 0;
+	size_t i;
+	int ch, r, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:D:i", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': policy = optarg; break;
+		case 'D': dsock = optarg; break;
+		case 'i': insecure = true; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	p = policy != NULL ? policy_load(policy, insecure, &errs) :
+	                     policy_load_buffer("apiVersion: cisgate/v1\n", 22, "(defaults)", &errs);
+	if (p == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.text[i]);
+		return 2;
+	}
+	if (dsock == NULL)
+		dsock = p->daemon.socket;
+	if (daemonver_read(dsock, (unsigned)p->daemon.timeout_ms, &v, raw, sizeof raw, err,
+	        sizeof err) != 0)
+		rc = 2;
+	cves_format_version(v, vs, sizeof vs);
+	printf("dockerd:   %s\n", dsock);
+	if (v != 0)
+		printf("version:   %s (judged as %s)\n", raw, vs);
+	else
+		printf("version:   unknown (%s): every daemon-cves entry counts as applying\n", err);
+	printf("policy:    %s (mode %s)\n", policy ? policy : "(built-in defaults)",
+	    p->mode == MODE_AUDIT ? "audit" : "enforce");
+	printf("daemon-cves:\n");
+	for (i = 0; i < cves_count; i++) {
+		const struct cve_def *c = &cves_table[i];
+		bool hit = cves_affects(c, v);
+
+		if (hit && p->actions[c->rule] != ACT_OFF && rc == 0)
+			rc = 1;
+		printf("  %-15s %-9s rule %s: %s; fixed in %s\n", c->id,
+		    hit ? "APPLIES" : "fixed", rules_table[c->rule].name,
+		    hit ? policy_action_name(p->actions[c->rule]) : "off on this daemon", c->fixed);
+	}
+	printf("rules:\n");
+	for (r = 0; r < R_COUNT; r++)
+		printf("  %-18s %-4s %s%s%s\n", rules_table[r].name,
+		    policy_action_name(p->actions[r]), rules_table[r].cis[0] ? "CIS " : "",
+		    rules_table[r].cis, rules_table[r].cis[0] ? "" : rules_table[r].title);
+	policy_release(p);
+	return rc;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -308,6 +417,8 @@ main(int argc, char **argv)
 		return cmd_serve(argc - 1, argv + 1);
 	if (strcmp(argv[1], "lint") == 0)
 		return lint_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "daemon-report") == 0)
+		return cmd_daemon_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0 && argc >= 4 && strcmp(argv[2], "verify") == 0)

@@ -134,7 +134,9 @@ c_apparmor(const struct policy *p, const struct docker_view *v, struct strbuf *o
 	const char *a = v->sec.apparmor;
 
 	if (strcmp(a, "unconfined") == 0) {
-		str_append(out, "AppArmor is disabled (apparmor=unconfined); remove "
+		str_append(out, v->is_service ? "AppArmor is disabled; remove "
+		    "Privileges.AppArmor.Mode disabled from the service (API 1.44)" :
+		    "AppArmor is disabled (apparmor=unconfined); remove "
 		    "--security-opt apparmor=unconfined");
 		return true;
 	}
@@ -614,6 +616,13 @@ c_devices(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 		str_append(out, "device cgroup rules are added; remove --device-cgroup-rule");
 		return true;
 	}
+	if (v->ndevice_requests > 0 && strcmp(v->device_driver, "cdi") == 0) {
+		/* API 1.44+ (Docker 25): a CDI spec on the host may add device nodes, mounts and
+		 * hooks. */
+		str_append(out, "CDI devices are requested (a CDI spec adds host device nodes, "
+		    "mounts and hooks); remove --device VENDOR/CLASS=NAME");
+		return true;
+	}
 	if (v->ndevice_requests > 0) {
 		str_append(out, "host devices are requested (e.g. GPUs); remove --gpus");
 		return true;
@@ -668,11 +677,15 @@ c_seccomp(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 	const char *s = v->sec.seccomp;
 
 	if (strcmp(s, "unconfined") == 0) {
-		str_append(out, "seccomp is disabled; remove --security-opt seccomp=unconfined");
+		str_append(out, v->is_service ? "seccomp is disabled; remove Privileges.Seccomp."
+		    "Mode unconfined from the service (API 1.44)" :
+		    "seccomp is disabled; remove --security-opt seccomp=unconfined");
 		return true;
 	}
 	if (s[0] != '\0' && !p->seccomp_custom_ok) {
-		str_append(out, "a custom seccomp profile replaces the default; remove "
+		str_append(out, v->is_service ? "a custom seccomp profile replaces the default; "
+		    "remove Privileges.Seccomp from the service" :
+		    "a custom seccomp profile replaces the default; remove "
 		    "--security-opt seccomp=...");
 		return true;
 	}
@@ -772,10 +785,13 @@ c_default_bridge(const struct policy *p, const struct docker_view *v, struct str
 	const char *n = v->network_mode;
 
 	(void)p;
-	if (n[0] != '\0' && strcmp(n, "default") != 0 && strcmp(n, "bridge") != 0)
+	if (n[0] != '\0' && strcmp(n, "default") != 0 && strcmp(n, "bridge") != 0 &&
+	    !v->endpoint_bridge)
 		return false;
 	str_append(out, "the default bridge network is used; attach a user-defined network "
 	    "(--network NAME)");
+	if (v->endpoint_bridge)
+		str_append(out, " and no --network bridge");
 	return true;
 }
 
@@ -835,6 +851,53 @@ cf_docker_socket(const struct policy *p, const struct docker_view *v,
 	return false;
 }
 
+/* HostConfig.Annotations (API 1.43) go into the OCI spec unread by dockerd: runtimes act
+ * on some (crun's run.oci.*, kata's io.katacontainers.* can change the sandbox, hooks or
+ * the VM's kernel parameters). Only keys the policy lists pass. */
+static bool
+c_annotations(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	size_t i;
+
+	for (i = 0; i < v->nannotations; i++) {
+		const char *k = v->annotations[i].key;
+
+		if (list_glob(&p->annotations_allowed, k))
+			continue;
+		str_appendf(out, "OCI annotation %.64s is handed to the container runtime, which "
+		    "may act on it; remove --annotation, or list the key in "
+		    "rules.annotations.allowed", k);
+		return true;
+	}
+	return false;
+}
+
+/* The host's cgroup namespace shows the host's cgroup tree; on cgroup v1 with
+ * CAP_SYS_ADMIN it is the release_agent escape. */
+static bool
+c_host_cgroupns(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	(void)p;
+	if (strcmp(v->cgroupns_mode, "host") != 0)
+		return false;
+	str_append(out, "host cgroup namespace is shared; remove --cgroupns host");
+	return true;
+}
+
+/* A negative OomScoreAdj makes the kernel's OOM killer pick host processes (dockerd,
+ * sshd) before the container's; -1000 exempts it. */
+static bool
+c_oom_score_adj(const struct policy *p, const struct docker_view *v, struct strbuf *out)
+{
+	if (v->oom_score_adj >= p->oom_score_adj_min)
+		return false;
+	str_appendf(out, "OomScoreAdj %lld makes the OOM killer take host processes first; "
+	    "remove %s (or set it to %lld or more)", (long long)v->oom_score_adj,
+	    v->is_service ? "OomScoreAdj from the service" : "--oom-score-adj",
+	    (long long)p->oom_score_adj_min);
+	return true;
+}
+
 /* Rules of eval's route step (RK_ROUTE) are judged in eval.c; the body loop never calls
  * this. */
 static bool
@@ -862,8 +925,13 @@ c_sysctls(const struct policy *p, const struct docker_view *v, struct strbuf *ou
 
 		if (list_glob(&p->sysctls_allowed, k))
 			continue;
-		str_appendf(out, "sysctl %.64s is set; remove %s %.64s=..., or list it in the "
-		    "policy's sysctls allowed", k, flag(v, F_SYSCTL), k);
+		if (i < v->nendpoint_sysctls)
+			str_appendf(out, "per-interface sysctl %.64s is set; remove it from the "
+			    "network's driver-opt com.docker.network.endpoint.sysctls, or list it in "
+			    "the policy's sysctls allowed", k);
+		else
+			str_appendf(out, "sysctl %.64s is set; remove %s %.64s=..., or list it in the "
+			    "policy's sysctls allowed", k, flag(v, F_SYSCTL), k);
 		return true;
 	}
 	return false;
@@ -1014,6 +1082,15 @@ static const struct param_def p_networks[] = {
 };
 static const struct param_def p_sysctls[] = {
 	{.key = "allowed", .type = PT_STRS, .off = OFF(sysctls_allowed)},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_oom_score_adj[] = {
+	{.key = "min", .type = PT_INT, .off = OFF(oom_score_adj_min), .min = -1000, .max = 1000,
+	    .def = 0},
+	{.key = NULL}, /* end */
+};
+static const struct param_def p_annotations[] = {
+	{.key = "allowed", .type = PT_STRS, .off = OFF(annotations_allowed)},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_groups[] = {

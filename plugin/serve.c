@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cisgate/daemonver.h"
 #include "cisgate/http.h"
 #include "cisgate/log.h"
 #include "cisgate/serve.h"
@@ -208,8 +209,59 @@ serve_same_outputs(const struct audit_conf *a, const struct audit_conf *b)
 	    serve_same_str(a->syslog_socket, b->syslog_socket);
 }
 
+/* dockerd's version for the daemon-cves rules (cves.h). It is asked on the lookup thread,
+ * never on a worker (dockerd sends cisgate's own GET /version back to cisgate): at start,
+ * after each reload, every minute (an upgraded dockerd), and every 5 s while unknown
+ * (dockerd starts after its AuthZ plugin). The loop copies it into the active snapshot,
+ * where the evaluator reads it as data. */
+struct serve_daemon {
+	atomic_uint version; /* 0: unknown */
+	atomic_bool asking;
+	atomic_bool warned;  /* "unknown" said once until it is known */
+	time_t next;         /* the loop's: when to ask again */
+};
+
 static void
-serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *failures)
+serve_version_done(void *arg, struct dockerc_reply *r)
+{
+	struct serve_daemon *d = arg;
+	char raw[64], err[256];
+	uint32_t v;
+
+	if (daemonver_from_reply(r, &v, raw, sizeof raw, err, sizeof err) == 0) {
+		if (atomic_exchange(&d->version, v) != v)
+			log_info("dockerd %s: daemon-cves entries judged for this version", raw);
+		atomic_store(&d->warned, false);
+	} else if (!atomic_exchange(&d->warned, true))
+		log_warnx("dockerd's version is not known yet (%s): archive uploads count as "
+		    "affected by CVE-2026-41567 until it answers", err);
+	dockerc_reply_free(r);
+	atomic_store(&d->asking, false);
+}
+
+static void
+serve_version_tick(struct http_shared *sh, struct serve_daemon *d, bool now)
+{
+	uint32_t v = atomic_load(&d->version);
+	time_t t = time(NULL);
+	struct policy *p;
+
+	if (v != 0) {
+		p = http_policy_get(sh);
+		atomic_store(&p->daemon_version, v);
+		policy_release(p);
+	}
+	if (sh->dockerc == NULL || atomic_load(&d->asking) || (!now && t < d->next))
+		return;
+	d->next = t + (v != 0 ? 60 : 5);
+	atomic_store(&d->asking, true);
+	if (dockerc_submit(sh->dockerc, "/version", serve_version_done, d) != 0)
+		atomic_store(&d->asking, false);
+}
+
+static void
+serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *failures,
+    struct serve_daemon *d)
 {
 	struct policy *np = serve_load(o), *old;
 
@@ -220,6 +272,8 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 			(void)audit_event(sh->audit, "reload-failed", o->policy, NULL);
 		return;
 	}
+	/* The new snapshot starts with the version known now; it is asked again below. */
+	atomic_store(&np->daemon_version, atomic_load(&d->version));
 	pthread_mutex_lock(&sh->policy_lock);
 	old = sh->policy;
 	sh->policy = np;
@@ -233,12 +287,14 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 	log_info("policy reloaded from %s (sha256 %s)", o->policy, np->sha256);
 	if (sh->audit)
 		(void)audit_event(sh->audit, "reload", o->policy, np->sha256);
+	serve_version_tick(sh, d, true);
 }
 
 int
 serve_run(const struct serve_opts *o)
 {
 	struct http_shared sh;
+	struct serve_daemon dv;
 	struct http_server *srv;
 	struct policy *p;
 	sigset_t set;
@@ -249,6 +305,10 @@ serve_run(const struct serve_opts *o)
 	char err[256] = "";
 
 	memset(&sh, 0, sizeof sh);
+	atomic_init(&dv.version, 0);
+	atomic_init(&dv.asking, false);
+	atomic_init(&dv.warned, false);
+	dv.next = 0;
 	pthread_mutex_init(&sh.policy_lock, NULL);
 	if ((p = serve_load(o)) == NULL) {
 		log_errx("cannot start without a valid policy (%s)", o->policy);
@@ -320,6 +380,7 @@ serve_run(const struct serve_opts *o)
 	if (sh.audit)
 		(void)audit_event(sh.audit, "start", o->policy, p->sha256);
 
+	serve_version_tick(&sh, &dv, true);
 	if (o->watch)
 		inotify_fd = serve_watch(-1, o->policy);
 	for (;;) {
@@ -329,6 +390,7 @@ serve_run(const struct serve_opts *o)
 		if (time(NULL) != last_tick) {
 			last_tick = time(NULL);
 			audit_tick(sh.audit);
+			serve_version_tick(&sh, &dv, false);
 		}
 		if (sig < 0 && inotify_fd >= 0) {
 			char buf[4096];
@@ -337,12 +399,12 @@ serve_run(const struct serve_opts *o)
 			if (n > 0) {
 				/* Editors replace the file: watch the new one too. */
 				inotify_fd = serve_watch(inotify_fd, o->policy);
-				serve_reload(o, &sh, &reload_failures);
+				serve_reload(o, &sh, &reload_failures, &dv);
 			}
 			continue;
 		}
 		if (sig == SIGHUP)
-			serve_reload(o, &sh, &reload_failures);
+			serve_reload(o, &sh, &reload_failures, &dv);
 		else if (sig == SIGUSR1) {
 			if (sh.audit && audit_reopen(sh.audit) == 0)
 				log_info("audit log reopened");

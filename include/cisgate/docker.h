@@ -28,6 +28,7 @@
 #define DOCKER_GROUPS_MAX 32
 #define DOCKER_SYSCTLS_MAX 64
 #define DOCKER_NETWORKS_MAX 32
+#define DOCKER_ANNOTATIONS_MAX 64
 
 enum mount_kind {
 	MOUNT_BIND,        /* host path into the container */
@@ -149,6 +150,18 @@ struct docker_view {
 	struct secopt_view sec;
 	const char *volume_driver; /* volume create */
 	size_t ngroups, nsysctls, nnetworks;
+	/* Engine API 1.42-1.52 (docs/fields.md, "Newer engines"). */
+	bool api_below_143;        /* set by docker_view_init from the request's version:
+	                              dockerd drops HostConfig.Annotations below 1.43 */
+	size_t nannotations;       /* HostConfig.Annotations (API 1.43), for the runtime */
+	const char *cgroupns_mode; /* HostConfig.CgroupnsMode: "", "private", "host" */
+	const char *device_driver; /* DeviceRequests[0].Driver: "" (nvidia), "cdi", ... */
+	int64_t oom_score_adj;     /* HostConfig / ContainerSpec (1.46) OomScoreAdj */
+	bool endpoint_bridge;      /* EndpointsConfig has a "bridge" key: the default bridge
+	                              joined as one of several networks (API 1.44) */
+	size_t nendpoint_sysctls;  /* the first nendpoint_sysctls entries of sysctls come
+	                              from EndpointsConfig DriverOpts (1.46): Config is read
+	                              before any HostConfig */
 
 	json_t *root; /* owns the body's strings */
 	size_t arena_used;
@@ -162,6 +175,7 @@ struct docker_view {
 	const char *networks[DOCKER_NETWORKS_MAX]; /* a service's network targets (names or
 	                                              IDs; that an ID is the host network's
 	                                              is a fact only dockerd knows) */
+	struct label_view annotations[DOCKER_ANNOTATIONS_MAX];
 	char arena[CG_ARENA_SIZE];
 };
 
@@ -174,6 +188,11 @@ void docker_view_init(struct docker_view *v, const struct endpoint *ep);
  * docker_view_free() in every case. Pure. */
 int docker_view_build(struct docker_view *v, const struct endpoint *ep,
     const unsigned char *body, size_t len, struct gj_error *e);
+
+/* Reads dockerd's GET /version answer (body[0..len), NUL-terminated) and copies its
+ * "Version" ("29.5.1", "20.10.24+dfsg1") into out. Returns 0, or -1 when the answer is
+ * not an object with a string Version that fits. Pure. */
+int docker_version_answer(const char *body, size_t len, char *out, size_t outsz);
 
 /* Reads one `docker inspect` entry (Config, HostConfig, Name) into v, as a create.
  * item stays owned by the caller. */

@@ -51,6 +51,14 @@ void eval_request_ctx(const struct policy *p, const struct endpoint *ep,
     const struct docker_view *v, const struct eval_facts *f, const char *user, time_t now,
     struct decision *d);
 
+/* A body-bearing request whose body did not reach cisgate: the deny of
+ * eval_deny_unreadable(d, reason), whatever the daemon, plus a violation of each
+ * daemon-cves rule (CVE-2024-41110, CVE-2026-34040) whose CVE makes dockerd drop bodies
+ * and that affects p's daemon version, named in the message. Allocates nothing that
+ * outlives the call. Pure. */
+void eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const char *user,
+    time_t now, const char *reason, struct decision *d);
+
 /* A deny that no rule made: the request could not be read as dockerd reads it. */
 void eval_deny_unreadable(struct decision *d, const char *reason);
 

@@ -94,6 +94,8 @@ struct policy {
 	                                    from (cleaned; never a docker-socket path) */
 	struct strlist sysctls_allowed;  /* sysctls: keys or fnmatch patterns */
 	struct strlist groups_denied;    /* groups: names or numeric gids */
+	struct strlist annotations_allowed; /* annotations: keys or fnmatch patterns */
+	int64_t oom_score_adj_min;          /* oom-score-adj: lowest OomScoreAdj allowed */
 	struct daemon_conf daemon;
 
 	struct exemption *ex;
@@ -113,6 +115,11 @@ struct policy {
 	 * a buffer. A shadow names no shadow of its own. */
 	char *shadow_path;
 	struct policy *shadow;
+	/* Side data, not from the file: dockerd's version (cves.h encoding; 0 unknown) for
+	 * the daemon-cves rules. serve stores it when GET /version answers (start, reload,
+	 * every minute), `cisgate check --daemon-socket` before deciding; the evaluator only
+	 * loads it. */
+	_Atomic uint32_t daemon_version;
 };
 
 /* One error per line, "FILE:LINE:COL: text". */

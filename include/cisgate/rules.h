@@ -40,8 +40,8 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
  * rules.c, its cases in tests/cases/rules.cases, its section in the docs.
  */
 #define CG_RULES(X)                                                                        \
-	X(APPARMOR, "apparmor", "5.1", "AppArmor profile", ACT_DENY, RK_CREATE_LIKE,       \
-	    c_apparmor, p_apparmor)                                                         \
+	X(APPARMOR, "apparmor", "5.1", "AppArmor profile", ACT_DENY,                       \
+	    RK_CREATE_LIKE | RK_SERVICE, c_apparmor, p_apparmor)                            \
 	X(SELINUX, "selinux", "5.2", "SELinux options", ACT_DENY,                         \
 	    RK_CREATE_LIKE | RK_SERVICE, c_selinux, NULL)                                                                \
 	X(CAPABILITIES, "capabilities", "5.3", "Linux capabilities restricted", ACT_DENY,  \
@@ -78,8 +78,8 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	    ACT_DENY, RK_CREATE_LIKE | RK_SERVICE, c_propagation, NULL)                                  \
 	X(HOST_UTS, "host-uts", "5.20", "host UTS namespace", ACT_DENY, RK_CREATE_LIKE,    \
 	    c_host_uts, NULL)                                                               \
-	X(SECCOMP, "seccomp", "5.21", "default seccomp profile", ACT_DENY, RK_CREATE_LIKE, \
-	    c_seccomp, p_seccomp)                                                           \
+	X(SECCOMP, "seccomp", "5.21", "default seccomp profile", ACT_DENY,                 \
+	    RK_CREATE_LIKE | RK_SERVICE, c_seccomp, p_seccomp)                              \
 	X(EXEC_PRIVILEGED, "exec-privileged", "5.22", "exec --privileged", ACT_DENY,       \
 	    RK_EXEC, c_exec_privileged, NULL)                                               \
 	X(EXEC_ROOT, "exec-root-user", "5.23", "exec as root", ACT_DENY, RK_EXEC,          \
@@ -113,7 +113,19 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	X(NETWORKS, "networks", "", "network drivers that reach the host's LAN", ACT_DENY, \
 	    RK_ROUTE, c_route, p_networks)                                                  \
 	X(DEFAULT_ROUTE, "default-route", "", "routes no rule can judge", ACT_DENY,        \
-	    RK_ROUTE, c_route, NULL)
+	    RK_ROUTE, c_route, NULL)                                                        \
+	X(ANNOTATIONS, "annotations", "", "no OCI annotations for the runtime", ACT_DENY,  \
+	    RK_CREATE_LIKE, c_annotations, p_annotations)                                   \
+	X(HOST_CGROUPNS, "host-cgroupns", "", "host cgroup namespace", ACT_DENY,           \
+	    RK_CREATE_LIKE, c_host_cgroupns, NULL)                                          \
+	X(OOM_SCORE_ADJ, "oom-score-adj", "", "OOM killer not turned on the host",         \
+	    ACT_WARN, RK_CREATE_LIKE | RK_SERVICE, c_oom_score_adj, p_oom_score_adj)        \
+	X(CVE_2024_41110, "cve-2024-41110", "", "daemon-cves: AuthZ body bypass",          \
+	    ACT_DENY, RK_ROUTE, c_route, NULL)                                              \
+	X(CVE_2026_34040, "cve-2026-34040", "", "daemon-cves: oversized bodies",           \
+	    ACT_DENY, RK_ROUTE, c_route, NULL)                                              \
+	X(CVE_2026_41567, "cve-2026-41567", "", "daemon-cves: archive upload runs "        \
+	    "container binaries", ACT_DENY, RK_ROUTE, c_route, NULL)
 
 /* Every rule cisgate knows, in table order. */
 enum rule_id {

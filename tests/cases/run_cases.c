@@ -8,7 +8,8 @@
  *          body is the envelope ("envelope user=NAME": as `cisgate check --user NAME`
  *          reads it), or "inspect" for `docker inspect` output; any of them followed by
  *          "audit=failed" is answered as the server does when its audit record cannot be
- *          written
+ *          written, and/or by "daemon=VERSION": dockerd's version as serve would have
+ *          read it from GET /version (the daemon-cves rules; none: unknown)
  * expect   allow | warn | deny | would-deny (audit mode let a deny through: warn, would_deny)
  * rules    the violated rules not waived, comma-separated (any order); name~EXEMPTION
  *          for a waived one; "request" for a request cisgate cannot read; "-" for none
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "cisgate/cves.h"
 #include "cisgate/decide.h"
 #include "cisgate/rules.h"
 
@@ -244,7 +246,8 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 	char *f[7], *p = line, got[1024], want[1024];
 	const char *outcome;
 	struct policy *pol;
-	char *body, *req = NULL, *af;
+	char *body, *req = NULL, *af, *dv;
+	uint32_t ver = 0;
 	json_t *doc = NULL;
 	int i;
 	bool ok = true;
@@ -268,6 +271,16 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		return;
 	}
 	body = make_body(f[6]);
+	if ((dv = strstr(f[2], " daemon=")) != NULL) {
+		if (cves_parse_version(dv + 8, &ver) != 0) {
+			fprintf(stderr, "%s:%d: bad daemon version %s\n", file, lineno, dv + 8);
+			failures++;
+			free(body);
+			return;
+		}
+		*dv = '\0';
+	}
+	atomic_store(&pol->daemon_version, ver);
 	if ((af = strstr(f[2], " audit=failed")) != NULL)
 		*af = '\0';
 	if (strcmp(f[2], "envelope") == 0) {

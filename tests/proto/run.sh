@@ -14,6 +14,7 @@ cleanup() {
 	[ -n "${SA_PID:-}" ] && kill "$SA_PID" 2>/dev/null
 	[ -n "${LIVE_PID:-}" ] && kill "$LIVE_PID" 2>/dev/null
 	[ -n "${SL_PID:-}" ] && kill "$SL_PID" 2>/dev/null
+	[ -n "${FD_PID:-}" ] && kill "$FD_PID" 2>/dev/null
 	rm -rf "$T"
 }
 trap cleanup EXIT
@@ -457,6 +458,54 @@ $VG "$BIN" serve --socket "$SOCK" --policy "$T/ad.yaml" --insecure-policy 2> "$T
 check "audit directory: uncreatable (no parent) means exit 1" test $? = 1
 check "audit directory: said as an error, not a warning" sh -c "grep -q \"error: cannot create the audit log's directory $T/no/such\" '$T/ad.err' && ! grep -q warning '$T/ad.err'"
 check "audit directory: no socket left behind" test ! -e "$SOCK"
+
+# daemon-cves: serve reads dockerd's version (GET /version, on its lookup thread) at start
+# and again on reload; an archive upload the policy lists is denied on 28.0.0 (before
+# 29.5.1: CVE-2026-41567) and allowed once the fake dockerd says 29.5.1.
+echo 28.0.0 > "$T/fd.version"
+perl "$HERE/fakedockerd.pl" "$T/fd.sock" "$T/fd.version" 2>>"$T/serve.err" &
+FD_PID=$!
+wait_sock "$T/fd.sock"
+cat > "$T/cve.yaml" <<P
+apiVersion: cisgate/v1
+audit: {file: $T/audit.log, fsync: always}
+daemon: {socket: $T/fd.sock, timeout: 2s}
+rules:
+  cve-2026-41567: deny
+allowed_routes: [container_archive_put]
+P
+printf '{"User":"","RequestMethod":"PUT","RequestUri":"/v1.41/containers/c1/archive?path=/srv","RequestHeaders":{"Content-Type":"application/x-tar"}}' > "$T/cp.json"
+: > "$T/serve.err"
+start "$T/cve.yaml"
+# until the version is in the snapshot (the answer, then the loop's next tick)
+i=0; while [ $i -lt 100 ] && ! grep -q "dockerd 28.0.0" "$T/serve.err"; do sleep 0.1; i=$((i + 1)); done
+sleep 1.2
+r=$(post AuthZPlugin.AuthZReq "$T/cp.json")
+check "daemon-cves: dockerd's version is read at start" grep -q "dockerd 28.0.0: daemon-cves" "$T/serve.err"
+check "daemon-cves: docker cp into a container denied on 28.0.0" has "$r" '"Allow":false'
+check "daemon-cves: the denial names the CVE and the fixed version" has "$r" 'dockerd 28.0.0 has CVE-2026-41567 (fixed in 29.5.1)'
+echo 29.5.1 > "$T/fd.version"
+kill -HUP "$PID"
+i=0; while [ $i -lt 100 ] && ! grep -q "dockerd 29.5.1" "$T/serve.err"; do sleep 0.1; i=$((i + 1)); done
+sleep 1.2
+r=$(post AuthZPlugin.AuthZReq "$T/cp.json")
+check "daemon-cves: the version is read again on reload" grep -q "dockerd 29.5.1: daemon-cves" "$T/serve.err"
+check "daemon-cves: the listed docker cp is allowed on 29.5.1 (entry off)" test "$r" = '{"Allow":true}'
+stop
+kill "$FD_PID" 2>/dev/null; wait "$FD_PID" 2>/dev/null; FD_PID=
+# No dockerd: the version stays unknown and the upload counts as affected (fail closed).
+: > "$T/serve.err"
+start "$T/cve.yaml"
+r=$(post AuthZPlugin.AuthZReq "$T/cp.json")
+check "daemon-cves: an unknown version denies the listed docker cp" has "$r" 'version unknown'
+stop
+check "daemon-cves: an unknown version is said once" test "$(grep -c "version is not known yet" "$T/serve.err")" -le 1
+# check --daemon-version gives the same answers offline.
+"$BIN" check --policy "$T/cve.yaml" --insecure-policy --daemon-version 20.10.24+dfsg1 "$T/cp.json" > "$T/ck.out"
+check "check --daemon-version 20.10.24: denied (exit 1)" test $? = 1
+check "check --daemon-version 20.10.24: names the CVE" grep -q 'CVE-2026-41567' "$T/ck.out"
+"$BIN" check --policy "$T/cve.yaml" --insecure-policy --daemon-version 29.5.1 "$T/cp.json" >/dev/null
+check "check --daemon-version 29.5.1: allowed (exit 0)" test $? = 0
 
 if [ -n "$VG" ]; then
 	check "valgrind ran the daemon" sh -c "ls $T/vg.* >/dev/null"

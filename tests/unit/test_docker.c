@@ -280,6 +280,132 @@ test_tables(void **state)
 }
 
 /* runconfig's ContainerConfigWrapper and getHostConfig, for create and old-API start. */
+/* Engine API 1.42-1.52 fields (docs/fields.md, "Newer engines"), read per the request's
+ * version where dockerd decodes so, and bounded. */
+static void
+test_newer_engines(void **state)
+{
+	struct docker_view *v;
+	char body[8192], list[4096];
+	size_t i, o = 0;
+
+	(void)state;
+	v = build_v(EP_CONTAINER_CREATE, "1.43",
+	    "{\"HostConfig\":{\"annotations\":{\"a\":\"1\",\"b\":null}}}", 0, GJ_OK);
+	assert_int_equal(v->nannotations, 2);
+	assert_string_equal(v->annotations[0].key, "a");
+	/* Dropped below 1.43, but a wrong type is refused at every version, as dockerd does. */
+	v = build_v(EP_CONTAINER_CREATE, "1.42", "{\"HostConfig\":{\"Annotations\":{\"a\":\"1\"}}}",
+	    0, GJ_OK);
+	assert_int_equal(v->nannotations, 0);
+	build_v(EP_CONTAINER_CREATE, "1.42", "{\"HostConfig\":{\"Annotations\":[\"a\"]}}", -1,
+	    GJ_INVALID);
+	build_v(EP_CONTAINER_CREATE, "1.52", "{\"HostConfig\":{\"Annotations\":{\"a\":1}}}", -1,
+	    GJ_INVALID);
+	/* No version: the newest. Top level (no nested HostConfig) as the HostConfig. */
+	v = build(EP_CONTAINER_CREATE, "{\"Image\":\"x\",\"Annotations\":{\"k\":\"v\"}}", 0,
+	    GJ_OK);
+	assert_int_equal(v->nannotations, 1);
+	o = (size_t)snprintf(body, sizeof body, "{\"HostConfig\":{\"Annotations\":{");
+	for (i = 0; i <= DOCKER_ANNOTATIONS_MAX; i++)
+		o += (size_t)snprintf(body + o, sizeof body - o, "%s\"k%zu\":\"v\"", i ? "," : "", i);
+	snprintf(body + o, sizeof body - o, "}}}");
+	build(EP_CONTAINER_CREATE, body, -1, GJ_INVALID);
+
+	v = build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"CgroupnsMode\":\"host\"}}", 0, GJ_OK);
+	assert_string_equal(v->cgroupns_mode, "host");
+	v = build(EP_CONTAINER_CREATE,
+	    "{\"HostConfig\":{\"DeviceRequests\":[{\"Driver\":\"cdi\",\"DeviceIDs\":[\"v.com/g=0\"]}]}}",
+	    0, GJ_OK);
+	assert_int_equal(v->ndevice_requests, 1);
+	assert_string_equal(v->device_driver, "cdi");
+	build(EP_CONTAINER_CREATE, "{\"HostConfig\":{\"DeviceRequests\":[{\"Driver\":7}]}}", -1,
+	    GJ_INVALID);
+
+	/* Endpoint sysctls: split on commas, key and value; other options ignored. */
+	v = build(EP_CONTAINER_CREATE,
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{\"DriverOpts\":{\"x\":\"y\","
+	    "\"com.docker.network.endpoint.sysctls\":\"net.a.IFNAME.b=1,net.c=2\"}}}},"
+	    "\"HostConfig\":{\"Sysctls\":{\"kernel.shmmax\":\"1\"}}}", 0, GJ_OK);
+	assert_int_equal(v->nendpoint_sysctls, 2);
+	assert_int_equal(v->nsysctls, 3);
+	assert_string_equal(v->sysctls[0].key, "net.a.IFNAME.b");
+	assert_string_equal(v->sysctls[0].value, "1");
+	assert_string_equal(v->sysctls[1].key, "net.c");
+	assert_string_equal(v->sysctls[2].key, "kernel.shmmax");
+	build(EP_CONTAINER_CREATE, "{\"NetworkingConfig\":{\"EndpointsConfig\":[]}}", -1,
+	    GJ_INVALID);
+	build(EP_CONTAINER_CREATE,
+	    "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{\"DriverOpts\":{\"a\":1}}}}}", -1,
+	    GJ_INVALID);
+	o = 0;
+	for (i = 0; i <= DOCKER_SYSCTLS_MAX; i++)
+		o += (size_t)snprintf(list + o, sizeof list - o, "%snet.k%zu=1", i ? "," : "", i);
+	snprintf(body, sizeof body, "{\"NetworkingConfig\":{\"EndpointsConfig\":{\"n\":{"
+	    "\"DriverOpts\":{\"com.docker.network.endpoint.sysctls\":\"%s\"}}}}}", list);
+	build(EP_CONTAINER_CREATE, body, -1, GJ_INVALID);
+}
+
+/* Service privileges of API 1.44: dropped below it. */
+static void
+test_service_privileges(void **state)
+{
+	static const char *const bodies[] = {
+	    "{\"TaskTemplate\":{\"ContainerSpec\":{\"Privileges\":{\"Seccomp\":{\"Mode\":\"unconfined\"},"
+	    "\"AppArmor\":{\"Mode\":\"disabled\"}}}}}",
+	    "{\"TaskTemplate\":{\"ContainerSpec\":{\"Privileges\":{\"Seccomp\":{\"Mode\":\"bogus\"}}}}}",
+	};
+	struct docker_view *v = calloc(1, sizeof *v);
+	struct endpoint ep;
+	struct gj_error e;
+
+	(void)state;
+	assert_non_null(v);
+	memset(&ep, 0, sizeof ep);
+	ep.kind = EP_SERVICE_CREATE;
+	ep.has_version = true;
+	snprintf(ep.version, sizeof ep.version, "1.44");
+	docker_view_init(v, &ep);
+	assert_int_equal(docker_view_from_service(v, &ep, (const unsigned char *)bodies[0],
+	    strlen(bodies[0]), &e), 0);
+	assert_string_equal(v->sec.seccomp, "unconfined");
+	assert_string_equal(v->sec.apparmor, "unconfined");
+	docker_view_free(v);
+	docker_view_init(v, &ep);
+	assert_int_equal(docker_view_from_service(v, &ep, (const unsigned char *)bodies[1],
+	    strlen(bodies[1]), &e), -1);
+	assert_int_equal(e.status, GJ_INVALID);
+	docker_view_free(v);
+	snprintf(ep.version, sizeof ep.version, "1.43");
+	docker_view_init(v, &ep);
+	assert_int_equal(docker_view_from_service(v, &ep, (const unsigned char *)bodies[0],
+	    strlen(bodies[0]), &e), 0);
+	assert_string_equal(v->sec.seccomp, "");
+	assert_string_equal(v->sec.apparmor, "");
+	docker_view_free(v);
+	free(v);
+}
+
+/* dockerd's GET /version answer. */
+static void
+test_version_answer(void **state)
+{
+	static const char *const bad[] = {"{\"Version\":29}", "{}", "[",
+	    "{\"Version\":\"1\",\"Version\":\"2\"}", "{\"Version\":\"\"}"};
+	char out[32];
+	size_t i;
+
+	(void)state;
+	assert_int_equal(docker_version_answer("{\"version\":\"29.5.1\"}", 20, out, sizeof out), 0);
+	assert_string_equal(out, "29.5.1");
+	for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		assert_int_equal(docker_version_answer(bad[i], strlen(bad[i]), out, sizeof out), -1);
+		assert_string_equal(out, "");
+	}
+	/* A Version that does not fit is not cut short. */
+	assert_int_equal(docker_version_answer("{\"Version\":\"29.5.1-rc.1\"}", 25, out, 8), -1);
+}
+
 static void
 test_wrapper(void **state)
 {
@@ -646,6 +772,9 @@ main(void)
 		cmocka_unit_test(test_update_and_exec),
 		cmocka_unit_test(test_tables),
 		cmocka_unit_test(test_wrapper),
+		cmocka_unit_test(test_newer_engines),
+		cmocka_unit_test(test_service_privileges),
+		cmocka_unit_test(test_version_answer),
 		cmocka_unit_test(test_strslice),
 		cmocka_unit_test(test_volume_kinds),
 		cmocka_unit_test(test_limits),

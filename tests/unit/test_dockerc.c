@@ -15,8 +15,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cisgate/cves.h"
+#include "cisgate/daemonver.h"
+#include "cisgate/decide.h"
 #include "cisgate/dockerc.h"
 #include "cisgate/lookup.h"
+
+/* What the fake dockerd answers to GET /version (the daemon-cves tests set it). */
+static char fake_version[256] = "{\"Version\":\"29.5.1\",\"ApiVersion\":\"1.52\"}";
 
 static char sockpath[108];
 static char tmpdir[64];
@@ -48,7 +54,10 @@ handler(void *cls, struct MHD_Connection *c, const char *url, const char *method
 
 		nanosleep(&ts, NULL);
 	}
-	if (strcmp(url, "/big") == 0)
+	if (strcmp(url, "/version") == 0)
+		r = MHD_create_response_from_buffer(strlen(fake_version), fake_version,
+		    MHD_RESPMEM_MUST_COPY);
+	else if (strcmp(url, "/big") == 0)
 		r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 65536, big_reader, NULL, NULL);
 	else if (strcmp(url, "/containers/a b%2Fc/json") == 0 || strcmp(url, "/ok") == 0 ||
 	    strcmp(url, "/slow") == 0 || strcmp(url, "/containers/web/json") == 0 ||
@@ -126,6 +135,117 @@ test_get_sync(void **state)
 	/* Escaped segments reach the server as one segment. */
 	assert_int_equal(dockerc_get(sockpath, 2000, "/containers/a%20b%252Fc/json", &r), 0);
 	dockerc_reply_clear(&r);
+}
+
+/* Version strings as dockerd and distributions write them. */
+static void
+test_version_parse(void **state)
+{
+	uint32_t v;
+
+	(void)state;
+	assert_int_equal(cves_parse_version("29.5.1", &v), 0);
+	assert_int_equal(v, CVES_VERSION(29, 5, 1));
+	assert_int_equal(cves_parse_version("20.10.24+dfsg1", &v), 0);
+	assert_int_equal(v, CVES_VERSION(20, 10, 24));
+	assert_int_equal(cves_parse_version("v28.0.0-rc.1", &v), 0);
+	assert_int_equal(v, CVES_VERSION(28, 0, 0));
+	assert_int_equal(cves_parse_version("27.1", &v), 0);
+	assert_int_equal(v, CVES_VERSION(27, 1, 0));
+	assert_int_equal(cves_parse_version("", &v), -1);
+	assert_int_equal(v, 0);
+	assert_int_equal(cves_parse_version("master", &v), -1);
+	assert_int_equal(cves_parse_version("29", &v), -1);
+	assert_int_equal(cves_parse_version("1000.0.0", &v), -1);
+	assert_int_equal(cves_parse_version("0.9.1", &v), -1);
+	assert_int_equal(cves_parse_version(NULL, &v), -1);
+}
+
+/* The affected ranges at their edges: the line without a fix (24.0) runs to the next
+ * line's fixed release. */
+static void
+test_cves_ranges(void **state)
+{
+	const struct cve_def *c = cves_by_rule(R_CVE_2024_41110);
+	const struct cve_def *a = cves_by_rule(R_CVE_2026_41567);
+
+	(void)state;
+	assert_non_null(c);
+	assert_non_null(a);
+	assert_null(cves_by_rule(R_PRIVILEGED));
+	assert_true(cves_affects(c, CVES_VERSION(20, 10, 24)));
+	assert_true(cves_affects(c, CVES_VERSION(23, 0, 14)));
+	assert_false(cves_affects(c, CVES_VERSION(23, 0, 15)));
+	assert_true(cves_affects(c, CVES_VERSION(24, 0, 9)));
+	assert_false(cves_affects(c, CVES_VERSION(25, 0, 6)));
+	assert_true(cves_affects(c, CVES_VERSION(26, 0, 2)));
+	assert_false(cves_affects(c, CVES_VERSION(26, 1, 5)));
+	assert_true(cves_affects(c, CVES_VERSION(27, 1, 0)));
+	assert_false(cves_affects(c, CVES_VERSION(27, 1, 1)));
+	assert_false(cves_affects(c, CVES_VERSION(29, 0, 0)));
+	assert_true(cves_affects(c, 0)); /* unknown */
+	assert_true(cves_affects(a, CVES_VERSION(29, 5, 0)));
+	assert_false(cves_affects(a, CVES_VERSION(29, 5, 1)));
+}
+
+/* A docker cp into a container, under a policy that lists container_archive_put, decided
+ * with the version a fake dockerd gives: denied on 28.0.0 naming the CVE, allowed on
+ * 29.5.1, denied when the version cannot be read. */
+static void
+decide_archive_put(struct policy *p, struct decide_ctx *c)
+{
+	static const char env[] = "{\"RequestMethod\":\"PUT\",\"RequestUri\":"
+	    "\"/v1.41/containers/c1/archive?path=/srv\",\"RequestHeaders\":{}}";
+
+	c->rootfd = -1;
+	decide_envelope(p, env, strlen(env), false, time(NULL), c);
+}
+
+static void
+test_version_fake_daemon(void **state)
+{
+	static const char pol[] = "apiVersion: cisgate/v1\nallowed_routes: "
+	    "[container_archive_put]\n";
+	struct policy_errors errs;
+	struct policy *p = policy_load_buffer(pol, strlen(pol), "test", &errs);
+	struct decide_ctx *c = calloc(1, sizeof *c);
+	char raw[64], err[256];
+	uint32_t v;
+
+	(void)state;
+	assert_non_null(p);
+	assert_non_null(c);
+	snprintf(fake_version, sizeof fake_version, "{\"Version\":\"29.5.1\"}");
+	assert_int_equal(daemonver_read(sockpath, 2000, &v, raw, sizeof raw, err, sizeof err), 0);
+	assert_string_equal(raw, "29.5.1");
+	atomic_store(&p->daemon_version, v);
+	decide_archive_put(p, c);
+	assert_true(c->dec.allow);
+	decide_free(c);
+
+	snprintf(fake_version, sizeof fake_version, "{\"Version\":\"28.0.0\",\"Os\":\"linux\"}");
+	assert_int_equal(daemonver_read(sockpath, 2000, &v, raw, sizeof raw, err, sizeof err), 0);
+	assert_int_equal(v, CVES_VERSION(28, 0, 0));
+	atomic_store(&p->daemon_version, v);
+	decide_archive_put(p, c);
+	assert_false(c->dec.allow);
+	assert_non_null(strstr(c->dec.msg, "dockerd 28.0.0 has CVE-2026-41567 (fixed in 29.5.1)"));
+	decide_free(c);
+
+	/* An answer without a Version, and no dockerd at all: unknown, fail closed. */
+	snprintf(fake_version, sizeof fake_version, "{\"ApiVersion\":\"1.52\"}");
+	assert_int_equal(daemonver_read(sockpath, 2000, &v, raw, sizeof raw, err, sizeof err), -1);
+	assert_int_equal(v, 0);
+	assert_non_null(strstr(err, "no Version"));
+	assert_int_equal(daemonver_read("/nonexistent/d.sock", 500, &v, raw, sizeof raw, err,
+	    sizeof err), -1);
+	atomic_store(&p->daemon_version, v);
+	decide_archive_put(p, c);
+	assert_false(c->dec.allow);
+	assert_non_null(strstr(c->dec.msg, "version unknown"));
+	decide_free(c);
+	free(c);
+	policy_release(p);
 }
 
 static void
@@ -358,6 +478,9 @@ main(void)
 		cmocka_unit_test(test_path_escapes_segment),
 		cmocka_unit_test(test_get_sync),
 		cmocka_unit_test(test_get_failures),
+		cmocka_unit_test(test_version_parse),
+		cmocka_unit_test(test_cves_ranges),
+		cmocka_unit_test(test_version_fake_daemon),
 		cmocka_unit_test(test_async_many),
 		cmocka_unit_test(test_async_stop_ends_running_lookups),
 		cmocka_unit_test(test_async_unreachable),

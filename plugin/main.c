@@ -1,4 +1,4 @@
-/* main.c - the command line: serve, lint, check, audit verify. */
+/* main.c - the command line: serve, lint, check, audit verify|keygen|show-policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -9,9 +9,11 @@
 #include <unistd.h>
 
 #include "cisgate/audit.h"
+#include "cisgate/checkpoint.h"
 #include "cisgate/decide.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
+#include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
 
@@ -24,7 +26,9 @@ usage(FILE *f)
 	    "       cisgate lint FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
-	    "       cisgate audit verify FILE...\n"
+	    "       cisgate audit verify [--key PUB] [--anchors FILE] [--json] FILE...\n"
+	    "       cisgate audit keygen DIR|PREFIX\n"
+	    "       cisgate audit show-policy [--dir DIR] SHA256\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
 	    "serve   answer dockerd's AuthZ plugin calls on a unix socket\n"
@@ -33,7 +37,12 @@ usage(FILE *f)
 	    "check   decide offline: INPUT is an AuthZ envelope, a raw create/exec/update/volume\n"
 	    "        body (with --endpoint container_create|exec_create|container_update|\n"
 	    "        volume_create), or `docker inspect` output. Exit 0 allow, 1 deny, 2 error\n"
-	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n",
+	    "audit verify  check the audit log's SHA-256 chain across rotated files (plain or\n"
+	    "        .gz, any order), with --key its signed checkpoints, with --anchors the\n"
+	    "        checkpoint lines kept off the host (syslog/journal)\n"
+	    "audit keygen  write an Ed25519 key pair for audit.signing_key (PREFIX.key 0600,\n"
+	    "        PREFIX.pub)\n"
+	    "audit show-policy  print a kept policy by the policy_sha256 of a record\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
 
@@ -272,6 +281,54 @@ cmd_serve(int argc, char **argv)
 	return serve_run(&o);
 }
 
+/* cisgate audit verify|keygen|show-policy ... (argv[0] is "audit"). */
+static int
+cmd_audit(int argc, char **argv)
+{
+	struct audit_verify_opts o = {0};
+	char err[512];
+	int i;
+
+	if (argc >= 3 && strcmp(argv[1], "keygen") == 0 && argc == 3) {
+		if (checkpoint_keygen(argv[2], err, sizeof err) != 0) {
+			fprintf(stderr, "cisgate: %s\n", err);
+			return 1;
+		}
+		printf("wrote %s\n", err);
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "show-policy") == 0) {
+		const char *dir = POLSTORE_DEFAULT_DIR;
+
+		if (argc == 5 && strcmp(argv[2], "--dir") == 0)
+			dir = argv[3];
+		else if (argc != 3)
+			goto usage;
+		return polstore_show(dir, argv[argc - 1], stdout, stderr);
+	}
+	if (argc < 3 || strcmp(argv[1], "verify") != 0)
+		goto usage;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			o.key = argv[++i];
+		else if (strcmp(argv[i], "--anchors") == 0 && i + 1 < argc)
+			o.anchors = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			o.json = true;
+		else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else
+			break;
+	}
+	if (i >= argc)
+		goto usage;
+	return audit_verify((const char *const *)argv + i, argc - i, &o, stdout);
+usage:
+	usage(stderr);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -295,8 +352,8 @@ main(int argc, char **argv)
 		return cmd_lint(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "audit") == 0 && argc >= 4 && strcmp(argv[2], "verify") == 0)
-		return audit_verify((const char *const *)argv + 3, argc - 3, stdout);
+	if (strcmp(argv[1], "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

@@ -263,6 +263,9 @@ verify_record(struct vstate *v, const char *file, size_t line, char *buf, long l
 	} else if (s <= v->seq)
 		rc = verify_bad(v, file, line, "record seq %lld after seq %lld (%s:%zu): records "
 		    "reordered or repeated", s, v->seq, v->pfile, v->pline);
+	else if (s == v->seq + 2)
+		rc = verify_bad(v, file, line, "seq jumps from %lld (%s:%zu) to %lld: record %lld "
+		    "was removed or moved", v->seq, v->pfile, v->pline, s, v->seq + 1);
 	else if (s != v->seq + 1)
 		rc = verify_bad(v, file, line, "seq jumps from %lld (%s:%zu) to %lld: records "
 		    "%lld..%lld were removed or moved", v->seq, v->pfile, v->pline, s, v->seq + 1,

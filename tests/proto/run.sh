@@ -213,14 +213,14 @@ check "line 3 is a deny" sh -c "sed -n 3p '$T/t.log' | grep -q '\"decision\":\"d
 sed -i '3s/"decision":"deny"/"decision":"allow"/' "$T/t.log"
 out=$("$BIN" audit verify "$T/t.log"); rc=$?
 check "an edited record fails verification" test $rc = 1
-check "the edit is reported at the line after it" has "$out" "t.log:4: chain broken"
+check "the edit is reported at its own line" has "$out" "t.log:3: record seq 3 was edited"
 cp "$T/audit.log.1" "$T/t.log"; sed -i '5d' "$T/t.log"
 out=$("$BIN" audit verify "$T/t.log")
-check "a deleted record is reported at its place" has "$out" "t.log:5: chain broken"
+check "a deleted record is reported at its place" has "$out" "t.log:5: seq jumps from 4"
 awk 'NR==4 {held=$0; next} {print} NR==5 {print held}' "$T/audit.log.1" > "$T/t.log"
 check "two records were swapped" test "$(sed -n 5p "$T/t.log")" = "$(sed -n 4p "$T/audit.log.1")"
 out=$("$BIN" audit verify "$T/t.log")
-check "swapped records are reported" has "$out" "t.log:4: chain broken"
+check "swapped records are reported" has "$out" "t.log:4: seq jumps from 3"
 
 # Audit write failure: on_failure deny refuses state changes, reported once.
 policy "$T/full.yaml" enforce "" deny; sed -i "s#file: $T/audit.log#file: /dev/full#" "$T/full.yaml"

@@ -125,6 +125,7 @@ test-fuzz-replay: $(BUILD)/replay
 
 test-proto: $(BUILD)/cisgate
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
+	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
 
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
 test-valgrind: $(BUILD)/cisgate $(UNIT_BIN) $(BUILD)/cases
@@ -218,7 +219,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/cisgate/policy $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/etc/logrotate.d \
 	    $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples
-	install -d -m 0750 $(DESTDIR)/var/log/cisgate
+	install -d -m 0750 $(DESTDIR)/var/log/cisgate $(DESTDIR)/var/lib/cisgate
 	install -m 0755 $(BUILD)/cisgate $(DESTDIR)$(SBINDIR)/cisgate
 	install -m 0644 policy/default.yaml $(DESTDIR)/etc/cisgate/policy.yaml
 	install -m 0644 policy/*.yaml policy/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/

@@ -12,6 +12,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cisgate/audit.h"
 #include "cisgate/checkpoint.h"
@@ -122,6 +123,34 @@ audit_last_line(int fd, char *buf, size_t bufsz, off_t *torn_at)
 	return (ssize_t)strlen(buf);
 }
 
+/* Reads the last complete line of the gzip file path into buf (logrotate's `compress`
+ * without `delaycompress`). Returns its length, 0 when there is none or it cannot be read. */
+static ssize_t
+audit_last_gz(const char *path, char *buf, size_t bufsz)
+{
+	char *cur = malloc(bufsz);
+	gzFile g;
+	size_t n, last = 0;
+
+	if (cur == NULL || (g = gzopen(path, "rb")) == NULL) {
+		free(cur);
+		return 0;
+	}
+	while (gzgets(g, cur, (int)bufsz) != NULL) {
+		n = strlen(cur);
+		if (n == 0 || cur[n - 1] != '\n') {
+			last = 0; /* longer than any record, or torn: nothing to link to */
+			continue;
+		}
+		cur[n - 1] = '\0';
+		memcpy(buf, cur, n);
+		last = n - 1;
+	}
+	gzclose(g);
+	free(cur);
+	return (ssize_t)last;
+}
+
 /* Sets seq and prev from the record in line. */
 static void
 audit_follow(struct audit *a, const char *line, size_t n)
@@ -182,7 +211,9 @@ audit_open_file(struct audit *a, int *fdp, char *err, size_t errlen)
 			if ((n = audit_last_line(ofd, line, sizeof line, &torn)) > 0)
 				audit_follow(a, line, (size_t)n);
 			close(ofd);
-		}
+		} else if (str_copy(old + strlen(old), ".gz", sizeof old - strlen(old)) == 3 &&
+		    (n = audit_last_gz(old, line, sizeof line)) > 0)
+			audit_follow(a, line, (size_t)n); /* logrotate compressed it at once */
 	}
 	*fdp = fd;
 	return 0;

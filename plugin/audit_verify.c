@@ -307,7 +307,8 @@ verify_end(struct vstate *v)
 		    "signed, or its checkpoints were removed", v->count);
 	else if (v->key != NULL && v->cp_every > 0 && v->seq - v->cp_seq > v->cp_every)
 		verify_bad(v, v->pfile, v->pline, "%lld records after the last checkpoint (seq "
-		    "%lld), more than the %lld the writer signs at: checkpoints were removed",
+		    "%lld), more than the %lld the writer signs at: checkpoints were removed (or "
+		    "signing was turned off)",
 		    v->seq - v->cp_seq, v->cp_seq, v->cp_every);
 	for (i = 0; i < v->nan; i++) {
 		if (v->an[i].seen)

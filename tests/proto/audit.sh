@@ -17,6 +17,7 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+[ -n "${KEEP:-}" ] && trap - EXIT
 
 start() { # start POLICY
 	"$BIN" serve --socket "$SOCK" --policy "$1" --insecure-policy 2>>"$T/serve.err" &
@@ -141,7 +142,7 @@ $L {
 	compress
 	create 0640 root root
 	postrotate
-		kill -USR1 \$(cat $T/cg.pid)
+		[ ! -s $T/cg.pid ] || kill -USR1 \$(cat $T/cg.pid)
 	endscript
 }
 P
@@ -161,6 +162,12 @@ P
 	zcat "$L.2.gz" | sed '3s/"decision":"deny"/"decision":"allow"/' | gzip > "$T/edited.gz"
 	out=$("$BIN" audit verify "$T/edited.gz" "$L.1.gz" "$L")
 	check "an edit inside a .gz file is named at its line" has "$out" "edited.gz:3: record seq"
+	# Rotated while cisgate is stopped, compressed at once: the next start links to the
+	# last record of audit.log.1.gz.
+	: > "$T/cg.pid"; logrotate -f -s "$T/lr.state" "$T/lr.conf" 2>/dev/null
+	start "$T/s.yaml"; post AuthZPlugin.AuthZReq "$T/priv.json" > /dev/null; stop
+	check "a start after a compressed rotation continues the chain from .1.gz" \
+		"$BIN" audit verify --key "$T/k.pub" --anchors "$T/anchors" "$L.3.gz" "$L.2.gz" "$L.1.gz" "$L"
 else
 	bad "logrotate is not installed (make deps-test)"
 fi
@@ -169,6 +176,6 @@ fi
 printf '{"seq":999,"prev":"' >> "$L"
 start "$T/s.yaml"; stop
 check "a torn record cut at open is recorded" grep -q '"event":"torn-record-cut"' "$L"
-check "the chain verifies after the cut" "$BIN" audit verify --key "$T/k.pub" "$L.2.gz" "$L.1.gz" "$L"
+check "the chain verifies after the cut" "$BIN" audit verify --key "$T/k.pub" "$L.3.gz" "$L.2.gz" "$L.1.gz" "$L"
 
 summary

@@ -22,7 +22,6 @@
 #include "cisgate/str.h"
 #include "cisgate/tls.h"
 
-
 struct audit {
 	pthread_mutex_t lock;
 	struct audit_conf conf;
@@ -37,8 +36,8 @@ struct audit {
 			   the configured one, so state changes are refused (on_failure) */
 	char host[256];
 	struct checkpoint_key *key;  /* signs checkpoints; NULL: none */
-	unsigned long long cp_seq;   /* seq of the last checkpoint (or of the last record
-					when the writer opened); under lock */
+	unsigned long long cp_seq;   /* seq of the last checkpoint (0 when the log did not
+					end with one when opened); under lock */
 	time_t cp_time;              /* when it was written (monotonic); under lock */
 	bool cp_failing;             /* signing failed; reported once; under lock */
 	int log_fd;     /* syslog datagram socket, or -1 */
@@ -131,6 +130,7 @@ audit_last_gz(const char *path, char *buf, size_t bufsz)
 	char *cur = malloc(bufsz);
 	gzFile g;
 	size_t n, last = 0;
+	bool cont = false; /* cur continues a line longer than any record */
 
 	if (cur == NULL || (g = gzopen(path, "rb")) == NULL) {
 		free(cur);
@@ -138,8 +138,10 @@ audit_last_gz(const char *path, char *buf, size_t bufsz)
 	}
 	while (gzgets(g, cur, (int)bufsz) != NULL) {
 		n = strlen(cur);
-		if (n == 0 || cur[n - 1] != '\n') {
-			last = 0; /* longer than any record, or torn: nothing to link to */
+		if (n == 0 || cur[n - 1] != '\n' || cont) {
+			/* Too long or torn: nothing to link to. */
+			cont = n > 0 && cur[n - 1] != '\n';
+			last = 0;
 			continue;
 		}
 		cur[n - 1] = '\0';
@@ -729,7 +731,7 @@ audit_reopen(struct audit *a)
 {
 	char err[256];
 	int fd, oldfd;
-	unsigned long long seq;
+	unsigned long long seq, cp;
 	char prev[65];
 
 	if (a->file == NULL)
@@ -738,9 +740,11 @@ audit_reopen(struct audit *a)
 	/* The new file first: the old one stays in use until it is open (seq and prev are
 	 * restored if the new file's last record would move them and the open fails). */
 	seq = a->seq;
+	cp = a->cp_seq;
 	str_copy(prev, a->prev, sizeof prev);
 	if (audit_open_file(a, &fd, err, sizeof err) != 0) {
 		a->seq = seq;
+		a->cp_seq = cp;
 		str_copy(a->prev, prev, sizeof a->prev);
 		if (!a->degraded)
 			log_warnx("%s; records go on to the file open before it, and on_failure=%s "
@@ -754,18 +758,20 @@ audit_reopen(struct audit *a)
 	if (oldfd >= 0) {
 		/* The old file ends with a signed checkpoint over all it holds; it goes there,
 		 * not into the new file, so the new file's chain is not yet followed. */
-		unsigned long long nseq = a->seq;
+		unsigned long long nseq = a->seq, ncp = a->cp_seq;
 		char nprev[65];
 		bool nfresh = a->fresh;
 
 		str_copy(nprev, a->prev, sizeof nprev);
 		a->seq = seq;
+		a->cp_seq = cp;
 		str_copy(a->prev, prev, sizeof a->prev);
 		a->fresh = false;
 		(void)audit_checkpoint_locked(a);
 		/* An empty new file links to what was just written, not to what it followed. */
 		if (!nfresh) {
 			a->seq = nseq;
+			a->cp_seq = ncp;
 			str_copy(a->prev, nprev, sizeof a->prev);
 		}
 		a->fresh = nfresh;

@@ -726,6 +726,15 @@ audit_sync_stats(struct audit *a, unsigned long long *flushes, unsigned long lon
 	pthread_mutex_unlock(&a->sync_lock);
 }
 
+static bool
+audit_same_file(int fd1, int fd2)
+{
+	struct stat s1, s2;
+
+	return fstat(fd1, &s1) == 0 && fstat(fd2, &s2) == 0 && s1.st_dev == s2.st_dev &&
+	    s1.st_ino == s2.st_ino;
+}
+
 int
 audit_reopen(struct audit *a)
 {
@@ -755,6 +764,20 @@ audit_reopen(struct audit *a)
 		return -1;
 	}
 	oldfd = a->fd;
+	if (oldfd >= 0 && audit_same_file(oldfd, fd)) {
+		/* Nothing moved it (a SIGUSR1 without a rotation): carry on in it. */
+		close(fd);
+		a->seq = seq;
+		a->cp_seq = cp;
+		str_copy(a->prev, prev, sizeof a->prev);
+		a->fresh = false;
+		a->torn_cut = 0;
+		if (a->degraded)
+			log_info("audit log %s: reopened; state changes are recorded again", a->file);
+		a->degraded = false;
+		pthread_mutex_unlock(&a->lock);
+		return 0;
+	}
 	if (oldfd >= 0) {
 		/* The old file ends with a signed checkpoint over all it holds; it goes there,
 		 * not into the new file, so the new file's chain is not yet followed. */

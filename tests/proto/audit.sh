@@ -97,7 +97,10 @@ chmod 0640 "$T/k.key"
 check "a group-readable signing key is refused" sh -c "test $? = 1 && grep -q 'readable by no one else' '$T/serve.err'"
 chmod 0600 "$T/k.key"
 start "$T/s.yaml"
-for i in $(seq 12); do post AuthZPlugin.AuthZReq "$T/priv.json" > /dev/null; done
+for i in $(seq 6); do post AuthZPlugin.AuthZReq "$T/priv.json" > /dev/null; done
+# A SIGUSR1 with nothing rotated: the writer carries on in the same file.
+kill -USR1 "$PID"; sleep 0.3
+for i in $(seq 6); do post AuthZPlugin.AuthZReq "$T/priv.json" > /dev/null; done
 stop
 L=$T/s/audit.log
 check "signed: checkpoints every 5 records and at stop" test "$(grep -c '"event":"checkpoint"' "$L")" = 3

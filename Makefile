@@ -9,8 +9,8 @@ CC       ?= cc
 SANITIZER ?=
 
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
-             libcurl4-openssl-dev
-PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl
+             libcurl4-openssl-dev zlib1g-dev
+PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate
 PKGS_E2E   = docker.io busybox-static
 
 FORMAT_CHECK ?=
@@ -33,12 +33,12 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissin
 HARDEN  = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) -Iinclude \
-            $(shell pkg-config --cflags libmicrohttpd jansson yaml-0.1 libcurl 2>/dev/null)
+            $(shell pkg-config --cflags libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null)
 LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
-LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl 2>/dev/null) -lcrypto -lpthread
+LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver
 DAEMON  = answer place flusher http serve lint main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -103,7 +103,7 @@ test-demo: deps-e2e
 # file under $(BUILD)/reports/SUITE and any file there fails the suite, so a report from a
 # process whose exit status no check reads (a daemon stopped with kill) is not lost.
 sanrun = $(if $(SANITIZER),tests/sanrun.sh $(BUILD)/reports/$(1))
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a $(FLAGS)
@@ -141,6 +141,7 @@ test-fuzz-replay: $(BUILD)/replay
 
 test-proto: $(BUILD)/cisgate
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
+	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
 
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
 test-valgrind: $(BUILD)/cisgate $(UNIT_BIN) $(BUILD)/cases
@@ -257,7 +258,7 @@ install: all
 	    $(DESTDIR)$(PREFIX)/share/cisgate/policy $(DESTDIR)$(PREFIX)/share/man/man8 \
 	    $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)/etc/logrotate.d \
 	    $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples
-	install -d -m 0750 $(DESTDIR)/var/log/cisgate
+	install -d -m 0750 $(DESTDIR)/var/log/cisgate $(DESTDIR)/var/lib/cisgate
 	install -m 0755 $(BUILD)/cisgate $(DESTDIR)$(SBINDIR)/cisgate
 	install -m 0644 policy/default.yaml $(DESTDIR)/etc/cisgate/policy.yaml
 	install -m 0644 policy/*.yaml policy/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/

@@ -1,4 +1,5 @@
-/* audit.c - records, chain, outputs, rotation, verify. The only writer of the log. */
+/* audit.c - records, chain, checkpoints, outputs, rotation. The only writer of the log
+ * (audit_verify.c reads it). */
 #include <sys/stat.h>
 
 #include <errno.h>
@@ -11,15 +12,15 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "cisgate/audit.h"
+#include "cisgate/checkpoint.h"
 #include "cisgate/digest.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
 #include "cisgate/tls.h"
-
-#define ZERO_HASH "0000000000000000000000000000000000000000000000000000000000000000"
 
 struct audit {
 	pthread_mutex_t lock;
@@ -29,6 +30,16 @@ struct audit {
 	unsigned long long seq;
 	char prev[65];  /* SHA-256 of the last record written */
 	bool failing;   /* the file refused a write; reported once */
+	bool fresh;     /* the next record is the file's first: it says so (file_start) */
+	off_t torn_cut; /* bytes of a torn last record cut at open, to record; 0: none */
+	bool degraded;  /* a reopen failed: records go on to the old file, which is no longer
+			   the configured one, so state changes are refused (on_failure) */
+	char host[256];
+	struct checkpoint_key *key;  /* signs checkpoints; NULL: none */
+	unsigned long long cp_seq;   /* seq of the last checkpoint (0 when the log did not
+					end with one when opened); under lock */
+	time_t cp_time;              /* when it was written (monotonic); under lock */
+	bool cp_failing;             /* signing failed; reported once; under lock */
 	int log_fd;     /* syslog datagram socket, or -1 */
 	struct sockaddr_un log_addr;
 	bool log_failing;
@@ -40,6 +51,8 @@ struct audit {
 	unsigned long long covered;  /* records those flushes made durable; under sync_lock */
 	bool sync_failing;           /* under sync_lock */
 };
+
+static int audit_checkpoint_locked(struct audit *a);
 
 /* Appends the time as RFC 3339 UTC with microseconds. */
 static void
@@ -109,6 +122,37 @@ audit_last_line(int fd, char *buf, size_t bufsz, off_t *torn_at)
 	return (ssize_t)strlen(buf);
 }
 
+/* Reads the last complete line of the gzip file path into buf (logrotate's `compress`
+ * without `delaycompress`). Returns its length, 0 when there is none or it cannot be read. */
+static ssize_t
+audit_last_gz(const char *path, char *buf, size_t bufsz)
+{
+	char *cur = malloc(bufsz);
+	gzFile g;
+	size_t n, last = 0;
+	bool cont = false; /* cur continues a line longer than any record */
+
+	if (cur == NULL || (g = gzopen(path, "rb")) == NULL) {
+		free(cur);
+		return 0;
+	}
+	while (gzgets(g, cur, (int)bufsz) != NULL) {
+		n = strlen(cur);
+		if (n == 0 || cur[n - 1] != '\n' || cont) {
+			/* Too long or torn: nothing to link to. */
+			cont = n > 0 && cur[n - 1] != '\n';
+			last = 0;
+			continue;
+		}
+		cur[n - 1] = '\0';
+		memcpy(buf, cur, n);
+		last = n - 1;
+	}
+	gzclose(g);
+	free(cur);
+	return (ssize_t)last;
+}
+
 /* Sets seq and prev from the record in line. */
 static void
 audit_follow(struct audit *a, const char *line, size_t n)
@@ -119,33 +163,44 @@ audit_follow(struct audit *a, const char *line, size_t n)
 	audit_hash(line, n, a->prev);
 	if (json_is_integer(s) && json_integer_value(s) >= 0)
 		a->seq = (unsigned long long)json_integer_value(s);
+	/* A log that ends signed needs no checkpoint when the writer opens it. */
+	a->cp_seq = json_is_string(json_object_get(j, "sig")) ? a->seq : 0;
 	json_decref(j);
 }
 
+/* Opens the configured file into *fdp and follows the chain from its last record (or from
+ * FILE.1's when it is empty): a->seq/prev/fresh/torn_cut are set only on success. Returns
+ * 0, or -1 with err set and nothing left open. */
 static int
-audit_open_file(struct audit *a, char *err, size_t errlen)
+audit_open_file(struct audit *a, int *fdp, char *err, size_t errlen)
 {
 	char line[CG_AUDIT_RECORD_MAX + 2];
 	off_t torn;
 	ssize_t n;
+	int fd;
 
-	a->fd = open(a->file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (a->fd < 0) {
+	fd = open(a->file, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	if (fd < 0) {
 		snprintf(err, errlen, "audit log %s: %s", a->file, strerror(errno));
 		return -1;
 	}
-	n = audit_last_line(a->fd, line, sizeof line, &torn);
+	n = audit_last_line(fd, line, sizeof line, &torn);
 	if (n < 0) {
 		snprintf(err, errlen, "audit log %s: cannot read its last record", a->file);
+		close(fd);
 		return -1;
 	}
+	a->torn_cut = 0;
 	if (torn >= 0) {
 		struct stat st;
 
-		if (fstat(a->fd, &st) == 0 && ftruncate(a->fd, torn) == 0)
+		if (fstat(fd, &st) == 0 && ftruncate(fd, torn) == 0) {
 			log_warnx("audit log %s: cut a torn last record of %lld bytes", a->file,
 			    (long long)(st.st_size - torn));
+			a->torn_cut = st.st_size - torn;
+		}
 	}
+	a->fresh = n == 0;
 	if (n > 0)
 		audit_follow(a, line, (size_t)n);
 	else if (a->seq == 0) {
@@ -158,9 +213,35 @@ audit_open_file(struct audit *a, char *err, size_t errlen)
 			if ((n = audit_last_line(ofd, line, sizeof line, &torn)) > 0)
 				audit_follow(a, line, (size_t)n);
 			close(ofd);
-		}
+		} else if (str_copy(old + strlen(old), ".gz", sizeof old - strlen(old)) == 3 &&
+		    (n = audit_last_gz(old, line, sizeof line)) > 0)
+			audit_follow(a, line, (size_t)n); /* logrotate compressed it at once */
 	}
+	*fdp = fd;
 	return 0;
+}
+
+/* Records the cut of a torn last record made when the file was opened (audit.h). */
+static void
+audit_note_torn(struct audit *a)
+{
+	char d[160];
+
+	if (a->torn_cut <= 0)
+		return;
+	snprintf(d, sizeof d, "%lld bytes of a record cut short (a write interrupted, e.g. by "
+	    "kill -9) were removed from the end of the file", (long long)a->torn_cut);
+	a->torn_cut = 0;
+	(void)audit_event(a, "torn-record-cut", d, NULL);
+}
+
+static time_t
+audit_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
 }
 
 struct audit *
@@ -172,21 +253,36 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	/* Before anything can fail: audit_close must never close descriptor 0. */
+	a->fd = -1;
+	a->log_fd = -1;
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_mutex_init(&a->sync_lock, NULL);
 	a->conf = *c;
-	a->conf.file = NULL; /* copies below; the policy may be freed on reload */
-	a->conf.syslog_socket = NULL;
-	a->fd = -1;
-	str_copy(a->prev, ZERO_HASH, sizeof a->prev);
+	/* copies below; the policy may be freed on reload */
+	a->conf.file = a->conf.syslog_socket = a->conf.host_id = NULL;
+	a->conf.signing_key = a->conf.policy_dir = NULL;
+	str_copy(a->prev, AUDIT_ZERO_HASH, sizeof a->prev);
+	if (c->host_id != NULL)
+		str_copy(a->host, c->host_id, sizeof a->host);
+	else if (gethostname(a->host, sizeof a->host - 1) != 0 || a->host[0] == '\0')
+		str_copy(a->host, "unknown", sizeof a->host);
+	if (c->signing_key != NULL &&
+	    (a->key = checkpoint_key_load(c->signing_key, true, err, errlen)) == NULL) {
+		audit_close(a);
+		return NULL;
+	}
 	if (c->file != NULL) {
-		if ((a->file = strdup(c->file)) == NULL || audit_open_file(a, err, errlen) != 0) {
+		if ((a->file = strdup(c->file)) == NULL ||
+		    audit_open_file(a, &a->fd, err, errlen) != 0) {
+			if (a->file == NULL)
+				snprintf(err, errlen, "out of memory");
 			audit_close(a);
 			return NULL;
 		}
 	}
-	a->log_fd = -1;
-	if (c->to_syslog) {
+	/* Checkpoints go to syslog too when signing: the anchors kept off this host. */
+	if (c->to_syslog || a->key != NULL) {
 		a->log_addr.sun_family = AF_UNIX;
 		if (str_copy(a->log_addr.sun_path, c->syslog_socket ? c->syslog_socket : "/dev/log",
 		        sizeof a->log_addr.sun_path) >= sizeof a->log_addr.sun_path ||
@@ -197,6 +293,13 @@ audit_open(const struct audit_conf *c, char *err, size_t errlen)
 		}
 	}
 	a->synced = a->seq; /* what earlier runs wrote is not ours to flush */
+	a->cp_time = audit_mono();
+	audit_note_torn(a);
+	/* What an earlier run left unsigned (a kill -9 before its next checkpoint) is signed
+	 * now, so no unsigned tail is ever longer than checkpoint_every records. */
+	pthread_mutex_lock(&a->lock);
+	(void)audit_checkpoint_locked(a);
+	pthread_mutex_unlock(&a->lock);
 	return a;
 }
 
@@ -265,14 +368,15 @@ rec_str(struct record *r, const char *key, const char *val)
 	str_append_json(&r->sb, val ? val : "", CG_AUDIT_FIELD_MAX);
 }
 
-/* Opens a record: the time comes first. */
+/* Opens a record: the time and the host come first. */
 static void
-rec_begin(struct record *r)
+rec_begin(struct record *r, const char *host)
 {
 	rec_init(r);
 	str_append(&r->sb, "\"time\":\"");
 	audit_now(&r->sb);
 	str_append(&r->sb, "\"");
+	rec_str(r, "host", host);
 }
 
 /* Sends one record to the local syslog socket (RFC 3164 framing, authpriv.notice).
@@ -303,31 +407,43 @@ audit_syslog(struct audit *a, const char *line, size_t n)
 		a->log_failing = false;
 }
 
-/* Links r into the chain and appends it to every output. Takes the lock. With
+/* Links r into the chain and appends it to every output. Caller holds the lock. With
  * `fsync: always` the file is flushed before returning, unless defer is given: then
- * *defer gets the record's sequence number for audit_sync(). */
+ * *defer gets the record's sequence number for audit_sync(). is_cp: a checkpoint, which
+ * also goes to syslog when only checkpoints do. */
 static int
-audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
+audit_append(struct audit *a, struct record *r, unsigned long long *defer, bool is_cp)
 {
 	char hdr[HDR_ROOM], *line;
 	struct strbuf hb;
 	size_t n;
 	int hl, rc = 0;
 
+	if (defer != NULL)
+		*defer = 0;
 	str_append(&r->sb, "}");
 	if (r->sb.truncated)
 		return -1; /* cannot happen within the field bounds; never write half a record */
-	pthread_mutex_lock(&a->lock);
 	str_init(&hb, hdr, sizeof hdr);
 	str_append(&hb, "{\"seq\":");
 	str_append_u64(&hb, (uint64_t)a->seq + 1);
 	str_append(&hb, ",\"prev\":\"");
 	str_append(&hb, a->prev);
-	str_append(&hb, "\",");
+	/* The first record of each file says so: verify tells a file that starts where
+	 * cisgate started it from one whose head was cut. */
+	str_append(&hb, a->file != NULL && a->fresh ? "\",\"file_start\":true," : "\",");
 	hl = (int)hb.len;
 	line = r->buf + HDR_ROOM - hl;
 	memcpy(line, hdr, (size_t)hl);
 	n = (size_t)hl + r->sb.len;
+	if (a->file != NULL && a->fd < 0) {
+		/* Configured but not open: a write failure, never "no file". */
+		if (!a->failing)
+			log_warnx("audit log %s: not open; on_failure=%s applies until it is "
+			    "reopened", a->file, a->conf.fail_allow ? "allow" : "deny");
+		a->failing = true;
+		return -1;
+	}
 	if (a->fd >= 0) {
 		size_t off = 0;
 
@@ -361,23 +477,91 @@ audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 				log_warn("audit log %s: write failed; on_failure=%s applies until it "
 				    "recovers", a->file, a->conf.fail_allow ? "allow" : "deny");
 			a->failing = true;
-			pthread_mutex_unlock(&a->lock);
 			return -1;
 		}
-		if (a->failing)
+		if (a->failing && !a->degraded)
 			log_info("audit log %s: writable again", a->file);
 		a->failing = false;
+		a->fresh = false;
 	}
 	if (a->conf.to_stdout) {
 		fprintf(stdout, "%s\n", line);
 		fflush(stdout);
 	}
-	if (a->log_fd >= 0)
+	if (a->log_fd >= 0 && (a->conf.to_syslog || is_cp))
 		audit_syslog(a, line, n);
 	a->seq++;
 	audit_hash(line, n, a->prev);
 	if (defer != NULL)
 		*defer = a->fd >= 0 && a->conf.fsync == FSYNC_ALWAYS ? a->seq : 0;
+	return 0;
+}
+
+/* Appends a signed checkpoint over the last record, when there is one it does not cover
+ * yet. Caller holds the lock. Returns 0, or -1 when it could not be signed or written
+ * (reported once). */
+static int
+audit_checkpoint_locked(struct audit *a)
+{
+	struct record *rp = rec_get();
+	char msg[CHECKPOINT_MSG_MAX], sig[CHECKPOINT_SIG_HEX], tbuf[40];
+	unsigned long long nodefer;
+	struct strbuf tb;
+	size_t n;
+	int rc = -1;
+
+	if (a->key == NULL || a->seq == a->cp_seq)
+		return 0;
+	a->cp_time = audit_mono();
+	if (rp == NULL)
+		goto done;
+	str_init(&tb, tbuf, sizeof tbuf);
+	audit_now(&tb);
+	n = checkpoint_message(msg, sizeof msg, a->seq, a->prev, tbuf, a->host);
+	if (n == 0 || checkpoint_sign(a->key, msg, n, sig) != 0)
+		goto done;
+	/* time and host are the ones signed (rec_begin would take a new time). */
+	rec_init(rp);
+	str_append(&rp->sb, "\"time\":\"");
+	str_append(&rp->sb, tbuf);
+	str_append(&rp->sb, "\"");
+	rec_str(rp, "host", a->host);
+	rec_lit(rp, "event", "checkpoint");
+	rec_key(rp, "covers");
+	str_append_u64(&rp->sb, (uint64_t)a->seq);
+	rec_lit(rp, "head", a->prev);
+	rec_key(rp, "every");
+	str_append_u64(&rp->sb, (uint64_t)a->conf.checkpoint_every);
+	rec_lit(rp, "key", checkpoint_key_id(a->key));
+	rec_lit(rp, "sig", sig);
+	/* Never flushed here (a worker may hold the lock): the next sync, tick, reopen or
+	 * close makes it durable with the records around it. */
+	if (audit_append(a, rp, &nodefer, true) != 0)
+		goto done;
+	a->cp_seq = a->seq;
+	rc = 0;
+done:
+	if (rc != 0 && !a->cp_failing)
+		log_warnx("audit log: cannot write a signed checkpoint at seq %llu", a->seq);
+	a->cp_failing = rc != 0;
+	return rc;
+}
+
+/* Appends r under the lock, then a checkpoint when checkpoint_every records have gone by
+ * since the last. Returns -1 when r was not written, or was written only to a file that
+ * is no longer the configured one (a failed reopen). */
+static int
+audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
+{
+	int rc;
+
+	pthread_mutex_lock(&a->lock);
+	rc = audit_append(a, r, defer, false);
+	if (rc == 0 && a->key != NULL &&
+	    a->seq - a->cp_seq >= (unsigned long long)a->conf.checkpoint_every)
+		(void)audit_checkpoint_locked(a);
+	if (a->degraded)
+		rc = -1;
 	pthread_mutex_unlock(&a->lock);
 	return rc;
 }
@@ -418,6 +602,17 @@ rec_shadow(struct record *rp, const struct policy *s, const struct decision *sd)
 	str_append(&rp->sb, "}");
 }
 
+bool
+audit_degraded(struct audit *a)
+{
+	bool d;
+
+	pthread_mutex_lock(&a->lock);
+	d = a->degraded || (a->file != NULL && a->fd < 0);
+	pthread_mutex_unlock(&a->lock);
+	return d;
+}
+
 int
 audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
     unsigned long long *defer)
@@ -429,7 +624,7 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
 
 	if (rp == NULL)
 		return -1;
-	rec_begin(rp);
+	rec_begin(rp, a->host);
 	rec_lit(rp, "phase", q->is_response ? "response" : "request");
 	rec_lit(rp, "decision", eval_outcome_name(d->dec.outcome));
 	rec_lit(rp, "mode", p->mode == MODE_AUDIT ? "audit" : "enforce");
@@ -489,7 +684,7 @@ audit_event(struct audit *a, const char *event, const char *detail, const char *
 
 	if (rp == NULL)
 		return -1;
-	rec_begin(rp);
+	rec_begin(rp, a->host);
 	rec_str(rp, "event", event);
 	if (detail)
 		rec_str(rp, "detail", detail);
@@ -538,11 +733,18 @@ void
 audit_tick(struct audit *a)
 {
 	int fd = -1;
+	bool cp = false;
 
-	if (a == NULL || a->conf.fsync != FSYNC_INTERVAL)
+	if (a == NULL)
 		return;
+	if (a->file != NULL && audit_degraded(a))
+		(void)audit_reopen(a); /* quietly: the failure was said once */
+
 	pthread_mutex_lock(&a->lock);
-	if (a->fd >= 0 && a->seq != a->tick_seq) {
+	if (a->key != NULL && a->seq != a->cp_seq &&
+	    audit_mono() - a->cp_time >= (time_t)a->conf.checkpoint_seconds)
+		cp = audit_checkpoint_locked(a) == 0 && a->conf.fsync == FSYNC_ALWAYS;
+	if ((a->conf.fsync == FSYNC_INTERVAL || cp) && a->fd >= 0 && a->seq != a->tick_seq) {
 		a->tick_seq = a->seq;
 		fd = dup(a->fd);
 	}
@@ -568,29 +770,91 @@ audit_sync_stats(struct audit *a, unsigned long long *flushes, unsigned long lon
 	pthread_mutex_unlock(&a->sync_lock);
 }
 
+static bool
+audit_same_file(int fd1, int fd2)
+{
+	struct stat s1, s2;
+
+	return fstat(fd1, &s1) == 0 && fstat(fd2, &s2) == 0 && s1.st_dev == s2.st_dev &&
+	    s1.st_ino == s2.st_ino;
+}
+
 int
 audit_reopen(struct audit *a)
 {
 	char err[256];
-	int rc = 0;
+	int fd, oldfd;
+	unsigned long long seq, cp;
+	char prev[65];
 
 	if (a->file == NULL)
 		return 0;
 	pthread_mutex_lock(&a->lock);
-	if (a->fd >= 0) {
+	/* The new file first: the old one stays in use until it is open (seq and prev are
+	 * restored if the new file's last record would move them and the open fails). */
+	seq = a->seq;
+	cp = a->cp_seq;
+	str_copy(prev, a->prev, sizeof prev);
+	if (audit_open_file(a, &fd, err, sizeof err) != 0) {
+		a->seq = seq;
+		a->cp_seq = cp;
+		str_copy(a->prev, prev, sizeof a->prev);
+		if (!a->degraded)
+			log_warnx("%s; records go on to the file open before it, and on_failure=%s "
+			    "applies to state changes until it can be reopened (tried every second)",
+			    err, a->conf.fail_allow ? "allow" : "deny");
+		a->degraded = true;
+		pthread_mutex_unlock(&a->lock);
+		return -1;
+	}
+	oldfd = a->fd;
+	if (oldfd >= 0 && audit_same_file(oldfd, fd)) {
+		/* Nothing moved it (a SIGUSR1 without a rotation): carry on in it. */
+		close(fd);
+		a->seq = seq;
+		a->cp_seq = cp;
+		str_copy(a->prev, prev, sizeof a->prev);
+		a->fresh = false;
+		a->torn_cut = 0;
+		if (a->degraded)
+			log_info("audit log %s: reopened; state changes are recorded again", a->file);
+		a->degraded = false;
+		pthread_mutex_unlock(&a->lock);
+		return 0;
+	}
+	if (oldfd >= 0) {
+		/* The old file ends with a signed checkpoint over all it holds; it goes there,
+		 * not into the new file, so the new file's chain is not yet followed. */
+		unsigned long long nseq = a->seq, ncp = a->cp_seq;
+		char nprev[65];
+		bool nfresh = a->fresh;
+
+		str_copy(nprev, a->prev, sizeof nprev);
+		a->seq = seq;
+		a->cp_seq = cp;
+		str_copy(a->prev, prev, sizeof a->prev);
+		a->fresh = false;
+		(void)audit_checkpoint_locked(a);
+		/* An empty new file links to what was just written, not to what it followed. */
+		if (!nfresh) {
+			a->seq = nseq;
+			a->cp_seq = ncp;
+			str_copy(a->prev, nprev, sizeof a->prev);
+		}
+		a->fresh = nfresh;
 		/* Records awaiting a deferred flush are in this file: flush it before it goes
 		 * (audit_sync only ever flushes the current one). */
-		if (a->conf.fsync == FSYNC_ALWAYS && fdatasync(a->fd) != 0)
+		if (a->conf.fsync != FSYNC_NEVER && fdatasync(oldfd) != 0)
 			log_warn("audit log %s: flush before reopening failed", a->file);
-		close(a->fd);
+		close(oldfd);
 	}
-	/* seq and prev stay: the new file's first record links to the old file's last. */
-	if (audit_open_file(a, err, sizeof err) != 0) {
-		log_warnx("%s", err);
-		rc = -1;
-	}
+	a->fd = fd;
+	if (a->degraded)
+		log_info("audit log %s: reopened; state changes are recorded again", a->file);
+	a->degraded = false;
 	pthread_mutex_unlock(&a->lock);
-	return rc;
+	audit_note_torn(a);
+	return 0;
 }
 
 void
@@ -598,6 +862,10 @@ audit_close(struct audit *a)
 {
 	if (a == NULL)
 		return;
+	pthread_mutex_lock(&a->lock);
+	if (a->fd >= 0 || a->file == NULL)
+		(void)audit_checkpoint_locked(a); /* the stop is signed */
+	pthread_mutex_unlock(&a->lock);
 	if (a->fd >= 0) {
 		if (a->conf.fsync != FSYNC_NEVER)
 			(void)fdatasync(a->fd); /* the last records before the process goes */
@@ -605,66 +873,9 @@ audit_close(struct audit *a)
 	}
 	if (a->log_fd >= 0)
 		close(a->log_fd);
+	checkpoint_key_free(a->key);
 	pthread_mutex_destroy(&a->lock);
 	pthread_mutex_destroy(&a->sync_lock);
 	free(a->file);
 	free(a);
-}
-
-int
-audit_verify(const char *const *files, int n, FILE *out)
-{
-	char prev[65] = "";
-	long long seq = -1, count = 0;
-	int i;
-
-	for (i = 0; i < n; i++) {
-		FILE *f = fopen(files[i], "r");
-		char *line = NULL;
-		size_t cap = 0, lineno = 0;
-		ssize_t len;
-
-		if (f == NULL) {
-			fprintf(out, "%s: %s\n", files[i], strerror(errno));
-			return 2;
-		}
-		while ((len = getline(&line, &cap, f)) > 0) {
-			json_t *j, *p, *s;
-			const char *why = NULL;
-
-			lineno++;
-			if (line[len - 1] != '\n')
-				why = "torn record (no newline at its end)";
-			else
-				line[--len] = '\0';
-			j = why ? NULL : json_loadb(line, (size_t)len, JSON_REJECT_DUPLICATES, NULL);
-			p = json_object_get(j, "prev");
-			s = json_object_get(j, "seq");
-			if (why == NULL && (j == NULL || !json_is_string(p) || !json_is_integer(s)))
-				why = "not a cisgate audit record";
-			else if (why == NULL && prev[0] && strcmp(json_string_value(p), prev) != 0)
-				why = "chain broken: prev does not match the SHA-256 of the record before "
-				      "it (a record was edited, removed or reordered)";
-			else if (why == NULL && seq >= 0 && json_integer_value(s) != seq + 1)
-				why = "sequence gap";
-			else if (why == NULL && !prev[0] && strcmp(json_string_value(p), ZERO_HASH) != 0)
-				fprintf(out, "%s:%zu: note: the chain starts from an earlier file "
-				    "(give it first to check the link)\n", files[i], lineno);
-			if (why != NULL) {
-				fprintf(out, "%s:%zu: %s\n", files[i], lineno, why);
-				json_decref(j);
-				free(line);
-				fclose(f);
-				return 1;
-			}
-			seq = json_integer_value(s);
-			audit_hash(line, (size_t)len, prev);
-			count++;
-			json_decref(j);
-		}
-		free(line);
-		fclose(f);
-	}
-	fprintf(out, "OK: %lld records, chain intact\n", count);
-	return 0;
 }

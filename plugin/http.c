@@ -186,12 +186,20 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	log_debug("%s %s %.200s -> %s (%zu violations)", is_res ? "AuthZRes" : "AuthZReq",
 	    c->req.method ? c->req.method : "", c->req.uri ? c->req.uri : "",
 	    eval_outcome_name(c->dec.outcome), c->dec.nv);
+	/* A log that cannot take the record in its configured file refuses the state change
+	 * first, so the record (kept where it can be) says what was answered. */
+	if (sh->audit != NULL && audit_degraded(sh->audit))
+		(void)decide_audit_failed(p, c);
 	if (sh->audit != NULL && audit_wanted(&p->audit, c) &&
 	    audit_write(sh->audit, p, c, &flush) != 0) {
 		atomic_fetch_add(&sh->audit_failures, 1);
 		(void)decide_audit_failed(p, c);
 		flush = 0;
 	}
+	/* A response-phase record tells of what already happened: it is flushed with the
+	 * next batch, its answer never waits for the disk. */
+	if (is_res)
+		flush = 0;
 	fail_deny = flush != 0 && decide_audit_denies(p, c);
 	if (c->dec.allow)
 		r = s->ans.allow;

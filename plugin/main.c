@@ -1,4 +1,4 @@
-/* main.c - the command line: serve, lint, check, audit verify. */
+/* main.c - the command line: serve, lint, check, audit verify|keygen|show-policy. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -12,10 +12,12 @@
 #include "cisgate/auditdiff.h"
 #include "cisgate/cves.h"
 #include "cisgate/daemonver.h"
+#include "cisgate/checkpoint.h"
 #include "cisgate/decide.h"
 #include "cisgate/lint.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
+#include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
 
@@ -32,8 +34,10 @@ usage(FILE *f)
 	    "       cisgate check ... [--daemon-socket PATH | --daemon-version VERSION]\n"
 	    "       cisgate daemon-report [--daemon-socket PATH] [--policy FILE] "
 	    "[--insecure-policy]\n"
-	    "       cisgate audit verify FILE...\n"
 	    "       cisgate audit diff [--since TIME] [--until TIME] FILE...\n"
+	    "       cisgate audit verify [--key PUB] [--anchors FILE] [--json] FILE...\n"
+	    "       cisgate audit keygen DIR|PREFIX\n"
+	    "       cisgate audit show-policy [--dir DIR] SHA256\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
 	    "serve   answer dockerd's AuthZ plugin calls on a unix socket\n"
@@ -46,9 +50,14 @@ usage(FILE *f)
 	    "        rules; --daemon-version gives it; neither: unknown (counts as affected)\n"
 	    "daemon-report  dockerd's version, the daemon-cves entries that apply to it, and\n"
 	    "        every rule's action under the policy. Exit 0, 1 when an entry applies, 2 error\n"
-	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n"
 	    "audit diff    what the shadow policy would have denied that the enforced one allowed,\n"
-	    "        per rule, from the records in FILE... (TIME: an ISO 8601 UTC prefix)\n",
+	    "        per rule, from the records in FILE... (TIME: an ISO 8601 UTC prefix)\n"
+	    "audit verify  check the audit log's SHA-256 chain across rotated files (plain or\n"
+	    "        .gz, any order), with --key its signed checkpoints, with --anchors the\n"
+	    "        checkpoint lines kept off the host (syslog/journal)\n"
+	    "audit keygen  write an Ed25519 key pair for audit.signing_key (PREFIX.key 0600,\n"
+	    "        PREFIX.pub)\n"
+	    "audit show-policy  print a kept policy by the policy_sha256 of a record\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
 
@@ -396,6 +405,54 @@ cmd_serve(int argc, char **argv)
 	return serve_run(&o);
 }
 
+/* cisgate audit verify|keygen|show-policy ... (argv[0] is "audit"). */
+static int
+cmd_audit(int argc, char **argv)
+{
+	struct audit_verify_opts o = {0};
+	char err[512];
+	int i;
+
+	if (argc >= 3 && strcmp(argv[1], "keygen") == 0 && argc == 3) {
+		if (checkpoint_keygen(argv[2], err, sizeof err) != 0) {
+			fprintf(stderr, "cisgate: %s\n", err);
+			return 1;
+		}
+		printf("wrote %s\n", err);
+		return 0;
+	}
+	if (argc >= 3 && strcmp(argv[1], "show-policy") == 0) {
+		const char *dir = POLSTORE_DEFAULT_DIR;
+
+		if (argc == 5 && strcmp(argv[2], "--dir") == 0)
+			dir = argv[3];
+		else if (argc != 3)
+			goto usage;
+		return polstore_show(dir, argv[argc - 1], stdout, stderr);
+	}
+	if (argc < 3 || strcmp(argv[1], "verify") != 0)
+		goto usage;
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--key") == 0 && i + 1 < argc)
+			o.key = argv[++i];
+		else if (strcmp(argv[i], "--anchors") == 0 && i + 1 < argc)
+			o.anchors = argv[++i];
+		else if (strcmp(argv[i], "--json") == 0)
+			o.json = true;
+		else if (strcmp(argv[i], "--") == 0) {
+			i++;
+			break;
+		} else
+			break;
+	}
+	if (i >= argc)
+		goto usage;
+	return audit_verify((const char *const *)argv + i, argc - i, &o, stdout);
+usage:
+	usage(stderr);
+	return 2;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -421,10 +478,10 @@ main(int argc, char **argv)
 		return cmd_daemon_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
-	if (strcmp(argv[1], "audit") == 0 && argc >= 4 && strcmp(argv[2], "verify") == 0)
-		return audit_verify((const char *const *)argv + 3, argc - 3, stdout);
 	if (strcmp(argv[1], "audit") == 0 && argc >= 3 && strcmp(argv[2], "diff") == 0)
 		return cmd_audit_diff(argc - 2, argv + 2);
+	if (strcmp(argv[1], "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
 	usage(stderr);
 	return 2;
 }

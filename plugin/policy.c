@@ -227,14 +227,18 @@ static const struct pyaml_map policy_daemon_map = {
 
 /* --- audit ------------------------------------------------------------------------ */
 
-/* audit.file ("" for none) and audit.syslog_socket: absolute paths. */
+/* audit.file, audit.signing_key, audit.policy_dir ("" for none) and
+ * audit.syslog_socket: absolute paths. */
 static int
 policy_audit_path(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
     const struct pyaml_key *key, void *ctx)
 {
 	struct ploader *L = ctx;
-	bool is_file = strcmp(key->name, "file") == 0;
-	char **dst = is_file ? &L->p->audit.file : &L->p->audit.syslog_socket;
+	bool may_be_none = strcmp(key->name, "syslog_socket") != 0;
+	char **dst = strcmp(key->name, "file") == 0 ? &L->p->audit.file :
+	    strcmp(key->name, "signing_key") == 0   ? &L->p->audit.signing_key :
+	    strcmp(key->name, "policy_dir") == 0    ? &L->p->audit.policy_dir :
+						      &L->p->audit.syslog_socket;
 	char what[32];
 	const char *s;
 
@@ -242,14 +246,14 @@ policy_audit_path(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 	snprintf(what, sizeof what, "audit.%s", key->name);
 	if ((s = pyaml_scalar(Y, v, what)) == NULL)
 		return -1;
-	if (is_file && *s == '\0') {
+	if (may_be_none && *s == '\0') {
 		free(*dst);
 		*dst = NULL;
 		return 0;
 	}
 	if (*s != '/') {
-		pyaml_err(Y, v, is_file ? "audit.file must be an absolute path or \"\" for none" :
-		    "audit.syslog_socket must be an absolute path");
+		pyaml_err(Y, v, may_be_none ? "%s must be an absolute path or \"\" for none" :
+		    "%s must be an absolute path", what);
 		return -1;
 	}
 	free(*dst);
@@ -297,7 +301,49 @@ policy_audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 	return 0;
 }
 
+/* audit.host_id: a name for this host in every record (printable, no spaces). */
+static int
+policy_audit_host(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct ploader *L = ctx;
+	const char *s, *c;
+
+	(void)k;
+	(void)key;
+	if ((s = pyaml_scalar(Y, v, "audit.host_id")) == NULL)
+		return -1;
+	for (c = s; *c; c++)
+		if (*c <= ' ' || *c > '~')
+			break;
+	if (*s == '\0' || *c != '\0' || c - s > 253) {
+		pyaml_err(Y, v, "audit.host_id must be 1 to 253 printable characters without "
+		    "spaces");
+		return -1;
+	}
+	free(L->p->audit.host_id);
+	return (L->p->audit.host_id = pyaml_strdup(Y, s)) == NULL ? -1 : 0;
+}
+
+/* audit.checkpoint_every (records) and audit.checkpoint_seconds. */
+static int
+policy_audit_every(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct audit_conf *a = &((struct ploader *)ctx)->p->audit;
+
+	(void)k;
+	if (strcmp(key->name, "checkpoint_every") == 0)
+		return pyaml_int(Y, v, "audit.checkpoint_every", 1, 1000000, &a->checkpoint_every);
+	return pyaml_int(Y, v, "audit.checkpoint_seconds", 1, 86400, &a->checkpoint_seconds);
+}
+
 static const struct pyaml_key policy_audit_keys[] = {
+	{.name = "host_id", .fn = policy_audit_host},
+	{.name = "signing_key", .fn = policy_audit_path},
+	{.name = "checkpoint_every", .fn = policy_audit_every},
+	{.name = "checkpoint_seconds", .fn = policy_audit_every},
+	{.name = "policy_dir", .fn = policy_audit_path},
 	{.name = "file", .fn = policy_audit_path},
 	{.name = "stdout", .fn = policy_audit_flag},
 	{.name = "syslog", .fn = policy_audit_flag},
@@ -310,7 +356,8 @@ static const struct pyaml_key policy_audit_keys[] = {
 static const struct pyaml_map policy_audit_map = {
 	.notmap = "audit must be a mapping",
 	.kind = "audit key",
-	.hint = "(file, stdout, syslog, syslog_socket, fsync, allows, on_failure)",
+	.hint = "(file, stdout, syslog, syslog_socket, fsync, allows, on_failure, host_id, "
+	    "signing_key, checkpoint_every, checkpoint_seconds, policy_dir)",
 	.keys = policy_audit_keys,
 	.nkeys = sizeof policy_audit_keys / sizeof policy_audit_keys[0],
 };
@@ -668,11 +715,14 @@ policy_defaults(struct ploader *L)
 	if (pyaml_list_push(&L->y, &p->self_names, "cisgate") != 0 ||
 	    (p->audit.file = pyaml_strdup(&L->y, "/var/log/cisgate/audit.log")) == NULL ||
 	    (p->audit.syslog_socket = pyaml_strdup(&L->y, "/dev/log")) == NULL ||
+	    (p->audit.policy_dir = pyaml_strdup(&L->y, "/var/lib/cisgate/policies")) == NULL ||
 	    (p->daemon.socket = pyaml_strdup(&L->y, "/run/docker.sock")) == NULL ||
 	    (p->daemon.data_root = pyaml_strdup(&L->y, "/var/lib/docker")) == NULL ||
 	    (p->daemon.exec_root = pyaml_strdup(&L->y, "/run/docker")) == NULL)
 		return -1;
 	p->daemon.timeout_ms = 2000;
+	p->audit.checkpoint_every = 1000;
+	p->audit.checkpoint_seconds = 300;
 	return 0;
 }
 
@@ -913,6 +963,9 @@ policy_release(struct policy *p)
 	exemption_free_all(p->ex, p->nex);
 	free(p->audit.file);
 	free(p->audit.syslog_socket);
+	free(p->audit.host_id);
+	free(p->audit.signing_key);
+	free(p->audit.policy_dir);
 	free(p->daemon.socket);
 	free(p->daemon.data_root);
 	free(p->daemon.exec_root);

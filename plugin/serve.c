@@ -20,6 +20,7 @@
 #include "cisgate/daemonver.h"
 #include "cisgate/http.h"
 #include "cisgate/log.h"
+#include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
 
@@ -206,7 +207,25 @@ serve_same_outputs(const struct audit_conf *a, const struct audit_conf *b)
 {
 	return serve_same_str(a->file, b->file) && a->to_stdout == b->to_stdout &&
 	    a->to_syslog == b->to_syslog && a->fsync == b->fsync &&
-	    serve_same_str(a->syslog_socket, b->syslog_socket);
+	    serve_same_str(a->syslog_socket, b->syslog_socket) &&
+	    serve_same_str(a->signing_key, b->signing_key) &&
+	    serve_same_str(a->host_id, b->host_id) &&
+	    a->checkpoint_every == b->checkpoint_every &&
+	    a->checkpoint_seconds == b->checkpoint_seconds;
+}
+
+/* Keeps the policy just loaded under audit.policy_dir, so the policy_sha256 of a record
+ * names a text (`cisgate audit show-policy`). Not keeping it is said, not fatal: the
+ * records still name the hash. */
+static void
+serve_keep_policy(const struct policy *p, const char *path)
+{
+	char err[512];
+
+	if (p->audit.policy_dir == NULL)
+		return;
+	if (polstore_keep(p->audit.policy_dir, path, p->sha256, err, sizeof err) != 0)
+		log_warnx("%s", err);
 }
 
 /* dockerd's version for the daemon-cves rules (cves.h). It is asked on the lookup thread,
@@ -272,6 +291,17 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 			(void)audit_event(sh->audit, "reload-failed", o->policy, NULL);
 		return;
 	}
+	/* A reload is a state change: recorded before it applies, refused when it cannot be
+	 * (on_failure: deny). */
+	if (sh->audit && audit_event(sh->audit, "reload", o->policy, np->sha256) != 0 &&
+	    !sh->policy->audit.fail_allow) {
+		(*failures)++;
+		log_warnx("reload refused: the audit log cannot record it (on_failure: deny); "
+		    "the active policy stays");
+		policy_release(np);
+		return;
+	}
+	serve_keep_policy(np, o->policy);
 	/* The new snapshot starts with the version known now; it is asked again below. */
 	atomic_store(&np->daemon_version, atomic_load(&d->version));
 	pthread_mutex_lock(&sh->policy_lock);
@@ -280,13 +310,11 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 	pthread_mutex_unlock(&sh->policy_lock);
 	/* The log stays open as it was started: moving it is a restart, said plainly. */
 	if (!serve_same_outputs(&old->audit, &np->audit))
-		log_warnx("reload: audit file/stdout/syslog/fsync changed; they apply after a "
+		log_warnx("reload: audit file/stdout/syslog/fsync/signing changed; they apply after a "
 		    "restart (on_failure and allows apply now)");
 	/* In-flight requests hold their own reference to the old snapshot. */
 	policy_release(old);
 	log_info("policy reloaded from %s (sha256 %s)", o->policy, np->sha256);
-	if (sh->audit)
-		(void)audit_event(sh->audit, "reload", o->policy, np->sha256);
 	serve_version_tick(sh, d, true);
 }
 
@@ -377,6 +405,7 @@ serve_run(const struct serve_opts *o)
 	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s)",
 	    CG_VERSION, bound ? o->socket : "fd 3", http_workers(srv), o->policy, p->sha256,
 	    p->mode == MODE_AUDIT ? "audit" : "enforce");
+	serve_keep_policy(p, o->policy);
 	if (sh.audit)
 		(void)audit_event(sh.audit, "start", o->policy, p->sha256);
 

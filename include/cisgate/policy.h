@@ -56,6 +56,11 @@ struct audit_conf {
 	enum audit_fsync fsync;
 	enum audit_allows allows;
 	bool fail_allow; /* on_failure: allow */
+	char *host_id;      /* names the host in every record; NULL: the hostname */
+	char *signing_key;  /* Ed25519 private key (PEM) for checkpoints; NULL: unsigned */
+	int64_t checkpoint_every;   /* a checkpoint after this many records */
+	int64_t checkpoint_seconds; /* ... or this long after the last one */
+	char *policy_dir;   /* where each loaded policy is kept by its SHA-256; NULL: not kept */
 };
 
 /* How cisgate reaches dockerd and where dockerd keeps its state (policy `daemon:`). */

@@ -61,9 +61,18 @@ check "reload under load: $n reloads applied" test "$(grep -c 'policy reloaded' 
 # --- kill -9 under socket activation -------------------------------------------------------
 # systemd-socket-activate holds the listening socket in the supervising shell, which starts
 # cisgate again (as systemd's Restart= would) on the inherited fd 3.
+# Signing on: every checkpoint, and the anchors the syslog socket received, must verify
+# across both kills.
+"$BIN" audit keygen "$T/k" > /dev/null
+perl -MIO::Socket::UNIX -e '
+	my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM(), Local => $ARGV[0]) or die "listen: $!";
+	open(my $o, ">>", $ARGV[1]) or die; $o->autoflush(1);
+	while (defined $s->recv(my $m, 65536)) { print $o "$m\n" }' "$T/devlog" "$T/anchors" &
+PIDS+=("$!"); disown "$!"
 cat > "$T/q.yaml" <<P
 apiVersion: cisgate/v1
-audit: {file: $T/kill.log, fsync: never, allows: all}
+audit: {file: $T/kill.log, fsync: never, allows: all, signing_key: $T/k.key,
+        checkpoint_every: 100, syslog_socket: $T/devlog, policy_dir: ""}
 P
 SA=$T/sa.sock
 systemd-socket-activate -l "$SA" sh -c "while :; do sh -c 'echo \$\$ > $T/cg.pid; LISTEN_PID=\$\$ exec $BIN serve --policy $T/q.yaml --insecure-policy' 2>>$T/sa.err; done" 2>>"$T/sa.err" &
@@ -80,6 +89,9 @@ echo "     failed requests: $failed (4 connections: at most 4 in flight at each 
 check "kill -9: cisgate was restarted on the same socket" test "$k1" != "$k2" -a "$(cat "$T/cg.pid")" != "$k2"
 check "kill -9: only requests in flight failed (<= 8)" test "$failed" -le 8
 check "kill -9: the audit chain verifies across both kills ($(wc -l < "$T/kill.log") records)" "$BIN" audit verify "$T/kill.log"
+check "kill -9 with signing: every checkpoint ($(grep -c '"event":"checkpoint"' "$T/kill.log")) and anchor verifies" \
+	"$BIN" audit verify --key "$T/k.pub" --anchors "$T/anchors" "$T/kill.log"
+check "kill -9 with signing: the anchors were sent" test "$(grep -c '"event":"checkpoint"' "$T/anchors")" -ge 3
 kill -9 "$SUP" 2>/dev/null; wait "$SUP" 2>/dev/null; kill -9 "$(cat "$T/cg.pid")" 2>/dev/null
 
 # --- connections spread evenly over the workers ---------------------------------------------

@@ -9,6 +9,8 @@
 #include <unistd.h>
 
 #include "cisgate/audit.h"
+#include "cisgate/checkout.h"
+#include "cisgate/compose.h"
 #include "cisgate/decide.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
@@ -23,7 +25,8 @@ usage(FILE *f)
 	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
 	    "       cisgate lint FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
-	    "[--insecure-policy] INPUT|-\n"
+	    "[--format text|json|table]\n"
+	    "                     [--insecure-policy] INPUT|-...\n"
 	    "       cisgate audit verify FILE...\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
@@ -32,7 +35,9 @@ usage(FILE *f)
 	    "lint    check a policy file: prints \"policy OK\" or every error with line:col\n"
 	    "check   decide offline: INPUT is an AuthZ envelope, a raw create/exec/update/volume\n"
 	    "        body (with --endpoint container_create|exec_create|container_update|\n"
-	    "        volume_create), or `docker inspect` output. Exit 0 allow, 1 deny, 2 error\n"
+	    "        volume_create), `docker inspect` output or a compose file (as\n"
+	    "        `docker-compose config` prints it). Ends with a summary. Exit 0 all\n"
+	    "        allowed, 1 something denied, 2 error\n"
 	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
@@ -105,76 +110,42 @@ cmd_lint(int argc, char **argv)
 	return 0;
 }
 
-static void
-print_decision(const char *what, const struct decision *d)
-{
-	size_t i;
-
-	printf("%s: %s%s\n", what, eval_outcome_name(d->outcome),
-	    d->would_deny ? " (audit mode: would deny)" : "");
-	for (i = 0; i < d->nv; i++) {
-		const struct violation *v = &d->v[i];
-
-		printf("  %s (%s)", v->text, policy_action_name(v->action));
-		if (v->waived_by)
-			printf(" waived by exemption %s", v->waived_by->name);
-		printf("\n");
-	}
-}
-
+/* One INPUT of `check`: an envelope, a bare body (endpoint), docker inspect output or a
+ * compose file, each verdict added to o. Returns 0, or 2 when INPUT cannot be read. */
 static int
-cmd_check(int argc, char **argv)
+check_input(const struct policy *p, const char *path, const char *user,
+    const char *endpoint, struct checkout *o, struct decide_ctx *c)
 {
-	static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
-	    {"user", required_argument, NULL, 'u'}, {"endpoint", required_argument, NULL, 'e'},
-	    {"insecure-policy", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
-	const char *policy = NULL, *user = "", *endpoint = NULL;
-	bool insecure = false;
 	struct policy_errors errs;
-	struct policy *p;
-	struct decide_ctx *c;
+	struct compose_file cf;
+	char project[256];
 	char *buf;
 	size_t len, i;
 	json_t *doc;
-	int ch, rc = 0;
+	int rc = 0;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:u:e:i", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': policy = optarg; break;
-		case 'u': user = optarg; break;
-		case 'e': endpoint = optarg; break;
-		case 'i': insecure = true; break;
-		default: usage(stderr); return 2;
+	if ((buf = read_all(path, CG_ENVELOPE_MAX, &len)) == NULL) {
+		fprintf(stderr, "cisgate: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	if (endpoint == NULL && compose_detect(buf, len)) {
+		/* Each service as the create docker-compose would send, decided as a body. */
+		compose_project(strcmp(path, "-") == 0 ? "./-" : path, project, sizeof project);
+		if (compose_load(buf, len, path, project, &cf, &errs) != 0) {
+			for (i = 0; i < errs.n; i++)
+				fprintf(stderr, "%s\n", errs.text[i]);
+			rc = 2;
 		}
-	}
-	if (policy == NULL || optind != argc - 1) {
-		usage(stderr);
-		return 2;
-	}
-	if ((p = policy_load(policy, insecure, &errs)) == NULL) {
-		for (i = 0; i < errs.n; i++)
-			fprintf(stderr, "%s\n", errs.text[i]);
-		return 2;
-	}
-	if ((buf = read_all(argv[optind], CG_ENVELOPE_MAX, &len)) == NULL) {
-		fprintf(stderr, "cisgate: %s: %s\n", argv[optind], strerror(errno));
-		policy_release(p);
-		return 2;
-	}
-	if ((c = malloc(sizeof *c)) == NULL) {
-		fprintf(stderr, "cisgate: out of memory\n");
+		for (i = 0; rc == 0 && i < cf.n; i++) {
+			decide_body(p, EP_CONTAINER_CREATE, (unsigned char *)cf.v[i].body,
+			    cf.v[i].len, user, time(NULL), c);
+			if (checkout_add(o, cf.v[i].name, cf.v[i].image, &c->dec, NULL) != 0)
+				rc = 2;
+			decide_free(c);
+		}
+		compose_free(&cf);
 		free(buf);
-		policy_release(p);
-		return 2;
-	}
-	/* Bind sources are resolved on this host, as the server resolves them on its own. */
-	if ((c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
-		fprintf(stderr, "cisgate: /: %s\n", strerror(errno));
-		free(c);
-		free(buf);
-		policy_release(p);
-		return 2;
+		return rc;
 	}
 	doc = json_loadb(buf, len, 0, NULL);
 	if (endpoint != NULL) {
@@ -185,8 +156,7 @@ cmd_check(int argc, char **argv)
 			rc = 2;
 		} else {
 			decide_body(p, k, (unsigned char *)buf, len, user, time(NULL), c);
-			print_decision(endpoint, &c->dec);
-			rc = c->dec.allow ? 0 : 1;
+			rc = checkout_add(o, endpoint, c->view.image, &c->dec, NULL) ? 2 : 0;
 			decide_free(c);
 		}
 	} else if (json_is_array(doc)) {
@@ -195,30 +165,92 @@ cmd_check(int argc, char **argv)
 		/* docker inspect: one decision per container, as if it were created now. */
 		json_array_foreach(doc, i, item) {
 			decide_inspect(p, item, user, time(NULL), c);
-			print_decision(c->view.name && c->view.name[0] ? c->view.name : "container",
-			    &c->dec);
-			if (!c->dec.allow)
-				rc = 1;
+			if (checkout_add(o, c->view.name && c->view.name[0] ? c->view.name :
+			    "container", c->view.image, &c->dec, NULL) != 0)
+				rc = 2;
 			decide_free(c);
 		}
 	} else if (json_is_object(doc) && (json_object_get(doc, "RequestUri") ||
 	               json_object_get(doc, "RequestMethod"))) {
 		/* The bytes as given, as the server reads them: only the user is replaced. */
 		decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL), c);
-		print_decision(uri_kind_name(c->ep.kind), &c->dec);
-		if (!c->dec.allow)
-			printf("message: %s\n", c->dec.msg);
-		rc = c->dec.allow ? 0 : 1;
+		rc = checkout_add(o, uri_kind_name(c->ep.kind), c->view.image, &c->dec,
+		    c->dec.msg) ? 2 : 0;
 		decide_free(c);
 	} else {
-		fprintf(stderr, "cisgate: %s is not an AuthZ envelope or docker inspect output; "
-		    "for a bare body give --endpoint\n", argv[optind]);
+		fprintf(stderr, "cisgate: %s is not an AuthZ envelope, docker inspect output or a "
+		    "compose file; for a bare body give --endpoint\n", path);
 		rc = 2;
 	}
 	json_decref(doc);
-	close(c->rootfd);
-	free(c);
 	free(buf);
+	return rc;
+}
+
+static int
+cmd_check(int argc, char **argv)
+{
+	static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
+	    {"user", required_argument, NULL, 'u'}, {"endpoint", required_argument, NULL, 'e'},
+	    {"insecure-policy", no_argument, NULL, 'i'},
+	    {"format", required_argument, NULL, 'f'}, {NULL, 0, NULL, 0}};
+	const char *policy = NULL, *user = "", *endpoint = NULL;
+	enum check_format fmt = CHECK_TEXT;
+	bool insecure = false;
+	struct policy_errors errs;
+	struct policy *p;
+	struct decide_ctx *c;
+	struct checkout *o;
+	size_t i;
+	int ch, rc = 0;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "p:u:e:if:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': policy = optarg; break;
+		case 'u': user = optarg; break;
+		case 'e': endpoint = optarg; break;
+		case 'i': insecure = true; break;
+		case 'f':
+			if (checkout_format(optarg, &fmt) != 0) {
+				fprintf(stderr, "cisgate: --format %s: text, json or table\n", optarg);
+				return 2;
+			}
+			break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (policy == NULL || optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if ((p = policy_load(policy, insecure, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.text[i]);
+		return 2;
+	}
+	if ((c = malloc(sizeof *c)) == NULL || (o = checkout_new(fmt)) == NULL) {
+		fprintf(stderr, "cisgate: out of memory\n");
+		free(c);
+		policy_release(p);
+		return 2;
+	}
+	/* Bind sources are resolved on this host, as the server resolves them on its own. */
+	if ((c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		fprintf(stderr, "cisgate: /: %s\n", strerror(errno));
+		rc = 2;
+	}
+	for (; rc == 0 && optind < argc; optind++)
+		rc = check_input(p, argv[optind], user, endpoint, o, c);
+	/* An input that cannot be read makes the whole answer an error: no partial verdict. */
+	if (rc == 0) {
+		checkout_print(o, stdout);
+		rc = checkout_status(o);
+	}
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	checkout_free(o);
+	free(c);
 	policy_release(p);
 	return rc;
 }

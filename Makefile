@@ -10,7 +10,8 @@ SANITIZER ?=
 
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
              libcurl4-openssl-dev
-PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl
+PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl \
+             python3-jsonschema python3-yaml
 PKGS_E2E   = docker.io busybox-static
 
 FORMAT_CHECK ?=
@@ -38,14 +39,14 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc facts lookup hostpath hostview pyaml exemption checkout compose
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit dockerc facts lookup hostpath hostview pyaml exemption checkout compose schema
 DAEMON  = answer place flusher http serve main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
-        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors bench fuzz plugin deb install \
+        test-fuzz-replay test-schema test-valgrind test-sanitize test-tsan e2e e2e-sidedoors bench fuzz plugin deb install \
         format-check clean FORCE
 
 all: $(BUILD)/cisgate
@@ -120,6 +121,11 @@ $(BUILD)/routes_dump: tests/inventory/routes_dump.c $(BUILD)/libcisgate.a $(FLAG
 test-inventory: $(BUILD)/routes_dump $(BUILD)/test_uri
 	tests/inventory/check_routes.sh $(BUILD)
 
+# The policy's JSON Schema (cisgate schema) against every shipped and test policy and
+# every lint error case, with Debian's python3-jsonschema (tests/schema/check.py).
+test-schema: $(BUILD)/cisgate
+	/usr/bin/python3 tests/schema/check.py $(BUILD)/cisgate
+
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
 
@@ -158,7 +164,7 @@ test: deps deps-test
 ifeq ($(FORMAT_CHECK),1)
 	$(MAKE) format-check
 endif
-	$(MAKE) test-unit test-cases test-inventory test-fuzz-replay test-proto
+	$(MAKE) test-unit test-cases test-schema test-inventory test-fuzz-replay test-proto
 ifeq ($(SANITIZER),)
 	$(MAKE) test-sanitize
 	$(MAKE) test-tsan
@@ -221,7 +227,11 @@ install: all
 	install -d -m 0750 $(DESTDIR)/var/log/cisgate
 	install -m 0755 $(BUILD)/cisgate $(DESTDIR)$(SBINDIR)/cisgate
 	install -m 0644 policy/default.yaml $(DESTDIR)/etc/cisgate/policy.yaml
-	install -m 0644 policy/*.yaml policy/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/
+	install -m 0644 policy/*.yaml policy/policy.schema.json policy/README.md \
+	    $(DESTDIR)$(PREFIX)/share/cisgate/policy/
+	install -m 0644 policy/policy.schema.json $(DESTDIR)$(PREFIX)/share/cisgate/
+	# /etc/cisgate/policy.yaml names policy.schema.json beside it: the installed one.
+	ln -sf $(PREFIX)/share/cisgate/policy.schema.json $(DESTDIR)/etc/cisgate/policy.schema.json
 	install -m 0644 docs/cisgate.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 docs/cisgate-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 packaging/logrotate/cisgate $(DESTDIR)/etc/logrotate.d/cisgate

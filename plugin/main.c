@@ -14,6 +14,7 @@
 #include "cisgate/decide.h"
 #include "cisgate/log.h"
 #include "cisgate/rules.h"
+#include "cisgate/schema.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
 
@@ -28,6 +29,7 @@ usage(FILE *f)
 	    "[--format text|json|table]\n"
 	    "                     [--insecure-policy] INPUT|-...\n"
 	    "       cisgate audit verify FILE...\n"
+	    "       cisgate schema\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
 	    "serve   answer dockerd's AuthZ plugin calls on a unix socket\n"
@@ -38,7 +40,8 @@ usage(FILE *f)
 	    "        volume_create), `docker inspect` output or a compose file (as\n"
 	    "        `docker-compose config` prints it). Ends with a summary. Exit 0 all\n"
 	    "        allowed, 1 something denied, 2 error\n"
-	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n",
+	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n"
+	    "schema  print the policy's JSON Schema (draft 2020-12), made from the rule table\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
 
@@ -255,6 +258,23 @@ cmd_check(int argc, char **argv)
 	return rc;
 }
 
+/* `cisgate schema`: the policy's JSON Schema on stdout. */
+static int
+cmd_schema(void)
+{
+	json_t *s = schema_policy();
+	int rc;
+
+	if (s == NULL) {
+		fprintf(stderr, "cisgate: out of memory\n");
+		return 2;
+	}
+	rc = json_dumpf(s, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? 0 : 2;
+	printf("\n");
+	json_decref(s);
+	return rc;
+}
+
 static int
 cmd_serve(int argc, char **argv)
 {
@@ -327,6 +347,8 @@ main(int argc, char **argv)
 		return cmd_lint(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "schema") == 0 && argc == 2)
+		return cmd_schema();
 	if (strcmp(argv[1], "audit") == 0 && argc >= 4 && strcmp(argv[2], "verify") == 0)
 		return audit_verify((const char *const *)argv + 3, argc - 3, stdout);
 	usage(stderr);

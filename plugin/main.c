@@ -17,6 +17,7 @@
 #include "cisgate/schema.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
+#include "cisgate/suite.h"
 
 static void
 usage(FILE *f)
@@ -29,6 +30,7 @@ usage(FILE *f)
 	    "[--format text|json|table]\n"
 	    "                     [--insecure-policy] INPUT|-...\n"
 	    "       cisgate audit verify FILE...\n"
+	    "       cisgate test SUITE.yaml...\n"
 	    "       cisgate schema\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
@@ -41,6 +43,8 @@ usage(FILE *f)
 	    "        `docker-compose config` prints it). Ends with a summary. Exit 0 all\n"
 	    "        allowed, 1 something denied, 2 error\n"
 	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n"
+	    "test    run policy test suites (policy/tests/README.md): a line a case, then\n"
+	    "        \"N passed, M failed\". Exit 0 all passed, 1 a case failed, 2 error\n"
 	    "schema  print the policy's JSON Schema (draft 2020-12), made from the rule table\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
@@ -347,6 +351,8 @@ main(int argc, char **argv)
 		return cmd_lint(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "test") == 0 && argc >= 3)
+		return suite_run((const char *const *)argv + 2, argc - 2, stdout);
 	if (strcmp(argv[1], "schema") == 0 && argc == 2)
 		return cmd_schema();
 	if (strcmp(argv[1], "audit") == 0 && argc >= 4 && strcmp(argv[2], "verify") == 0)

@@ -46,7 +46,8 @@ DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
-        test-fuzz-replay test-schema test-valgrind test-sanitize test-tsan e2e e2e-sidedoors bench fuzz plugin deb install \
+        test-fuzz-replay test-schema test-valgrind test-sanitize test-tsan e2e e2e-sidedoors e2e-tools \
+        test-policy-suites test-tools report-demo bench fuzz plugin deb install \
         format-check clean FORCE
 
 all: $(BUILD)/cisgate
@@ -126,6 +127,14 @@ test-inventory: $(BUILD)/routes_dump $(BUILD)/test_uri
 test-schema: $(BUILD)/cisgate
 	/usr/bin/python3 tests/schema/check.py $(BUILD)/cisgate
 
+# The shipped policies' own test suites (policy/tests/README.md), as a team's CI runs them.
+test-policy-suites: $(BUILD)/cisgate
+	$(BUILD)/cisgate test policy/tests/*.yaml
+
+# check, test and report offline, on what an e2e run produced (tests/fixtures/e2e/).
+test-tools: $(BUILD)/cisgate
+	tests/tools/run.sh $(BUILD)/cisgate
+
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
 
@@ -157,6 +166,26 @@ e2e: deps-e2e $(BUILD)/cisgate
 e2e-sidedoors: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-sidedoors) tests/e2e/sidedoors.sh $(BUILD)/cisgate
 
+# docker-compose up behind cisgate against `check`, docker inspect through check, and the
+# report of the run's audit log in headless chromium (tests/e2e/tools.sh).
+PKGS_TOOLS = docker-compose chromium python3-jsonschema
+e2e-tools: deps-e2e $(BUILD)/cisgate
+	@tests/deps.sh $(PKGS_TOOLS)
+	$(call sanrun,e2e-tools) tests/e2e/tools.sh $(BUILD)/cisgate
+
+# The report of the e2e run kept in tests/fixtures/e2e/, screenshot by headless chromium
+# into docs/report.png (the README shows it).
+report-demo: $(BUILD)/cisgate
+	@tests/deps.sh chromium
+	$(BUILD)/cisgate report --policy tests/fixtures/e2e/policy.yaml --insecure-policy \
+	    tests/fixtures/e2e/audit.log > $(BUILD)/report-demo.html
+	rm -rf $(BUILD)/chromium-demo
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	    --disable-javascript --user-data-dir=$(BUILD)/chromium-demo --hide-scrollbars \
+	    --window-size=820,1500 --screenshot=docs/report.png $(BUILD)/report-demo.html
+	rm -rf $(BUILD)/chromium-demo
+	@echo "report: $(BUILD)/report-demo.html, screenshot: docs/report.png"
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -164,7 +193,8 @@ test: deps deps-test
 ifeq ($(FORMAT_CHECK),1)
 	$(MAKE) format-check
 endif
-	$(MAKE) test-unit test-cases test-schema test-inventory test-fuzz-replay test-proto
+	$(MAKE) test-unit test-cases test-policy-suites test-schema test-tools test-inventory \
+	    test-fuzz-replay test-proto
 ifeq ($(SANITIZER),)
 	$(MAKE) test-sanitize
 	$(MAKE) test-tsan
@@ -176,6 +206,7 @@ endif
 	$(MAKE) SANITIZER= test-pkg
 	$(MAKE) e2e
 	$(MAKE) e2e-sidedoors
+	$(MAKE) e2e-tools
 
 # Every tracked C file under plugin/ include/ tests/ against clang-format's output.
 format-check:

@@ -261,6 +261,8 @@ install: all
 	install -m 0644 policy/*.yaml policy/policy.schema.json policy/README.md \
 	    $(DESTDIR)$(PREFIX)/share/cisgate/policy/
 	install -m 0644 policy/policy.schema.json $(DESTDIR)$(PREFIX)/share/cisgate/
+	install -d $(DESTDIR)$(PREFIX)/share/cisgate/policy/tests
+	install -m 0644 policy/tests/*.yaml policy/tests/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/tests/
 	# /etc/cisgate/policy.yaml names policy.schema.json beside it: the installed one.
 	ln -sf $(PREFIX)/share/cisgate/policy.schema.json $(DESTDIR)/etc/cisgate/policy.schema.json
 	install -m 0644 docs/cisgate.8 $(DESTDIR)$(PREFIX)/share/man/man8/

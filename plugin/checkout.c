@@ -257,17 +257,25 @@ checkout_table(const struct checkout *o, const struct citem **order, FILE *f)
 static void
 checkout_summary_text(const struct csum *s, size_t n, FILE *f)
 {
-	int r;
+	int r, order[R_COUNT + 1], i, j, nr = 0;
 
 	fprintf(f, "checked %zu: %zu allowed, %zu denied, %zu warned", n, s->allowed, s->denied,
 	    s->warned);
 	if (s->would_deny)
 		fprintf(f, " (%zu would be denied in enforce mode)", s->would_deny);
 	fprintf(f, "\n");
-	for (r = 0; r <= R_COUNT; r++)
-		if (s->rule_items[r] > 0)
-			fprintf(f, "  %-20s %zu\n", checkout_rule_name(r < R_COUNT ? r : -1),
-			    s->rule_items[r]);
+	/* Most broken first (ties in table order): what to fix first is on top. */
+	for (r = 0; r <= R_COUNT; r++) {
+		if (s->rule_items[r] == 0)
+			continue;
+		for (i = nr; i > 0 && s->rule_items[order[i - 1]] < s->rule_items[r]; i--)
+			order[i] = order[i - 1];
+		order[i] = r;
+		nr++;
+	}
+	for (j = 0; j < nr; j++)
+		fprintf(f, "  %-20s %zu\n", checkout_rule_name(order[j] < R_COUNT ? order[j] : -1),
+		    s->rule_items[order[j]]);
 }
 
 /* JSON through jansson: every string escaped as JSON says, nothing hand-quoted. */

@@ -18,7 +18,7 @@ struct citem {
 		enum action action;
 		char *waived_by;
 		char *text;
-	} *v;
+	} * v;
 };
 
 struct checkout {
@@ -73,8 +73,8 @@ checkout_item_free(struct citem *it)
 }
 
 int
-checkout_add(struct checkout *o, const char *name, const char *image,
-    const struct decision *d, const char *msg)
+checkout_add(struct checkout *o, const char *name, const char *image, const struct decision *d,
+    const char *msg)
 {
 	struct citem *it;
 	size_t i;
@@ -280,8 +280,7 @@ checkout_summary_text(const struct csum *s, size_t n, FILE *f)
 
 /* JSON through jansson: every string escaped as JSON says, nothing hand-quoted. */
 static void
-checkout_json(const struct checkout *o, const struct citem **order, const struct csum *s,
-    FILE *f)
+checkout_json(const struct checkout *o, const struct citem **order, const struct csum *s, FILE *f)
 {
 	json_t *root = json_object(), *items = json_array(), *sum, *per = json_object();
 	size_t i, j;
@@ -300,16 +299,19 @@ checkout_json(const struct checkout *o, const struct citem **order, const struct
 		}
 		for (j = 0; j < it->nv; j++) {
 			const struct cviol *v = &it->v[j];
-			const char *cis = v->rule >= 0 && v->rule < R_COUNT ? rules_table[v->rule].cis : "";
+			const char *cis =
+			    v->rule >= 0 && v->rule < R_COUNT ? rules_table[v->rule].cis : "";
 
 			if (v->waived_by != NULL)
-				json_array_append_new(ws, json_pack("{s:s, s:s, s:s}", "rule",
-				    checkout_rule_name(v->rule), "exemption", v->waived_by, "message",
-				    v->text));
+				json_array_append_new(ws,
+				    json_pack("{s:s, s:s, s:s}", "rule",
+				        checkout_rule_name(v->rule), "exemption", v->waived_by,
+				        "message", v->text));
 			else
-				json_array_append_new(vs, json_pack("{s:s, s:s, s:s, s:s}", "rule",
-				    checkout_rule_name(v->rule), "cis", cis, "action",
-				    policy_action_name(v->action), "message", v->text));
+				json_array_append_new(vs,
+				    json_pack("{s:s, s:s, s:s, s:s}", "rule",
+				        checkout_rule_name(v->rule), "cis", cis, "action",
+				        policy_action_name(v->action), "message", v->text));
 		}
 		obj = json_pack("{s:s, s:s, s:s, s:b, s:o, s:o}", "name", it->name, "image",
 		    it->image, "decision", checkout_verdict(it), "would_deny", it->would_deny,
@@ -321,8 +323,8 @@ checkout_json(const struct checkout *o, const struct citem **order, const struct
 		if (s->rule_items[r] > 0)
 			json_object_set_new(per, checkout_rule_name(r < R_COUNT ? r : -1),
 			    json_integer((json_int_t)s->rule_items[r]));
-	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:O}", "checked", (json_int_t)o->n,
-	    "allowed", (json_int_t)s->allowed, "denied", (json_int_t)s->denied, "warned",
+	sum = json_pack("{s:I, s:I, s:I, s:I, s:I, s:O}", "checked", (json_int_t)o->n, "allowed",
+	    (json_int_t)s->allowed, "denied", (json_int_t)s->denied, "warned",
 	    (json_int_t)s->warned, "would_deny", (json_int_t)s->would_deny, "rules", per);
 	if (sum == NULL || json_object_set_new(root, "summary", sum) != 0 ||
 	    json_object_set(root, "items", items) != 0)

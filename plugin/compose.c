@@ -70,8 +70,8 @@ compose_bool(struct cload *L, yaml_node_t *n, const char *what, json_t *o, const
 }
 
 static int
-compose_int(struct cload *L, yaml_node_t *n, const char *what, int64_t min, int64_t max,
-    json_t *o, const char *key)
+compose_int(struct cload *L, yaml_node_t *n, const char *what, int64_t min, int64_t max, json_t *o,
+    const char *key)
 {
 	int64_t x;
 
@@ -125,12 +125,13 @@ compose_cpus(struct cload *L, yaml_node_t *n, json_t *o)
 
 /* A Go duration as compose's timeparse reads it ("30s", "1m30s", "500ms") into ns. */
 static int
-compose_duration(struct cload *L, yaml_node_t *n, const char *what, json_t *o,
-    const char *key)
+compose_duration(struct cload *L, yaml_node_t *n, const char *what, json_t *o, const char *key)
 {
-	static const struct { const char *u; int64_t ns; } units[] = {{"h", 3600000000000LL},
-	    {"ms", 1000000}, {"m", 60000000000LL}, {"s", 1000000000}, {"us", 1000},
-	    {"ns", 1}};
+	static const struct {
+		const char *u;
+		int64_t ns;
+	} units[] = {{"h", 3600000000000LL}, {"ms", 1000000}, {"m", 60000000000LL},
+	    {"s", 1000000000}, {"us", 1000}, {"ns", 1}};
 	const char *s = compose_str(L, n, what), *p;
 	int64_t total = 0, x;
 	size_t i, d;
@@ -213,11 +214,13 @@ compose_strmap(struct cload *L, yaml_node_t *n, const char *what)
 			char kb[CG_POLICY_STR_MAX + 1];
 			const char *eq;
 
-			if ((v = pyaml_node(&L->y, *it)) == NULL || (vs = compose_str(L, v, what)) == NULL)
+			if ((v = pyaml_node(&L->y, *it)) == NULL ||
+			    (vs = compose_str(L, v, what)) == NULL)
 				goto fail;
 			eq = strchr(vs, '=');
-			str_copy(kb, vs, eq && (size_t)(eq - vs) < sizeof kb ? (size_t)(eq - vs) + 1 :
-			    sizeof kb);
+			str_copy(kb, vs,
+			    eq && (size_t)(eq - vs) < sizeof kb ? (size_t)(eq - vs) + 1 :
+			                                          sizeof kb);
 			if (json_object_set_new(o, kb, json_string(eq ? eq + 1 : "")) != 0)
 				goto fail;
 		}
@@ -228,11 +231,13 @@ compose_strmap(struct cload *L, yaml_node_t *n, const char *what)
 		goto fail;
 	}
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		if ((k = pyaml_node(&L->y, pr->key)) == NULL || (v = pyaml_node(&L->y, pr->value)) == NULL ||
+		if ((k = pyaml_node(&L->y, pr->key)) == NULL ||
+		    (v = pyaml_node(&L->y, pr->value)) == NULL ||
 		    (ks = compose_str(L, k, what)) == NULL)
 			goto fail;
 		/* A null value is an empty string to compose (build_string_dict). */
-		vs = v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0 ? "" :
+		vs = v->type == YAML_SCALAR_NODE && v->data.scalar.length == 0 ?
+		    "" :
 		    compose_str(L, v, what);
 		if (vs == NULL || json_object_set_new(o, ks, json_string(vs)) != 0)
 			goto fail;
@@ -249,8 +254,8 @@ static int
 compose_port_add(struct cload *L, yaml_node_t *n, const char *ip, const char *host,
     const char *cont, const char *proto)
 {
-	json_t *pb = json_object_get(L->hc, "PortBindings"), *ex = json_object_get(L->cfg,
-	    "ExposedPorts"), *list, *b;
+	json_t *pb = json_object_get(L->hc, "PortBindings"),
+	       *ex = json_object_get(L->cfg, "ExposedPorts"), *list, *b;
 	int64_t clo, chi, hlo = 0, hhi = 0, i;
 	char key[48], hp[24];
 	const char *errstr, *dash;
@@ -258,16 +263,17 @@ compose_port_add(struct cload *L, yaml_node_t *n, const char *ip, const char *ho
 
 	/* container range */
 	dash = strchr(cont, '-');
-	str_copy(tmp, cont, dash && (size_t)(dash - cont) < sizeof tmp ? (size_t)(dash - cont) + 1 :
-	    sizeof tmp);
+	str_copy(tmp, cont,
+	    dash && (size_t)(dash - cont) < sizeof tmp ? (size_t)(dash - cont) + 1 : sizeof tmp);
 	if (str_to_i64(tmp, 1, 65535, &clo, &errstr) != 0 ||
 	    str_to_i64(dash ? dash + 1 : tmp, 1, 65535, &chi, &errstr) != 0 || chi < clo ||
 	    chi - clo >= COMPOSE_PORT_RANGE_MAX)
 		goto bad;
 	if (host != NULL && host[0] != '\0') {
 		dash = strchr(host, '-');
-		str_copy(tmp, host, dash && (size_t)(dash - host) < sizeof tmp ?
-		    (size_t)(dash - host) + 1 : sizeof tmp);
+		str_copy(tmp, host,
+		    dash && (size_t)(dash - host) < sizeof tmp ? (size_t)(dash - host) + 1 :
+		                                                 sizeof tmp);
 		if (str_to_i64(tmp, 0, 65535, &hlo, &errstr) != 0 ||
 		    str_to_i64(dash ? dash + 1 : tmp, 0, 65535, &hhi, &errstr) != 0 || hhi < hlo)
 			goto bad;
@@ -318,9 +324,10 @@ compose_ports(struct cload *L, yaml_node_t *n)
 		if ((e = pyaml_node(&L->y, *it)) == NULL)
 			return -1;
 		if (e->type == YAML_MAPPING_NODE) {
-			yaml_node_t *t = compose_get(L, e, "target"), *pub = compose_get(L, e,
-			    "published"), *pr = compose_get(L, e, "protocol"), *hi = compose_get(L, e,
-			    "host_ip");
+			yaml_node_t *t = compose_get(L, e, "target"),
+			            *pub = compose_get(L, e, "published"),
+			            *pr = compose_get(L, e, "protocol"),
+			            *hi = compose_get(L, e, "host_ip");
 			char cbuf[24], hbuf[24];
 
 			if (t == NULL || (cont = compose_str(L, t, "ports.target")) == NULL)
@@ -330,7 +337,7 @@ compose_ports(struct cload *L, yaml_node_t *n)
 			if (pub != NULL && (s = compose_str(L, pub, "ports.published")) != NULL)
 				str_copy(hbuf, s, sizeof hbuf);
 			if (compose_port_add(L, e, hi ? compose_str(L, hi, "ports.host_ip") : "",
-			    hbuf, cbuf, pr ? compose_str(L, pr, "ports.protocol") : "tcp") != 0)
+			        hbuf, cbuf, pr ? compose_str(L, pr, "ports.protocol") : "tcp") != 0)
 				return -1;
 			continue;
 		}
@@ -393,8 +400,8 @@ compose_volname(struct cload *L, const char *vol, char *out, size_t outsz)
 		str_copy(out, s, outsz);
 		return 0;
 	}
-	if (d != NULL && (x = compose_get(L, d, "external")) != NULL && x->type == YAML_SCALAR_NODE &&
-	    pyaml_bool(&L->y, x, "volumes.external", &ext) != 0)
+	if (d != NULL && (x = compose_get(L, d, "external")) != NULL &&
+	    x->type == YAML_SCALAR_NODE && pyaml_bool(&L->y, x, "volumes.external", &ext) != 0)
 		ext = true; /* external: {name: ...} */
 	if (ext)
 		snprintf(out, outsz, "%s", vol);
@@ -426,18 +433,22 @@ compose_volumes(struct cload *L, yaml_node_t *n)
 		if ((e = pyaml_node(&L->y, *it)) == NULL)
 			return -1;
 		if (e->type == YAML_MAPPING_NODE) {
-			yaml_node_t *ty = compose_get(L, e, "type"), *src = compose_get(L, e, "source"),
-			    *tg = compose_get(L, e, "target"), *ro = compose_get(L, e, "read_only"),
-			    *bo = compose_get(L, e, "bind"), *pg = compose_get(L, bo, "propagation");
+			yaml_node_t *ty = compose_get(L, e, "type"),
+			            *src = compose_get(L, e, "source"),
+			            *tg = compose_get(L, e, "target"),
+			            *ro = compose_get(L, e, "read_only"),
+			            *bo = compose_get(L, e, "bind"),
+			            *pg = compose_get(L, bo, "propagation");
 			const char *t = ty ? compose_str(L, ty, "volumes.type") : NULL;
 			const char *ss = src ? compose_str(L, src, "volumes.source") : NULL;
 			const char *ts = tg ? compose_str(L, tg, "volumes.target") : NULL;
 			bool rob = false;
 			json_t *m;
 
-			if (t == NULL || ts == NULL || (ro && pyaml_bool(&L->y, ro, "volumes.read_only",
-			    &rob) != 0)) {
-				pyaml_err(&L->y, e, "volumes: a long-form volume needs type and target");
+			if (t == NULL || ts == NULL ||
+			    (ro && pyaml_bool(&L->y, ro, "volumes.read_only", &rob) != 0)) {
+				pyaml_err(&L->y, e,
+				    "volumes: a long-form volume needs type and target");
 				return -1;
 			}
 			if (strcmp(t, "volume") == 0 && ss != NULL && ss[0] != '\0') {
@@ -448,8 +459,10 @@ compose_volumes(struct cload *L, yaml_node_t *n)
 			    "Target", ts, "ReadOnly", rob);
 			if (m == NULL)
 				return pyaml_oom(&L->y);
-			if (pg != NULL && ((s = compose_str(L, pg, "volumes.bind.propagation")) == NULL ||
-			    json_object_set_new(m, "BindOptions", json_pack("{s:s}", "Propagation", s)) != 0)) {
+			if (pg != NULL &&
+			    ((s = compose_str(L, pg, "volumes.bind.propagation")) == NULL ||
+			        json_object_set_new(m, "BindOptions",
+			            json_pack("{s:s}", "Propagation", s)) != 0)) {
 				json_decref(m);
 				return -1;
 			}
@@ -501,7 +514,8 @@ compose_devices(struct cload *L, yaml_node_t *n)
 		char buf[CG_POLICY_STR_MAX + 1], *c, *perm = NULL;
 		const char *s;
 
-		if ((e = pyaml_node(&L->y, *it)) == NULL || (s = compose_str(L, e, "devices")) == NULL)
+		if ((e = pyaml_node(&L->y, *it)) == NULL ||
+		    (s = compose_str(L, e, "devices")) == NULL)
 			return -1;
 		str_copy(buf, s, sizeof buf);
 		if ((c = strchr(buf, ':')) != NULL) {
@@ -534,7 +548,8 @@ compose_ulimits(struct cload *L, yaml_node_t *n)
 		return -1;
 	}
 	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
-		if ((k = pyaml_node(&L->y, pr->key)) == NULL || (v = pyaml_node(&L->y, pr->value)) == NULL ||
+		if ((k = pyaml_node(&L->y, pr->key)) == NULL ||
+		    (v = pyaml_node(&L->y, pr->value)) == NULL ||
 		    (name = compose_str(L, k, "ulimits")) == NULL)
 			return -1;
 		if (v->type == YAML_MAPPING_NODE) {
@@ -577,8 +592,8 @@ compose_restart(struct cload *L, yaml_node_t *n)
 	}
 	if (strcmp(name, "no") == 0)
 		name[0] = '\0';
-	return compose_set(L, L->hc, "RestartPolicy", json_pack("{s:s, s:I}", "Name", name,
-	    "MaximumRetryCount", (json_int_t)max));
+	return compose_set(L, L->hc, "RestartPolicy",
+	    json_pack("{s:s, s:I}", "Name", name, "MaximumRetryCount", (json_int_t)max));
 }
 
 static int
@@ -652,14 +667,13 @@ compose_tmpfs(struct cload *L, yaml_node_t *n)
 
 /* Service keys that set nothing a rule judges (dockerd's create reads them, no rule
  * does) or that compose resolves before `config` prints the file. */
-static const char *const compose_inert[] = {"command", "entrypoint", "environment",
-    "env_file", "depends_on", "hostname", "domainname", "working_dir", "stdin_open", "tty",
-    "stop_signal", "stop_grace_period", "logging", "dns", "dns_search", "dns_opt",
-    "extra_hosts", "expose", "build", "links", "external_links", "profiles", "platform",
-    "scale", "mac_address", "mem_swappiness", "oom_score_adj", "cpuset", "blkio_config",
-    "runtime", "isolation", "secrets", "configs", "pull_policy", "labels", "container_name",
-    "networks", "image", "init", "shm_size", "mem_reservation", "cpu_count", "cpu_percent",
-    NULL};
+static const char *const compose_inert[] = {"command", "entrypoint", "environment", "env_file",
+    "depends_on", "hostname", "domainname", "working_dir", "stdin_open", "tty", "stop_signal",
+    "stop_grace_period", "logging", "dns", "dns_search", "dns_opt", "extra_hosts", "expose",
+    "build", "links", "external_links", "profiles", "platform", "scale", "mac_address",
+    "mem_swappiness", "oom_score_adj", "cpuset", "blkio_config", "runtime", "isolation", "secrets",
+    "configs", "pull_policy", "labels", "container_name", "networks", "image", "init", "shm_size",
+    "mem_reservation", "cpu_count", "cpu_percent", NULL};
 
 /* Builds the create body of one service into L->cfg. */
 static int
@@ -689,11 +703,13 @@ compose_service(struct cload *L, yaml_node_t *s, struct compose_service *out)
 		return -1;
 	/* The image and the name first: every record names them. */
 	if ((x = compose_get(L, s, "image")) == NULL) {
-		pyaml_err(&L->y, s, "service %s has no image (build it and name the image)", L->svc);
+		pyaml_err(&L->y, s, "service %s has no image (build it and name the image)",
+		    L->svc);
 		return -1;
 	}
-	if ((str = compose_str(L, x, "image")) == NULL || compose_set(L, L->cfg, "Image",
-	    json_string(str)) != 0 || (out->image = strdup(str)) == NULL)
+	if ((str = compose_str(L, x, "image")) == NULL ||
+	    compose_set(L, L->cfg, "Image", json_string(str)) != 0 ||
+	    (out->image = strdup(str)) == NULL)
 		return -1;
 	if ((x = compose_get(L, s, "container_name")) != NULL) {
 		if ((str = compose_str(L, x, "container_name")) == NULL)
@@ -740,13 +756,15 @@ compose_service(struct cload *L, yaml_node_t *s, struct compose_service *out)
 	json_decref(x2);
 
 	for (pr = s->data.mapping.pairs.start; pr < s->data.mapping.pairs.top; pr++) {
-		if ((k = pyaml_node(&L->y, pr->key)) == NULL || (v = pyaml_node(&L->y, pr->value)) == NULL ||
+		if ((k = pyaml_node(&L->y, pr->key)) == NULL ||
+		    (v = pyaml_node(&L->y, pr->value)) == NULL ||
 		    (key = compose_str(L, k, "service key")) == NULL) {
 			rc = -1;
 			continue;
 		}
 		if (strcmp(key, "user") == 0)
-			rc |= (str = compose_str(L, v, "user")) == NULL ? -1 :
+			rc |= (str = compose_str(L, v, "user")) == NULL ?
+			    -1 :
 			    compose_set(L, L->cfg, "User", json_string(str));
 		else if (strcmp(key, "privileged") == 0)
 			rc |= compose_bool(L, v, "privileged", L->hc, "Privileged");
@@ -755,19 +773,24 @@ compose_service(struct cload *L, yaml_node_t *s, struct compose_service *out)
 		else if (strcmp(key, "oom_kill_disable") == 0)
 			rc |= compose_bool(L, v, "oom_kill_disable", L->hc, "OomKillDisable");
 		else if (strcmp(key, "network_mode") == 0)
-			rc |= (str = compose_str(L, v, "network_mode")) == NULL ? -1 :
+			rc |= (str = compose_str(L, v, "network_mode")) == NULL ?
+			    -1 :
 			    compose_set(L, L->hc, "NetworkMode", json_string(str));
 		else if (strcmp(key, "pid") == 0)
-			rc |= (str = compose_str(L, v, "pid")) == NULL ? -1 :
+			rc |= (str = compose_str(L, v, "pid")) == NULL ?
+			    -1 :
 			    compose_set(L, L->hc, "PidMode", json_string(str));
 		else if (strcmp(key, "ipc") == 0)
-			rc |= (str = compose_str(L, v, "ipc")) == NULL ? -1 :
+			rc |= (str = compose_str(L, v, "ipc")) == NULL ?
+			    -1 :
 			    compose_set(L, L->hc, "IpcMode", json_string(str));
 		else if (strcmp(key, "userns_mode") == 0)
-			rc |= (str = compose_str(L, v, "userns_mode")) == NULL ? -1 :
+			rc |= (str = compose_str(L, v, "userns_mode")) == NULL ?
+			    -1 :
 			    compose_set(L, L->hc, "UsernsMode", json_string(str));
 		else if (strcmp(key, "cgroup_parent") == 0)
-			rc |= (str = compose_str(L, v, "cgroup_parent")) == NULL ? -1 :
+			rc |= (str = compose_str(L, v, "cgroup_parent")) == NULL ?
+			    -1 :
 			    compose_set(L, L->hc, "CgroupParent", json_string(str));
 		else if (strcmp(key, "mem_limit") == 0)
 			rc |= compose_bytes(L, v, "mem_limit", L->hc, "Memory");
@@ -782,20 +805,23 @@ compose_service(struct cload *L, yaml_node_t *s, struct compose_service *out)
 		else if (strcmp(key, "cpu_period") == 0)
 			rc |= compose_int(L, v, "cpu_period", 0, INT64_MAX, L->hc, "CpuPeriod");
 		else if (strcmp(key, "pids_limit") == 0)
-			rc |= compose_int(L, v, "pids_limit", INT64_MIN, INT64_MAX, L->hc, "PidsLimit");
+			rc |= compose_int(L, v, "pids_limit", INT64_MIN, INT64_MAX, L->hc,
+			    "PidsLimit");
 		else if (strcmp(key, "cap_add") == 0)
 			rc |= compose_set(L, L->hc, "CapAdd", compose_strs(L, v, "cap_add"));
 		else if (strcmp(key, "cap_drop") == 0)
 			rc |= compose_set(L, L->hc, "CapDrop", compose_strs(L, v, "cap_drop"));
 		else if (strcmp(key, "security_opt") == 0)
-			rc |= compose_set(L, L->hc, "SecurityOpt", compose_strs(L, v, "security_opt"));
+			rc |= compose_set(L, L->hc, "SecurityOpt",
+			    compose_strs(L, v, "security_opt"));
 		else if (strcmp(key, "group_add") == 0)
 			rc |= compose_set(L, L->hc, "GroupAdd", compose_strs(L, v, "group_add"));
 		else if (strcmp(key, "device_cgroup_rules") == 0)
 			rc |= compose_set(L, L->hc, "DeviceCgroupRules",
 			    compose_strs(L, v, "device_cgroup_rules"));
 		else if (strcmp(key, "volumes_from") == 0)
-			rc |= compose_set(L, L->hc, "VolumesFrom", compose_strs(L, v, "volumes_from"));
+			rc |= compose_set(L, L->hc, "VolumesFrom",
+			    compose_strs(L, v, "volumes_from"));
 		else if (strcmp(key, "sysctls") == 0)
 			rc |= compose_set(L, L->hc, "Sysctls", compose_strmap(L, v, "sysctls"));
 		else if (strcmp(key, "ports") == 0)
@@ -817,8 +843,10 @@ compose_service(struct cload *L, yaml_node_t *s, struct compose_service *out)
 				if (strcmp(key, compose_inert[i]) == 0)
 					break;
 			if (compose_inert[i] == NULL) {
-				pyaml_err(&L->y, k, "service %s: key %s is not read by cisgate, so this "
-				    "service cannot be judged", L->svc, key);
+				pyaml_err(&L->y, k,
+				    "service %s: key %s is not read by cisgate, so this "
+				    "service cannot be judged",
+				    L->svc, key);
 				rc = -1;
 			}
 		}
@@ -893,8 +921,7 @@ compose_load(const char *buf, size_t len, const char *name, const char *project,
 	if (pyaml_open(&L.y, buf, len, name, errs) != 0)
 		goto done;
 	root = pyaml_root(&L.y);
-	if ((svcs = compose_get(&L, root, "services")) == NULL ||
-	    svcs->type != YAML_MAPPING_NODE) {
+	if ((svcs = compose_get(&L, root, "services")) == NULL || svcs->type != YAML_MAPPING_NODE) {
 		pyaml_err(&L.y, root, "not a compose file: no services mapping");
 		goto done;
 	}

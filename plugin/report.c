@@ -33,7 +33,8 @@ report_count(json_t *obj, const char *key, int i)
 	json_t *a = json_object_get(obj, key);
 
 	if (a == NULL) {
-		if ((a = json_pack("[i, i, i]", 0, 0, 0)) == NULL || json_object_set_new(obj, key, a) != 0)
+		if ((a = json_pack("[i, i, i]", 0, 0, 0)) == NULL ||
+		    json_object_set_new(obj, key, a) != 0)
 			return -1;
 	}
 	return json_array_set_new(a, (size_t)i,
@@ -46,8 +47,8 @@ report_fail(struct rep *R, size_t line, const char *what)
 	char where[512];
 
 	snprintf(where, sizeof where, "%s:%zu", R->file, line);
-	return json_array_append_new(R->failures, json_pack("{s:s, s:s}", "where", where,
-	    "what", what));
+	return json_array_append_new(R->failures,
+	    json_pack("{s:s, s:s}", "where", where, "what", what));
 }
 
 /* One decision record. */
@@ -138,8 +139,8 @@ report_line(struct rep *R, char *line, size_t lineno)
 		if (R->last_seq > 0 && s != R->last_seq + 1) {
 			char what[96];
 
-			snprintf(what, sizeof what, "sequence jumps from %lld to %lld (records missing?)",
-			    R->last_seq, s);
+			snprintf(what, sizeof what,
+			    "sequence jumps from %lld to %lld (records missing?)", R->last_seq, s);
 			rc = report_fail(R, lineno, what);
 		}
 		R->last_seq = s;
@@ -162,9 +163,9 @@ report_line(struct rep *R, char *line, size_t lineno)
 			rc |= report_fail(R, lineno, what);
 		}
 		if (strcmp(event, "recovered") != 0)
-			rc |= json_array_append_new(R->reloads, json_pack("{s:s, s:s, s:s, s:s}", "time",
-			    time, "event", event, "policy_sha256", sha ? sha : "", "detail",
-			    detail ? detail : ""));
+			rc |= json_array_append_new(R->reloads,
+			    json_pack("{s:s, s:s, s:s, s:s}", "time", time, "event", event,
+			        "policy_sha256", sha ? sha : "", "detail", detail ? detail : ""));
 	} else if (json_is_string(json_object_get(rec, "decision")))
 		rc = report_decision(R, rec, time);
 	else {
@@ -282,11 +283,21 @@ html_esc(FILE *f, const char *s)
 {
 	for (; *s != '\0'; s++)
 		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&#39;", f); break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
 		default:
 			if ((unsigned char)*s < 0x20)
 				fputc(' ', f);
@@ -334,9 +345,11 @@ html_days(FILE *f, struct rep *R)
 			max = v[i].n[C_DENY] + v[i].n[C_WOULD];
 		total += v[i].n[C_DENY] + v[i].n[C_WOULD];
 	}
-	fprintf(f, "<h2>Denials per day</h2>\n<svg class=\"chart\" data-chart=\"per-day\" "
+	fprintf(f,
+	    "<h2>Denials per day</h2>\n<svg class=\"chart\" data-chart=\"per-day\" "
 	    "data-sum=\"%lld\" width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\" "
-	    "aria-label=\"denials per day\">\n", total, W, H, W, H);
+	    "aria-label=\"denials per day\">\n",
+	    total, W, H, W, H);
 	fprintf(f, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#999\"/>\n", left,
 	    H - bottom, W, H - bottom);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\" text-anchor=\"end\">%lld</text>\n",
@@ -356,18 +369,22 @@ html_days(FILE *f, struct rep *R)
 			if (v[i].n[s] == 0)
 				continue;
 			y -= h;
-			fprintf(f, "<rect class=\"bar\" data-n=\"%lld\" x=\"%.1f\" y=\"%.1f\" "
-			    "width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>", v[i].n[s], x, y,
-			    bw * 0.8, h, slot_color[s]);
+			fprintf(f,
+			    "<rect class=\"bar\" data-n=\"%lld\" x=\"%.1f\" y=\"%.1f\" "
+			    "width=\"%.1f\" height=\"%.1f\" fill=\"%s\"><title>",
+			    v[i].n[s], x, y, bw * 0.8, h, slot_color[s]);
 			html_esc(f, v[i].key);
 			fprintf(f, ": %lld %s</title></rect>\n", v[i].n[s], slot_name[s]);
 		}
-		fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">"
-		    "%lld</text>\n", x + bw * 0.4, (int)(y - 4 > top - 8 ? y - 4 : top - 8),
+		fprintf(f,
+		    "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">"
+		    "%lld</text>\n",
+		    x + bw * 0.4, (int)(y - 4 > top - 8 ? y - 4 : top - 8),
 		    v[i].n[C_DENY] + v[i].n[C_WOULD]);
 		/* Every day labelled when they fit, else every k-th. */
 		if (n <= 12 || i % (n / 12 + 1) == 0) {
-			fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">",
+			fprintf(f,
+			    "<text x=\"%.1f\" y=\"%d\" class=\"axis\" text-anchor=\"middle\">",
 			    x + bw * 0.4, H - bottom + 16);
 			html_esc(f, v[i].key + 5);
 			fprintf(f, "</text>\n");
@@ -377,7 +394,8 @@ html_days(FILE *f, struct rep *R)
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"axis\">no denials</text>\n", W / 2 - 40,
 		    H / 2);
 	fprintf(f, "</svg>\n");
-	fprintf(f, "<p class=\"legend\"><span style=\"background:%s\"></span>denied "
+	fprintf(f,
+	    "<p class=\"legend\"><span style=\"background:%s\"></span>denied "
 	    "<span style=\"background:%s\"></span>would deny (audit mode)</p>\n",
 	    slot_color[C_DENY], slot_color[C_WOULD]);
 	free(v);
@@ -399,14 +417,15 @@ html_hbars(FILE *f, const char *title, const char *id, json_t *obj, unsigned mas
 		if (v[i].sum > max)
 			max = v[i].sum;
 	}
-	fprintf(f, "<h2>%s</h2>\n<svg class=\"chart\" data-chart=\"%s\" data-sum=\"%lld\" "
+	fprintf(f,
+	    "<h2>%s</h2>\n<svg class=\"chart\" data-chart=\"%s\" data-sum=\"%lld\" "
 	    "width=\"%d\" height=\"%zu\" viewBox=\"0 0 %d %zu\" role=\"img\" aria-label=\"%s\">\n",
 	    title, id, total, W, shown * row + 8, W, shown * row + 8, title);
 	for (i = 0; v != NULL && i < shown; i++) {
 		double x = label, y = 4 + (double)(i * row);
 
-		fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"lbl\" text-anchor=\"end\">", label - 6,
-		    y + 15);
+		fprintf(f, "<text x=\"%d\" y=\"%.1f\" class=\"lbl\" text-anchor=\"end\">",
+		    label - 6, y + 15);
 		html_label(f, v[i].key, 36);
 		fprintf(f, "<title>");
 		html_esc(f, v[i].key);
@@ -416,7 +435,8 @@ html_hbars(FILE *f, const char *title, const char *id, json_t *obj, unsigned mas
 
 			if (!(mask & (1u << s)) || v[i].n[s] == 0)
 				continue;
-			fprintf(f, "<rect class=\"bar\" data-n=\"%lld\" x=\"%.1f\" y=\"%.1f\" "
+			fprintf(f,
+			    "<rect class=\"bar\" data-n=\"%lld\" x=\"%.1f\" y=\"%.1f\" "
 			    "width=\"%.1f\" height=\"18\" fill=\"%s\"><title>%lld %s</title></rect>\n",
 			    v[i].n[s], x, y + 2, w, slot_color[s], v[i].n[s], slot_name[s]);
 			x += w;
@@ -441,19 +461,20 @@ html_page(FILE *f, struct rep *R)
 	struct kv *v;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
-	    "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-	    "style-src 'unsafe-inline'\">\n<title>cisgate audit report</title>\n<style>\n"
-	    "body{font:14px/1.4 sans-serif;margin:24px auto;max-width:800px;color:#222}\n"
-	    "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}\n"
-	    ".tiles{display:flex;gap:12px;flex-wrap:wrap}.tile{border:1px solid #ddd;"
-	    "border-radius:6px;padding:8px 14px;min-width:110px}.tile b{display:block;"
-	    "font-size:24px}.deny b{color:#c62828}.would b{color:#ef8f00}\n"
-	    "svg text{font:12px sans-serif;fill:#333}.legend span{display:inline-block;"
-	    "width:12px;height:12px;margin:0 4px 0 12px}\n"
-	    "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;"
-	    "padding:3px 6px;text-align:left;font-size:13px}code{font-size:12px}\n"
-	    ".more{color:#666;font-size:12px}\n</style></head><body>\n"
-	    "<h1>cisgate audit report</h1>\n", f);
+	      "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+	      "style-src 'unsafe-inline'\">\n<title>cisgate audit report</title>\n<style>\n"
+	      "body{font:14px/1.4 sans-serif;margin:24px auto;max-width:800px;color:#222}\n"
+	      "h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #ddd}\n"
+	      ".tiles{display:flex;gap:12px;flex-wrap:wrap}.tile{border:1px solid #ddd;"
+	      "border-radius:6px;padding:8px 14px;min-width:110px}.tile b{display:block;"
+	      "font-size:24px}.deny b{color:#c62828}.would b{color:#ef8f00}\n"
+	      "svg text{font:12px sans-serif;fill:#333}.legend span{display:inline-block;"
+	      "width:12px;height:12px;margin:0 4px 0 12px}\n"
+	      "table{border-collapse:collapse;width:100%}td,th{border-bottom:1px solid #eee;"
+	      "padding:3px 6px;text-align:left;font-size:13px}code{font-size:12px}\n"
+	      ".more{color:#666;font-size:12px}\n</style></head><body>\n"
+	      "<h1>cisgate audit report</h1>\n",
+	    f);
 	fprintf(f, "<p>%zu records read", R->records);
 	if (R->o->since) {
 		fputs(" since ", f);
@@ -476,7 +497,8 @@ html_page(FILE *f, struct rep *R)
 	html_hbars(f, "Top containers", "containers", R->containers, dw);
 
 	fputs("<h2>Exemptions used</h2>\n<table id=\"exemptions\"><tr><th>exemption</th>"
-	    "<th>violations waived</th></tr>\n", f);
+	      "<th>violations waived</th></tr>\n",
+	    f);
 	v = report_sorted(R->exempt, 1u << C_DENY, false, &n);
 	for (i = 0; v != NULL && i < n; i++) {
 		fputs("<tr><td>", f);
@@ -489,7 +511,8 @@ html_page(FILE *f, struct rep *R)
 		const struct policy *p = R->o->policy;
 		bool any = false;
 
-		fprintf(f, "<h2>Exemptions expiring within %d days</h2>\n<table id=\"expiring\">"
+		fprintf(f,
+		    "<h2>Exemptions expiring within %d days</h2>\n<table id=\"expiring\">"
 		    "<tr><th>exemption</th><th>expires (UTC)</th><th>reason</th></tr>\n",
 		    REPORT_EXPIRY_DAYS);
 		for (i = 0; i < p->nex; i++) {
@@ -513,7 +536,8 @@ html_page(FILE *f, struct rep *R)
 		fprintf(f, "%s</table>\n", any ? "" : "<tr><td colspan=\"3\">none</td></tr>\n");
 	}
 	fputs("<h2>Starts and reloads</h2>\n<table id=\"reloads\"><tr><th>time</th><th>event"
-	    "</th><th>policy SHA-256</th></tr>\n", f);
+	      "</th><th>policy SHA-256</th></tr>\n",
+	    f);
 	json_array_foreach(R->reloads, i, e) {
 		fputs("<tr><td>", f);
 		html_esc(f, json_string_value(json_object_get(e, "time")));
@@ -524,7 +548,8 @@ html_page(FILE *f, struct rep *R)
 		fputs("</code></td></tr>\n", f);
 	}
 	fputs("</table>\n<h2>Audit problems</h2>\n<table id=\"failures\"><tr><th>where</th>"
-	    "<th>what</th></tr>\n", f);
+	      "<th>what</th></tr>\n",
+	    f);
 	json_array_foreach(R->failures, i, e) {
 		fputs("<tr><td>", f);
 		html_esc(f, json_string_value(json_object_get(e, "where")));
@@ -535,7 +560,8 @@ html_page(FILE *f, struct rep *R)
 	if (json_array_size(R->failures) == 0)
 		fputs("<tr><td colspan=\"2\">none</td></tr>\n", f);
 	fputs("</table>\n<p class=\"more\">The chain itself is checked by <code>cisgate audit "
-	    "verify</code>.</p>\n</body></html>\n", f);
+	      "verify</code>.</p>\n</body></html>\n",
+	    f);
 }
 
 /* --- JSON -------------------------------------------------------------------------- */
@@ -548,9 +574,10 @@ json_counts(json_t *obj, unsigned mask, bool by_key)
 	json_t *a = json_array();
 
 	for (i = 0; v != NULL && a != NULL && i < n; i++)
-		json_array_append_new(a, json_pack("{s:s, s:I, s:I, s:I}", "name", v[i].key,
-		    "deny", (json_int_t)v[i].n[C_DENY], "would_deny", (json_int_t)v[i].n[C_WOULD],
-		    "warn", (json_int_t)v[i].n[C_WARN]));
+		json_array_append_new(a,
+		    json_pack("{s:s, s:I, s:I, s:I}", "name", v[i].key, "deny",
+		        (json_int_t)v[i].n[C_DENY], "would_deny", (json_int_t)v[i].n[C_WOULD],
+		        "warn", (json_int_t)v[i].n[C_WARN]));
 	free(v);
 	return a;
 }
@@ -560,13 +587,13 @@ json_page(FILE *f, struct rep *R)
 {
 	const unsigned dw = 1u << C_DENY | 1u << C_WOULD;
 	json_t *root = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o, s:o, s:o, s:o, "
-	    "s:O, s:O}",
+	                         "s:O, s:O}",
 	    "records", (json_int_t)R->records, "denied", (json_int_t)R->denies, "would_deny",
-	    (json_int_t)R->would, "warned", (json_int_t)R->warns, "allowed",
-	    (json_int_t)R->allows, "unreadable", (json_int_t)R->unreadable, "per_day",
-	    json_counts(R->days, dw, true), "per_rule", json_counts(R->rules, dw | 1u << C_WARN,
-	    false), "images", json_counts(R->images, dw, false), "users", json_counts(R->users,
-	    dw, false), "containers", json_counts(R->containers, dw, false), "exemptions_used",
+	    (json_int_t)R->would, "warned", (json_int_t)R->warns, "allowed", (json_int_t)R->allows,
+	    "unreadable", (json_int_t)R->unreadable, "per_day", json_counts(R->days, dw, true),
+	    "per_rule", json_counts(R->rules, dw | 1u << C_WARN, false), "images",
+	    json_counts(R->images, dw, false), "users", json_counts(R->users, dw, false),
+	    "containers", json_counts(R->containers, dw, false), "exemptions_used",
 	    json_counts(R->exempt, 1u << C_DENY, false), "reloads", R->reloads, "failures",
 	    R->failures);
 

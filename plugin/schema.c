@@ -32,7 +32,8 @@ schema_actions(void)
 static json_t *
 schema_strs(const char *pattern, const char *desc)
 {
-	json_t *item = pattern ? json_pack("{s:s, s:s}", "type", "string", "pattern", pattern) :
+	json_t *item = pattern ?
+	    json_pack("{s:s, s:s}", "type", "string", "pattern", pattern) :
 	    json_pack("{s:[s, s], s:i}", "type", "string", "number", "minLength", 1);
 
 	return json_pack("{s:s, s:o, s:i, s:s}", "type", "array", "items", item, "maxItems",
@@ -62,9 +63,8 @@ schema_param(const struct param_def *d)
 	case PT_RANGES:
 		return json_pack("{s:s, s:i, s:{s:[{s:s, s:I, s:I}, {s:s, s:s}]}, s:s}", "type",
 		    "array", "maxItems", CG_POLICY_LIST_MAX, "items", "anyOf", "type", "integer",
-		    "minimum", (json_int_t)d->min, "maximum", (json_int_t)d->max, "type",
-		    "string", "pattern", "^[0-9]+(-[0-9]+)?$", "description",
-		    "numbers or \"lo-hi\" ranges");
+		    "minimum", (json_int_t)d->min, "maximum", (json_int_t)d->max, "type", "string",
+		    "pattern", "^[0-9]+(-[0-9]+)?$", "description", "numbers or \"lo-hi\" ranges");
 	case PT_BOOL:
 		return json_pack("{s:s}", "type", "boolean");
 	case PT_ENUM:
@@ -84,8 +84,8 @@ schema_rule(const struct rule_def *rd)
 	json_object_set_new(props, "action", schema_actions());
 	for (d = rd->params; d != NULL && d->key != NULL; d++)
 		json_object_set_new(props, d->key, schema_param(d));
-	obj = json_pack("{s:s, s:o, s:[s], s:b}", "type", "object", "properties", props,
-	    "required", "action", "additionalProperties", 0);
+	obj = json_pack("{s:s, s:o, s:[s], s:b}", "type", "object", "properties", props, "required",
+	    "action", "additionalProperties", 0);
 	if (rd->cis[0] != '\0')
 		snprintf(desc, sizeof desc, "CIS %s: %s (default %s)", rd->cis, rd->title,
 		    policy_action_name(rd->default_action));
@@ -125,13 +125,13 @@ static json_t *
 schema_exemptions(void)
 {
 	json_t *match = json_pack("{s:s, s:{s:{s:s}, s:{s:s}, s:{s:s, s:{s:[s, s, s]}, s:i}, "
-	    "s:{s:s}}, s:b, s:i}",
+	                          "s:{s:s}}, s:b, s:i}",
 	    "type", "object", "properties", "image", "type", "string", "name", "type", "string",
 	    "labels", "type", "object", "additionalProperties", "type", "string", "number",
 	    "boolean", "maxProperties", CG_LABELS_MAX, "user", "type", "string",
 	    "additionalProperties", 0, "minProperties", 1);
 	json_t *item = json_pack("{s:s, s:{s:{s:s, s:i}, s:{s:s, s:i}, s:{s:s, s:o, s:i}, s:o, "
-	    "s:{s:s, s:s}}, s:[s, s, s, s], s:b}",
+	                         "s:{s:s, s:s}}, s:[s, s, s, s], s:b}",
 	    "type", "object", "properties", "name", "type", "string", "minLength", 1, "reason",
 	    "type", "string", "minLength", 1, "rules", "type", "array", "items",
 	    schema_rule_names(), "minItems", 1, "match", match, "expires", "type", "string",
@@ -150,7 +150,7 @@ schema_audit(void)
 	static const char *const of[] = {"deny", "allow", NULL};
 
 	return json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:o, s:o, "
-	    "s:o}, s:b}",
+	                 "s:o}, s:b}",
 	    "type", "object", "properties", "file", "type", "string", "pattern", "^(/.*)?$",
 	    "stdout", "type", "boolean", "syslog", "type", "boolean", "syslog_socket", "type",
 	    "string", "pattern", "^/", "fsync", schema_enum(fs), "allows", schema_enum(al),
@@ -161,10 +161,10 @@ static json_t *
 schema_daemon(void)
 {
 	return json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:[s, s], s:s}, s:{s:s, s:s}, "
-	    "s:{s:s, s:s}}, s:b}",
-	    "type", "object", "properties", "socket", "type", "string", "pattern", "^/",
-	    "timeout", "type", "string", "integer", "pattern", "^[0-9]+(ms|s)?$", "data_root",
-	    "type", "string", "pattern", "^/", "exec_root", "type", "string", "pattern", "^/",
+	                 "s:{s:s, s:s}}, s:b}",
+	    "type", "object", "properties", "socket", "type", "string", "pattern", "^/", "timeout",
+	    "type", "string", "integer", "pattern", "^[0-9]+(ms|s)?$", "data_root", "type",
+	    "string", "pattern", "^/", "exec_root", "type", "string", "pattern", "^/",
 	    "additionalProperties", 0);
 }
 
@@ -172,13 +172,12 @@ static json_t *
 schema_plugins(void)
 {
 	return json_pack("{s:s, s:{s:{s:s, s:{s:s, s:{s:{s:s, s:s}, s:{s:s, s:s}}, s:[s], "
-	    "s:b}}}, s:b}",
-	    "type", "object", "properties", "allowed", "type", "array", "items", "type",
-	    "object", "properties", "name", "type", "string", "pattern",
+	                 "s:b}}}, s:b}",
+	    "type", "object", "properties", "allowed", "type", "array", "items", "type", "object",
+	    "properties", "name", "type", "string", "pattern",
 	    "^(?!docker\\.io/|index\\.docker\\.io/|library/)([a-z0-9.-]+(:[0-9]+)?/)?"
 	    "[a-z0-9._/-]+$",
-	    "digest", "type",
-	    "string", "pattern", "^sha256:[0-9a-f]{64}$", "required", "name",
+	    "digest", "type", "string", "pattern", "^sha256:[0-9a-f]{64}$", "required", "name",
 	    "additionalProperties", 0, "additionalProperties", 0);
 }
 
@@ -190,13 +189,13 @@ schema_policy(void)
 	json_t *props, *s;
 
 	props = json_pack("{s:{s:s}, s:o, s:o, s:{s:s, s:{s:[s, s], s:i}, s:i}, s:o, s:o, "
-	    "s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o}",
+	                  "s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o}",
 	    "apiVersion", "const", "cisgate/v1", "mode", schema_enum(modes), "default_action",
-	    schema_actions(), "plugin_names", "type", "array", "items", "type", "string",
-	    "number", "minLength", 1, "minItems", 1, "audit", schema_audit(), "daemon",
-	    schema_daemon(), "rules", schema_rules(), "exemptions", schema_exemptions(),
-	    "default_route", schema_enum(dr), "allowed_routes", "type", "array", "items",
-	    "type", "string", "plugins", schema_plugins());
+	    schema_actions(), "plugin_names", "type", "array", "items", "type", "string", "number",
+	    "minLength", 1, "minItems", 1, "audit", schema_audit(), "daemon", schema_daemon(),
+	    "rules", schema_rules(), "exemptions", schema_exemptions(), "default_route",
+	    schema_enum(dr), "allowed_routes", "type", "array", "items", "type", "string",
+	    "plugins", schema_plugins());
 	if (props == NULL)
 		return NULL;
 	s = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:[s], s:b}", "$schema",
@@ -204,7 +203,7 @@ schema_policy(void)
 	    "cisgate policy (apiVersion cisgate/v1)", "description",
 	    "Generated by `cisgate schema` from cisgate's rule table; `cisgate lint` checks "
 	    "what a schema cannot (cleaned paths, calendar dates, duplicates).",
-	    "type", "object", "properties", props, "required", "apiVersion",
-	    "additionalProperties", 0);
+	    "type", "object", "properties", props, "required", "apiVersion", "additionalProperties",
+	    0);
 	return s;
 }

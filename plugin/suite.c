@@ -79,7 +79,8 @@ suite_json(struct pyaml *Y, yaml_node_t *n, int depth)
 		if ((out = json_array()) == NULL)
 			break;
 		for (it = n->data.sequence.items.start; it < n->data.sequence.items.top; it++) {
-			if ((v = pyaml_node(Y, *it)) == NULL || (e = suite_json(Y, v, depth + 1)) == NULL ||
+			if ((v = pyaml_node(Y, *it)) == NULL ||
+			    (e = suite_json(Y, v, depth + 1)) == NULL ||
 			    json_array_append_new(out, e) != 0) {
 				json_decref(out);
 				return NULL;
@@ -92,7 +93,8 @@ suite_json(struct pyaml *Y, yaml_node_t *n, int depth)
 		for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
 			const char *ks;
 
-			if ((k = pyaml_node(Y, pr->key)) == NULL || (v = pyaml_node(Y, pr->value)) == NULL ||
+			if ((k = pyaml_node(Y, pr->key)) == NULL ||
+			    (v = pyaml_node(Y, pr->value)) == NULL ||
 			    (ks = pyaml_scalar(Y, k, "request key")) == NULL ||
 			    (e = suite_json(Y, v, depth + 1)) == NULL ||
 			    json_object_set_new(out, ks, e) != 0) {
@@ -112,11 +114,11 @@ suite_json(struct pyaml *Y, yaml_node_t *n, int depth)
 /* --- the suite's keys ------------------------------------------------------------- */
 
 static int
-suite_str(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+suite_str(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key, void *ctx)
 {
 	struct sload *S = ctx;
-	const char **dst = key->arg == NULL ? &S->policy :
+	const char **dst = key->arg == NULL ?
+	    &S->policy :
 	    (const char **)(void *)((char *)&S->c + *(const size_t *)key->arg);
 	const char *s = pyaml_scalar(Y, v, key->name);
 
@@ -128,8 +130,7 @@ suite_str(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_ke
 }
 
 static int
-suite_node(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key,
-    void *ctx)
+suite_node(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_key *key, void *ctx)
 {
 	struct sload *S = ctx;
 
@@ -153,7 +154,8 @@ suite_node(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v, const struct pyaml_k
 			return -1;
 		}
 		S->c.form = strcmp(key->name, "body") == 0 ? SF_BODY :
-		    strcmp(key->name, "inspect") == 0 ? SF_INSPECT : SF_ENVELOPE;
+		    strcmp(key->name, "inspect") == 0      ? SF_INSPECT :
+		                                             SF_ENVELOPE;
 		S->c.req = v;
 	}
 	return 0;
@@ -165,38 +167,41 @@ static const size_t off_endpoint = offsetof(struct scase, endpoint);
 static const size_t off_expect = offsetof(struct scase, expect);
 
 static const struct pyaml_key suite_case_keys[] = {
-	{.name = "name", .fn = suite_str, .arg = &off_name, .missing = "a case needs a name"},
-	{.name = "user", .fn = suite_str, .arg = &off_user},
-	{.name = "endpoint", .fn = suite_str, .arg = &off_endpoint},
-	{.name = "expect", .fn = suite_str, .arg = &off_expect,
-	    .missing = "a case needs expect (allow, warn or deny)"},
-	{.name = "body", .fn = suite_node},
-	{.name = "inspect", .fn = suite_node},
-	{.name = "envelope", .fn = suite_node},
-	{.name = "rules", .fn = suite_node},
-	{.name = "waived", .fn = suite_node},
+    {.name = "name", .fn = suite_str, .arg = &off_name, .missing = "a case needs a name"},
+    {.name = "user", .fn = suite_str, .arg = &off_user},
+    {.name = "endpoint", .fn = suite_str, .arg = &off_endpoint},
+    {.name = "expect",
+        .fn = suite_str,
+        .arg = &off_expect,
+        .missing = "a case needs expect (allow, warn or deny)"},
+    {.name = "body", .fn = suite_node},
+    {.name = "inspect", .fn = suite_node},
+    {.name = "envelope", .fn = suite_node},
+    {.name = "rules", .fn = suite_node},
+    {.name = "waived", .fn = suite_node},
 };
 
 static const struct pyaml_map suite_case_map = {
-	.notmap = "a case must be a mapping (name, body|inspect|envelope, expect, ...)",
-	.kind = "case key",
-	.hint = "(name, body, inspect, envelope, endpoint, user, expect, rules, waived)",
-	.keys = suite_case_keys,
-	.nkeys = sizeof suite_case_keys / sizeof suite_case_keys[0],
+    .notmap = "a case must be a mapping (name, body|inspect|envelope, expect, ...)",
+    .kind = "case key",
+    .hint = "(name, body, inspect, envelope, endpoint, user, expect, rules, waived)",
+    .keys = suite_case_keys,
+    .nkeys = sizeof suite_case_keys / sizeof suite_case_keys[0],
 };
 
 static const struct pyaml_key suite_keys[] = {
-	{.name = "policy", .fn = suite_str,
-	    .missing = "a suite needs policy (the policy file, relative to the suite)"},
-	{.name = "cases", .fn = suite_node, .missing = "a suite needs cases"},
+    {.name = "policy",
+        .fn = suite_str,
+        .missing = "a suite needs policy (the policy file, relative to the suite)"},
+    {.name = "cases", .fn = suite_node, .missing = "a suite needs cases"},
 };
 
 static const struct pyaml_map suite_map = {
-	.notmap = "a suite must be a mapping (policy, cases)",
-	.kind = "suite key",
-	.hint = "(policy, cases)",
-	.keys = suite_keys,
-	.nkeys = sizeof suite_keys / sizeof suite_keys[0],
+    .notmap = "a suite must be a mapping (policy, cases)",
+    .kind = "suite key",
+    .hint = "(policy, cases)",
+    .keys = suite_keys,
+    .nkeys = sizeof suite_keys / sizeof suite_keys[0],
 };
 
 /* --- running a case --------------------------------------------------------------- */
@@ -258,8 +263,8 @@ suite_want(struct pyaml *Y, yaml_node_t *seq, char *out, size_t outsz)
 
 /* Runs one case. Returns 1 passed, 0 failed, -1 when the case cannot be read. */
 static int
-suite_case(struct pyaml *Y, const struct policy *p, const struct scase *k,
-    struct decide_ctx *c, FILE *out)
+suite_case(struct pyaml *Y, const struct policy *p, const struct scase *k, struct decide_ctx *c,
+    FILE *out)
 {
 	char want[1024], got[1024], wwant[1024], wgot[1024];
 	const char *verdict;
@@ -270,7 +275,8 @@ suite_case(struct pyaml *Y, const struct policy *p, const struct scase *k,
 	int ok;
 
 	if (k->form == SF_NONE) {
-		pyaml_err(Y, NULL, "case \"%s\" has no request (body, inspect or envelope)", k->name);
+		pyaml_err(Y, NULL, "case \"%s\" has no request (body, inspect or envelope)",
+		    k->name);
 		return -1;
 	}
 	if (strcmp(k->expect, "allow") != 0 && strcmp(k->expect, "warn") != 0 &&
@@ -346,8 +352,7 @@ suite_case(struct pyaml *Y, const struct policy *p, const struct scase *k,
 /* Runs one suite file; adds to *passed and *failed. Returns 0, or 2 when it cannot be
  * read (errors printed). */
 static int
-suite_file(const char *path, struct decide_ctx *c, size_t *passed, size_t *failed,
-    FILE *out)
+suite_file(const char *path, struct decide_ctx *c, size_t *passed, size_t *failed, FILE *out)
 {
 	struct policy_errors errs, perrs;
 	struct pyaml Y;

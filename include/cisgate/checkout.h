@@ -22,8 +22,8 @@ struct checkout *checkout_new(enum check_format f);
 /* Adds one item's verdict: name and image (either may be NULL or ""), the decision
  * (copied; nothing of d is kept), and msg (the answer's Msg, printed in text form for
  * denied envelopes; may be NULL). Returns 0, or -1 out of memory. */
-int checkout_add(struct checkout *o, const char *name, const char *image,
-    const struct decision *d, const char *msg);
+int checkout_add(struct checkout *o, const char *name, const char *image, const struct decision *d,
+    const char *msg);
 
 /* Prints every item, ordered by name (ties keep input order), then the summary: items
  * checked, allowed, denied, warned, would-deny, and per rule how many items broke it. */

@@ -14,10 +14,10 @@
 #define COMPOSE_PORT_RANGE_MAX 256
 
 struct compose_service {
-	char *name;   /* the container name compose gives it (container_name, or
+	char *name; /* the container name compose gives it (container_name, or
 	               * PROJECT_SERVICE_1) */
 	char *image;
-	char *body;   /* the create body, JSON, NUL-terminated */
+	char *body; /* the create body, JSON, NUL-terminated */
 	size_t len;
 };
 

@@ -219,7 +219,7 @@ clean:
 # make fuzz FUZZ_SECONDS=60: each harness runs that long on a scratch copy of its corpus;
 # crashes land in build-fuzz/; copy them into tests/fuzz/corpus/<harness>/ to keep them.
 FUZZ_SECONDS ?= 30
-FUZZERS = envelope uri policy decide
+FUZZERS = envelope uri policy decide compose
 FUZZ_SRC = $(CORE:%=plugin/%.c) tests/fuzz/harness.c tests/fuzz/fuzz_main.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Itests/fuzz \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all

@@ -4,11 +4,11 @@
  * the server decides the real create. Keys cisgate does not know are errors: a service
  * is judged whole or not at all. */
 #include <ctype.h>
+#include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cisgate/compose.h"
 #include "cisgate/pyaml.h"
@@ -878,28 +878,36 @@ compose_detect(const char *buf, size_t len)
 void
 compose_project(const char *path, char *out, size_t outsz)
 {
-	char dir[4096], *slash, *base;
-	size_t n = 0;
-	const char *p;
+	char dir[PATH_MAX], abs[PATH_MAX], *slash, *base;
 
 	str_copy(dir, path, sizeof dir);
 	slash = strrchr(dir, '/');
-	if (slash == NULL) {
-		if (getcwd(dir, sizeof dir) == NULL)
-			dir[0] = '\0';
-	} else if (slash == dir)
+	if (slash == NULL)
+		str_copy(dir, ".", sizeof dir);
+	else if (slash == dir)
 		dir[1] = '\0';
 	else
 		*slash = '\0';
+	/* docker-compose takes the absolute directory: "./x.yml" names the current one. */
+	if (realpath(dir, abs) != NULL)
+		str_copy(dir, abs, sizeof dir);
 	base = strrchr(dir, '/');
-	base = base ? base + 1 : dir;
-	for (p = base; *p != '\0' && n + 1 < outsz; p++) {
+	compose_project_name(base ? base + 1 : dir, out, outsz);
+}
+
+void
+compose_project_name(const char *name, char *out, size_t outsz)
+{
+	size_t n = 0;
+	const char *p;
+
+	/* docker-compose's normalize_name: lower case, only [-_a-z0-9]. */
+	for (p = name; *p != '\0' && n + 1 < outsz; p++) {
 		int c = tolower((unsigned char)*p);
 
 		if (isalnum(c) || c == '-' || c == '_')
 			out[n++] = (char)c;
 	}
-	/* build_container_name strips leading - and _ */
 	out[n] = '\0';
 	if (n == 0)
 		str_copy(out, "default", outsz);

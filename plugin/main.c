@@ -142,7 +142,12 @@ check_input(const struct policy *p, const char *path, const char *user,
 	}
 	if (endpoint == NULL && compose_detect(buf, len)) {
 		/* Each service as the create docker-compose would send, decided as a body. */
-		compose_project(strcmp(path, "-") == 0 ? "./-" : path, project, sizeof project);
+		/* The project docker-compose would use: COMPOSE_PROJECT_NAME, else the file's
+		 * directory (the current one for stdin). */
+		if (getenv("COMPOSE_PROJECT_NAME") != NULL)
+			compose_project_name(getenv("COMPOSE_PROJECT_NAME"), project, sizeof project);
+		else
+			compose_project(path, project, sizeof project);
 		if (compose_load(buf, len, path, project, &cf, &errs) != 0) {
 			for (i = 0; i < errs.n; i++)
 				fprintf(stderr, "%s\n", errs.text[i]);

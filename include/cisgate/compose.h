@@ -42,6 +42,9 @@ int compose_load(const char *buf, size_t len, const char *name, const char *proj
  * into out[0..outsz): lower-case, only [-_a-z0-9]; "default" when nothing is left. */
 void compose_project(const char *path, char *out, size_t outsz);
 
+/* name (COMPOSE_PROJECT_NAME) as docker-compose normalises it into out[0..outsz). */
+void compose_project_name(const char *name, char *out, size_t outsz);
+
 /* Frees what compose_load allocated; f itself stays the caller's. Accepts an empty f. */
 void compose_free(struct compose_file *f);
 

@@ -41,6 +41,10 @@ check "compose: privileged, cap_add, pid and network_mode read" \
 check "compose: mem_limit, cpus, pids_limit, user, read_only, ulimits, security_opt, healthcheck read" \
     jq -e '.items[3].decision == "allow" and .items[3].violations == []' "$T/c.json"
 check "compose: volumes and devices read" jq -e '[.items[2].violations[].rule] | contains(["sensitive-mounts","host-devices"])' "$T/c.json"
+(cd "$T/proj" && "$BIN" check $P --format json - < compose-config.yml) > "$T/stdin.json"
+check "compose from stdin: the project is the current directory's name" jq -e '.items[0].name == "proj_admin_1"' "$T/stdin.json"
+COMPOSE_PROJECT_NAME=My.App "$BIN" check $P --format json "$T/proj/compose-config.yml" > "$T/env.json"
+check "compose: COMPOSE_PROJECT_NAME names the project, normalised as docker-compose does" jq -e '.items[0].name == "myapp_admin_1"' "$T/env.json"
 printf 'services:\n  x:\n    image: busybox\n    uts: host\n' > "$T/proj/unknown.yml"
 "$BIN" check $P "$T/proj/unknown.yml" > "$T/u.out" 2>&1; rc=$?
 check "compose: a key cisgate does not read is an error (exit 2), naming it" sh -c "test $rc = 2 && grep -q 'key uts is not read by cisgate' '$T/u.out'"

@@ -40,6 +40,36 @@ compose_get(struct cload *L, yaml_node_t *n, const char *key)
 	return NULL;
 }
 
+/* Every key of mapping n is one of keys (NULL-terminated); an unknown one is an error
+ * naming it: a misspelt key would otherwise be a setting silently not judged. */
+static int
+compose_keys(struct cload *L, yaml_node_t *n, const char *what, const char *const *keys)
+{
+	yaml_node_pair_t *pr;
+	yaml_node_t *k;
+	size_t i;
+	int rc = 0;
+
+	if (n == NULL || n->type != YAML_MAPPING_NODE) {
+		pyaml_err(&L->y, n, "%s must be a mapping", what);
+		return -1;
+	}
+	for (pr = n->data.mapping.pairs.start; pr < n->data.mapping.pairs.top; pr++) {
+		const char *ks;
+
+		if ((k = pyaml_node(&L->y, pr->key)) == NULL ||
+		    (ks = pyaml_scalar(&L->y, k, what)) == NULL)
+			return -1;
+		for (i = 0; keys[i] != NULL && strcmp(keys[i], ks) != 0; i++)
+			;
+		if (keys[i] == NULL) {
+			pyaml_err(&L->y, k, "%s: key %.40s is not read by cisgate", what, ks);
+			rc = -1;
+		}
+	}
+	return rc;
+}
+
 static const char *
 compose_str(struct cload *L, yaml_node_t *n, const char *what)
 {
@@ -328,9 +358,17 @@ compose_ports(struct cload *L, yaml_node_t *n)
 			            *pub = compose_get(L, e, "published"),
 			            *pr = compose_get(L, e, "protocol"),
 			            *hi = compose_get(L, e, "host_ip");
+			static const char *const pk[] = {"target", "published", "protocol", "mode",
+			    "host_ip", NULL};
 			char cbuf[24], hbuf[24];
 
-			if (t == NULL || (cont = compose_str(L, t, "ports.target")) == NULL)
+			if (compose_keys(L, e, "ports", pk) != 0)
+				return -1;
+			if (t == NULL) {
+				pyaml_err(&L->y, e, "ports: a long-form port needs target");
+				return -1;
+			}
+			if ((cont = compose_str(L, t, "ports.target")) == NULL)
 				return -1;
 			str_copy(cbuf, cont, sizeof cbuf);
 			hbuf[0] = '\0';
@@ -442,8 +480,15 @@ compose_volumes(struct cload *L, yaml_node_t *n)
 			const char *t = ty ? compose_str(L, ty, "volumes.type") : NULL;
 			const char *ss = src ? compose_str(L, src, "volumes.source") : NULL;
 			const char *ts = tg ? compose_str(L, tg, "volumes.target") : NULL;
+			static const char *const vk[] = {"type", "source", "target", "read_only", "bind",
+			    "volume", "tmpfs", "consistency", NULL};
+			static const char *const bk[] = {"propagation", NULL};
 			bool rob = false;
 			json_t *m;
+
+			if (compose_keys(L, e, "volumes", vk) != 0 ||
+			    (bo != NULL && compose_keys(L, bo, "volumes.bind", bk) != 0))
+				return -1;
 
 			if (t == NULL || ts == NULL ||
 			    (ro && pyaml_bool(&L->y, ro, "volumes.read_only", &rob) != 0)) {
@@ -553,7 +598,11 @@ compose_ulimits(struct cload *L, yaml_node_t *n)
 		    (name = compose_str(L, k, "ulimits")) == NULL)
 			return -1;
 		if (v->type == YAML_MAPPING_NODE) {
+			static const char *const uk[] = {"soft", "hard", NULL};
 			yaml_node_t *s = compose_get(L, v, "soft"), *h = compose_get(L, v, "hard");
+
+			if (compose_keys(L, v, "ulimits", uk) != 0)
+				return -1;
 
 			if (s == NULL || h == NULL) {
 				pyaml_err(&L->y, v, "ulimits.%s needs soft and hard", name);
@@ -604,7 +653,11 @@ compose_healthcheck(struct cload *L, yaml_node_t *n)
 	bool off = false;
 	const char *s;
 
-	if (h == NULL || compose_set(L, L->cfg, "Healthcheck", h) != 0)
+	static const char *const hk[] = {"test", "interval", "timeout", "retries", "start_period",
+	    "disable", NULL};
+
+	if (h == NULL || compose_set(L, L->cfg, "Healthcheck", h) != 0 ||
+	    compose_keys(L, n, "healthcheck", hk) != 0)
 		return -1;
 	if ((x = compose_get(L, n, "disable")) != NULL &&
 	    pyaml_bool(&L->y, x, "healthcheck.disable", &off) != 0)
@@ -708,9 +761,10 @@ compose_service(struct cload *L, yaml_node_t *s, struct compose_service *out)
 		return -1;
 	}
 	if ((str = compose_str(L, x, "image")) == NULL ||
-	    compose_set(L, L->cfg, "Image", json_string(str)) != 0 ||
-	    (out->image = strdup(str)) == NULL)
+	    compose_set(L, L->cfg, "Image", json_string(str)) != 0)
 		return -1;
+	if ((out->image = strdup(str)) == NULL)
+		return pyaml_oom(&L->y);
 	if ((x = compose_get(L, s, "container_name")) != NULL) {
 		if ((str = compose_str(L, x, "container_name")) == NULL)
 			return -1;

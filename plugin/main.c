@@ -141,9 +141,9 @@ check_input(const struct policy *p, const char *path, const char *user,
 		return 2;
 	}
 	if (endpoint == NULL && compose_detect(buf, len)) {
-		/* Each service as the create docker-compose would send, decided as a body. */
-		/* The project docker-compose would use: COMPOSE_PROJECT_NAME, else the file's
-		 * directory (the current one for stdin). */
+		/* Each service as the create docker-compose would send, in the project
+		 * docker-compose would use: COMPOSE_PROJECT_NAME, else the file's directory
+		 * (the current one for stdin). */
 		if (getenv("COMPOSE_PROJECT_NAME") != NULL)
 			compose_project_name(getenv("COMPOSE_PROJECT_NAME"), project, sizeof project);
 		else

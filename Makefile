@@ -247,6 +247,8 @@ plugin: deps
 	$(MAKE) all
 	packaging/plugin/build.sh $(BUILD)/cisgate dist/plugin
 
+# The shipped policies name policy.schema.json beside them: /etc/cisgate/policy.yaml gets
+# a link to the installed schema, the copies under share/cisgate/policy/ a copy.
 SBINDIR = $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
@@ -263,7 +265,6 @@ install: all
 	install -m 0644 policy/policy.schema.json $(DESTDIR)$(PREFIX)/share/cisgate/
 	install -d $(DESTDIR)$(PREFIX)/share/cisgate/policy/tests
 	install -m 0644 policy/tests/*.yaml policy/tests/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/tests/
-	# /etc/cisgate/policy.yaml names policy.schema.json beside it: the installed one.
 	ln -sf $(PREFIX)/share/cisgate/policy.schema.json $(DESTDIR)/etc/cisgate/policy.schema.json
 	install -m 0644 docs/cisgate.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 docs/cisgate-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/

@@ -10,7 +10,8 @@ SANITIZER ?=
 
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
              libcurl4-openssl-dev zlib1g-dev
-PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate
+PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate \
+             python3-jsonschema python3-yaml
 PKGS_E2E   = docker.io busybox-static
 
 FORMAT_CHECK ?=
@@ -38,14 +39,16 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report
 DAEMON  = answer place flusher http serve lint main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
-.PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
-        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors e2e-rollout e2e-cves bench fuzz plugin deb install \
+.PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg fuzz-run test-unit test-cases \
+        test-inventory test-proto test-fuzz-replay test-schema test-valgrind test-sanitize test-tsan e2e \
+        e2e-sidedoors e2e-rollout e2e-cves e2e-tools test-policy-suites test-tools report-demo bench fuzz \
+        plugin deb install \
         format-check clean FORCE
 
 all: $(BUILD)/cisgate
@@ -103,7 +106,7 @@ test-demo: deps-e2e
 # file under $(BUILD)/reports/SUITE and any file there fails the suite, so a report from a
 # process whose exit status no check reads (a daemon stopped with kill) is not lost.
 sanrun = $(if $(SANITIZER),tests/sanrun.sh $(BUILD)/reports/$(1))
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a $(FLAGS)
@@ -135,6 +138,19 @@ $(BUILD)/routes_dump: tests/inventory/routes_dump.c $(BUILD)/libcisgate.a $(FLAG
 test-inventory: $(BUILD)/routes_dump $(BUILD)/test_uri
 	tests/inventory/check_routes.sh $(BUILD)
 	tests/inventory/check_fields.sh
+
+# The policy's JSON Schema (cisgate schema) against every shipped and test policy and
+# every lint error case, with Debian's python3-jsonschema (tests/schema/check.py).
+test-schema: $(BUILD)/cisgate
+	/usr/bin/python3 tests/schema/check.py $(BUILD)/cisgate
+
+# The shipped policies' own test suites (policy/tests/README.md), as a team's CI runs them.
+test-policy-suites: $(BUILD)/cisgate
+	$(BUILD)/cisgate test policy/tests/*.yaml
+
+# check, test and report offline, on what an e2e run produced (tests/fixtures/e2e/).
+test-tools: $(BUILD)/cisgate
+	tests/tools/run.sh $(BUILD)/cisgate
 
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
@@ -176,6 +192,26 @@ e2e-sidedoors: deps-e2e $(BUILD)/cisgate
 e2e-cves: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-cves) tests/e2e/cves.sh $(BUILD)/cisgate
 
+# docker-compose up behind cisgate against `check`, docker inspect through check, and the
+# report of the run's audit log in headless chromium (tests/e2e/tools.sh).
+PKGS_TOOLS = docker-compose chromium python3-jsonschema
+e2e-tools: deps-e2e $(BUILD)/cisgate
+	@tests/deps.sh $(PKGS_TOOLS)
+	$(call sanrun,e2e-tools) tests/e2e/tools.sh $(BUILD)/cisgate
+
+# The report of the e2e run kept in tests/fixtures/e2e/, screenshot by headless chromium
+# into docs/report.png (the README shows it).
+report-demo: $(BUILD)/cisgate
+	@tests/deps.sh chromium
+	$(BUILD)/cisgate report --policy tests/fixtures/e2e/policy.yaml --insecure-policy \
+	    tests/fixtures/e2e/audit.log > $(BUILD)/report-demo.html
+	rm -rf $(BUILD)/chromium-demo
+	chromium --headless --no-sandbox --disable-gpu --disable-background-networking \
+	    --disable-javascript --user-data-dir=$(BUILD)/chromium-demo --hide-scrollbars \
+	    --window-size=820,1500 --screenshot=docs/report.png $(BUILD)/report-demo.html
+	rm -rf $(BUILD)/chromium-demo
+	@echo "report: $(BUILD)/report-demo.html, screenshot: docs/report.png"
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -183,7 +219,8 @@ test: deps deps-test
 ifeq ($(FORMAT_CHECK),1)
 	$(MAKE) format-check
 endif
-	$(MAKE) test-unit test-cases test-inventory test-fuzz-replay test-proto test-docs
+	$(MAKE) test-unit test-cases test-policy-suites test-schema test-tools test-inventory \
+	    test-fuzz-replay test-proto test-docs
 ifeq ($(SANITIZER),)
 	$(MAKE) test-sanitize
 	$(MAKE) test-tsan
@@ -198,6 +235,7 @@ endif
 	$(MAKE) e2e-rollout
 	$(MAKE) e2e-cves
 	$(MAKE) test-demo
+	$(MAKE) e2e-tools
 
 # cisgate-policy(5) is generated from policy/README.md: one text, no drift.
 man:
@@ -222,7 +260,7 @@ clean:
 # make fuzz FUZZ_SECONDS=60: each harness runs that long on a scratch copy of its corpus;
 # crashes land in build-fuzz/; copy them into tests/fuzz/corpus/<harness>/ to keep them.
 FUZZ_SECONDS ?= 30
-FUZZERS = envelope uri policy decide
+FUZZERS = envelope uri policy decide compose
 FUZZ_SRC = $(CORE:%=plugin/%.c) tests/fuzz/harness.c tests/fuzz/fuzz_main.c
 FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE -g -O1 -Iinclude -Itests/fuzz \
               -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
@@ -250,6 +288,8 @@ plugin: deps
 	$(MAKE) all
 	packaging/plugin/build.sh $(BUILD)/cisgate dist/plugin
 
+# The shipped policies name policy.schema.json beside them: /etc/cisgate/policy.yaml gets
+# a link to the installed schema, the copies under share/cisgate/policy/ a copy.
 SBINDIR = $(PREFIX)/sbin
 UNITDIR ?= $(PREFIX)/lib/systemd/system
 
@@ -261,7 +301,12 @@ install: all
 	install -d -m 0750 $(DESTDIR)/var/log/cisgate $(DESTDIR)/var/lib/cisgate
 	install -m 0755 $(BUILD)/cisgate $(DESTDIR)$(SBINDIR)/cisgate
 	install -m 0644 policy/default.yaml $(DESTDIR)/etc/cisgate/policy.yaml
-	install -m 0644 policy/*.yaml policy/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/
+	install -m 0644 policy/*.yaml policy/policy.schema.json policy/README.md \
+	    $(DESTDIR)$(PREFIX)/share/cisgate/policy/
+	install -m 0644 policy/policy.schema.json $(DESTDIR)$(PREFIX)/share/cisgate/
+	install -d $(DESTDIR)$(PREFIX)/share/cisgate/policy/tests
+	install -m 0644 policy/tests/*.yaml policy/tests/README.md $(DESTDIR)$(PREFIX)/share/cisgate/policy/tests/
+	ln -sf $(PREFIX)/share/cisgate/policy.schema.json $(DESTDIR)/etc/cisgate/policy.schema.json
 	install -m 0644 docs/cisgate.8 $(DESTDIR)$(PREFIX)/share/man/man8/
 	install -m 0644 docs/cisgate-policy.5 $(DESTDIR)$(PREFIX)/share/man/man5/
 	install -m 0644 packaging/logrotate/cisgate $(DESTDIR)/etc/logrotate.d/cisgate

@@ -403,6 +403,22 @@ decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body
 }
 
 void
+decide_body_named(const struct policy *p, const char *name, const unsigned char *body,
+    size_t len, const char *user, time_t now, struct decide_ctx *c)
+{
+	memset(&c->req, 0, sizeof c->req);
+	memset(&c->ep, 0, sizeof c->ep);
+	decide_start(c, NULL, NULL);
+	c->ep.kind = EP_CONTAINER_CREATE;
+	c->ep.state_changing = true;
+	/* The ?name= of the create: the view and the exemptions read it from the endpoint. */
+	str_copy(c->ep.name, name, sizeof c->ep.name);
+	c->req.user = user;
+	docker_view_init(&c->view, &c->ep);
+	decide_view(p, c, body, len, user, now);
+}
+
+void
 decide_inspect(const struct policy *p, json_t *item, const char *user, time_t now,
     struct decide_ctx *c)
 {

@@ -12,14 +12,19 @@
 #include "cisgate/auditdiff.h"
 #include "cisgate/cves.h"
 #include "cisgate/daemonver.h"
+#include "cisgate/checkout.h"
 #include "cisgate/checkpoint.h"
+#include "cisgate/compose.h"
 #include "cisgate/decide.h"
 #include "cisgate/lint.h"
 #include "cisgate/log.h"
+#include "cisgate/report.h"
 #include "cisgate/rules.h"
+#include "cisgate/schema.h"
 #include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
+#include "cisgate/suite.h"
 
 static void
 usage(FILE *f)
@@ -30,7 +35,8 @@ usage(FILE *f)
 	    "                     [--audit-file PATH] [--shadow FILE]\n"
 	    "       cisgate lint [--expiring DAYS] [--insecure-policy] FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
-	    "[--insecure-policy] INPUT|-\n"
+	    "[--format text|json|table]\n"
+	    "                     [--insecure-policy] INPUT|-...\n"
 	    "       cisgate check ... [--daemon-socket PATH | --daemon-version VERSION]\n"
 	    "       cisgate daemon-report [--daemon-socket PATH] [--policy FILE] "
 	    "[--insecure-policy]\n"
@@ -38,6 +44,9 @@ usage(FILE *f)
 	    "       cisgate audit verify [--key PUB] [--anchors FILE] [--json] FILE...\n"
 	    "       cisgate audit keygen DIR|PREFIX\n"
 	    "       cisgate audit show-policy [--dir DIR] SHA256\n"
+	    "       cisgate test SUITE.yaml...\n"
+	    "       cisgate report [--since DATE] [--format html|json] [--policy FILE] LOG...\n"
+	    "       cisgate schema\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
 	    "serve   answer dockerd's AuthZ plugin calls on a unix socket\n"
@@ -45,7 +54,9 @@ usage(FILE *f)
 	    "lint    check a policy file: prints \"policy OK\" or every error with line:col\n"
 	    "check   decide offline: INPUT is an AuthZ envelope, a raw create/exec/update/volume\n"
 	    "        body (with --endpoint container_create|exec_create|container_update|\n"
-	    "        volume_create), or `docker inspect` output. Exit 0 allow, 1 deny, 2 error\n"
+	    "        volume_create), `docker inspect` output or a compose file (as\n"
+	    "        `docker-compose config` prints it). Ends with a summary. Exit 0 all\n"
+	    "        allowed, 1 something denied, 2 error\n"
 	    "        --daemon-socket asks dockerd's version (GET /version) for the daemon-cves\n"
 	    "        rules; --daemon-version gives it; neither: unknown (counts as affected)\n"
 	    "daemon-report  dockerd's version, the daemon-cves entries that apply to it, and\n"
@@ -57,7 +68,13 @@ usage(FILE *f)
 	    "        checkpoint lines kept off the host (syslog/journal)\n"
 	    "audit keygen  write an Ed25519 key pair for audit.signing_key (PREFIX.key 0600,\n"
 	    "        PREFIX.pub)\n"
-	    "audit show-policy  print a kept policy by the policy_sha256 of a record\n",
+	    "audit show-policy  print a kept policy by the policy_sha256 of a record\n"
+	    "test    run policy test suites (policy/tests/README.md): a line a case, then\n"
+	    "        \"N passed, M failed\". Exit 0 all passed, 1 a case failed, 2 error\n"
+	    "report  sum up audit logs (rotated and .gz too, oldest first): an HTML page with\n"
+	    "        charts (no script, nothing fetched) or JSON; --policy lists exemptions\n"
+	    "        expiring within 30 days\n"
+	    "schema  print the policy's JSON Schema (draft 2020-12), made from the rule table\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
 
@@ -100,31 +117,6 @@ read_all(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
-static void
-print_decision(const char *what, const struct decision *d)
-{
-	size_t i;
-
-	printf("%s: %s%s\n", what, eval_outcome_name(d->outcome),
-	    d->would_deny ? " (audit mode: would deny)" : "");
-	for (i = 0; i < d->nv; i++) {
-		const struct violation *v = &d->v[i];
-
-		printf("  %s (%s)", v->text, policy_action_name(v->action));
-		if (v->waived_by)
-			printf(" waived by exemption %s", v->waived_by->name);
-		if (v->expired) {
-			char day[32];
-			struct tm tm;
-
-			if (gmtime_r(&v->expired->expires, &tm) == NULL ||
-			    strftime(day, sizeof day, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-				str_copy(day, "?", sizeof day);
-			printf(" (exemption %s expired on %s)", v->expired->name, day);
-		}
-		printf("\n");
-	}
-}
 
 /* dockerd's version into p for the daemon-cves rules: asked at socket, or given as
  * version (NULL both: left unknown). Returns 0, or -1 with a message on stderr. */
@@ -147,27 +139,110 @@ main_daemon_version(struct policy *p, const char *socket, const char *version)
 	return 0;
 }
 
+/* One INPUT of `check`: an envelope, a bare body (endpoint), docker inspect output or a
+ * compose file, each verdict added to o. Returns 0, or 2 when INPUT cannot be read. */
+static int
+check_input(const struct policy *p, const char *path, const char *user,
+    const char *endpoint, struct checkout *o, struct decide_ctx *c)
+{
+	struct policy_errors errs;
+	struct compose_file cf;
+	char project[256];
+	char *buf;
+	size_t len, i;
+	json_t *doc;
+	int rc = 0;
+
+	if ((buf = read_all(path, CG_ENVELOPE_MAX, &len)) == NULL) {
+		fprintf(stderr, "cisgate: %s: %s\n", path, strerror(errno));
+		return 2;
+	}
+	if (endpoint == NULL && compose_detect(buf, len)) {
+		/* Each service as the create docker-compose would send, in the project
+		 * docker-compose would use: COMPOSE_PROJECT_NAME, else the file's directory
+		 * (the current one for stdin). */
+		if (getenv("COMPOSE_PROJECT_NAME") != NULL)
+			compose_project_name(getenv("COMPOSE_PROJECT_NAME"), project, sizeof project);
+		else
+			compose_project(path, project, sizeof project);
+		if (compose_load(buf, len, path, project, &cf, &errs) != 0) {
+			for (i = 0; i < errs.n; i++)
+				fprintf(stderr, "%s\n", errs.text[i]);
+			rc = 2;
+		}
+		for (i = 0; rc == 0 && i < cf.n; i++) {
+			decide_body_named(p, cf.v[i].name, (unsigned char *)cf.v[i].body,
+			    cf.v[i].len, user, time(NULL), c);
+			if (checkout_add(o, cf.v[i].name, cf.v[i].image, &c->dec, NULL) != 0)
+				rc = 2;
+			decide_free(c);
+		}
+		compose_free(&cf);
+		free(buf);
+		return rc;
+	}
+	doc = json_loadb(buf, len, 0, NULL);
+	if (endpoint != NULL) {
+		enum ep_kind k = uri_kind_from_name(endpoint);
+
+		if (k == EP_KIND_COUNT) {
+			fprintf(stderr, "cisgate: unknown endpoint %s\n", endpoint);
+			rc = 2;
+		} else {
+			decide_body(p, k, (unsigned char *)buf, len, user, time(NULL), c);
+			rc = checkout_add(o, endpoint, c->view.image, &c->dec, NULL) ? 2 : 0;
+			decide_free(c);
+		}
+	} else if (json_is_array(doc)) {
+		json_t *item;
+
+		/* docker inspect: one decision per container, as if it were created now. */
+		json_array_foreach(doc, i, item) {
+			decide_inspect(p, item, user, time(NULL), c);
+			if (checkout_add(o, c->view.name && c->view.name[0] ? c->view.name :
+			    "container", c->view.image, &c->dec, NULL) != 0)
+				rc = 2;
+			decide_free(c);
+		}
+	} else if (json_is_object(doc) && (json_object_get(doc, "RequestUri") ||
+	               json_object_get(doc, "RequestMethod"))) {
+		/* The bytes as given, as the server reads them: only the user is replaced. */
+		decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL), c);
+		rc = checkout_add(o, uri_kind_name(c->ep.kind), c->view.image, &c->dec,
+		    c->dec.msg) ? 2 : 0;
+		decide_free(c);
+	} else {
+		fprintf(stderr, "cisgate: %s is not an AuthZ envelope, docker inspect output or a "
+		    "compose file; for a bare body give --endpoint\n", path);
+		rc = 2;
+	}
+	json_decref(doc);
+	free(buf);
+	return rc;
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
 	    {"user", required_argument, NULL, 'u'}, {"endpoint", required_argument, NULL, 'e'},
 	    {"insecure-policy", no_argument, NULL, 'i'},
+	    {"format", required_argument, NULL, 'f'},
 	    {"daemon-socket", required_argument, NULL, 'D'},
 	    {"daemon-version", required_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
 	const char *policy = NULL, *user = "", *endpoint = NULL;
 	const char *dsock = NULL, *dver = NULL;
+	enum check_format fmt = CHECK_TEXT;
 	bool insecure = false;
 	struct policy_errors errs;
 	struct policy *p;
 	struct decide_ctx *c;
-	char *buf;
-	size_t len, i;
-	json_t *doc;
+	struct checkout *o;
+	size_t i;
 	int ch, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:u:e:iD:V:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:u:e:if:D:V:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': policy = optarg; break;
 		case 'u': user = optarg; break;
@@ -175,10 +250,16 @@ cmd_check(int argc, char **argv)
 		case 'i': insecure = true; break;
 		case 'D': dsock = optarg; break;
 		case 'V': dver = optarg; break;
+		case 'f':
+			if (checkout_format(optarg, &fmt) != 0) {
+				fprintf(stderr, "cisgate: --format %s: text, json or table\n", optarg);
+				return 2;
+			}
+			break;
 		default: usage(stderr); return 2;
 		}
 	}
-	if (policy == NULL || optind != argc - 1 || (dsock != NULL && dver != NULL)) {
+	if (policy == NULL || optind >= argc || (dsock != NULL && dver != NULL)) {
 		usage(stderr);
 		return 2;
 	}
@@ -191,68 +272,28 @@ cmd_check(int argc, char **argv)
 		policy_release(p);
 		return 2;
 	}
-	if ((buf = read_all(argv[optind], CG_ENVELOPE_MAX, &len)) == NULL) {
-		fprintf(stderr, "cisgate: %s: %s\n", argv[optind], strerror(errno));
-		policy_release(p);
-		return 2;
-	}
-	if ((c = malloc(sizeof *c)) == NULL) {
+	if ((c = malloc(sizeof *c)) == NULL || (o = checkout_new(fmt)) == NULL) {
 		fprintf(stderr, "cisgate: out of memory\n");
-		free(buf);
+		free(c);
 		policy_release(p);
 		return 2;
 	}
 	/* Bind sources are resolved on this host, as the server resolves them on its own. */
 	if ((c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "cisgate: /: %s\n", strerror(errno));
-		free(c);
-		free(buf);
-		policy_release(p);
-		return 2;
-	}
-	doc = json_loadb(buf, len, 0, NULL);
-	if (endpoint != NULL) {
-		enum ep_kind k = uri_kind_from_name(endpoint);
-
-		if (k == EP_KIND_COUNT) {
-			fprintf(stderr, "cisgate: unknown endpoint %s\n", endpoint);
-			rc = 2;
-		} else {
-			decide_body(p, k, (unsigned char *)buf, len, user, time(NULL), c);
-			print_decision(endpoint, &c->dec);
-			rc = c->dec.allow ? 0 : 1;
-			decide_free(c);
-		}
-	} else if (json_is_array(doc)) {
-		json_t *item;
-
-		/* docker inspect: one decision per container, as if it were created now. */
-		json_array_foreach(doc, i, item) {
-			decide_inspect(p, item, user, time(NULL), c);
-			print_decision(c->view.name && c->view.name[0] ? c->view.name : "container",
-			    &c->dec);
-			if (!c->dec.allow)
-				rc = 1;
-			decide_free(c);
-		}
-	} else if (json_is_object(doc) && (json_object_get(doc, "RequestUri") ||
-	               json_object_get(doc, "RequestMethod"))) {
-		/* The bytes as given, as the server reads them: only the user is replaced. */
-		decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL), c);
-		print_decision(uri_kind_name(c->ep.kind), &c->dec);
-		if (!c->dec.allow)
-			printf("message: %s\n", c->dec.msg);
-		rc = c->dec.allow ? 0 : 1;
-		decide_free(c);
-	} else {
-		fprintf(stderr, "cisgate: %s is not an AuthZ envelope or docker inspect output; "
-		    "for a bare body give --endpoint\n", argv[optind]);
 		rc = 2;
 	}
-	json_decref(doc);
-	close(c->rootfd);
+	for (; rc == 0 && optind < argc; optind++)
+		rc = check_input(p, argv[optind], user, endpoint, o, c);
+	/* An input that cannot be read makes the whole answer an error: no partial verdict. */
+	if (rc == 0) {
+		checkout_print(o, stdout);
+		rc = checkout_status(o);
+	}
+	if (c->rootfd >= 0)
+		close(c->rootfd);
+	checkout_free(o);
 	free(c);
-	free(buf);
 	policy_release(p);
 	return rc;
 }
@@ -349,6 +390,81 @@ cmd_daemon_report(int argc, char **argv)
 		    policy_action_name(p->actions[r]), rules_table[r].cis[0] ? "CIS " : "",
 		    rules_table[r].cis, rules_table[r].cis[0] ? "" : rules_table[r].title);
 	policy_release(p);
+	return rc;
+}
+
+/* `cisgate report [--since T] [--format html|json] [--policy FILE] LOG...` */
+static int
+cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = {{"since", required_argument, NULL, 's'},
+	    {"format", required_argument, NULL, 'f'}, {"policy", required_argument, NULL, 'p'},
+	    {"insecure-policy", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	struct report_opts o = {REPORT_HTML, NULL, NULL, time(NULL)};
+	const char *policy = NULL;
+	struct policy_errors errs;
+	struct policy *p = NULL;
+	bool insecure = false;
+	size_t i;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "s:f:p:i", opts, NULL)) != -1) {
+		switch (ch) {
+		case 's':
+			/* A prefix of the records' RFC 3339 UTC times, compared as text. */
+			if (strlen(optarg) < 4 || strlen(optarg) > 30 ||
+			    strspn(optarg, "0123456789-T:.Z") != strlen(optarg)) {
+				fprintf(stderr, "cisgate: --since %s: give a date (2026-11-01) or "
+				    "2026-11-01T12:00\n", optarg);
+				return 2;
+			}
+			o.since = optarg;
+			break;
+		case 'f':
+			if (strcmp(optarg, "html") == 0)
+				o.format = REPORT_HTML;
+			else if (strcmp(optarg, "json") == 0)
+				o.format = REPORT_JSON;
+			else {
+				fprintf(stderr, "cisgate: --format %s: html or json\n", optarg);
+				return 2;
+			}
+			break;
+		case 'p': policy = optarg; break;
+		case 'i': insecure = true; break;
+		default: usage(stderr); return 2;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	if (policy != NULL && (p = policy_load(policy, insecure, &errs)) == NULL) {
+		for (i = 0; i < errs.n; i++)
+			fprintf(stderr, "%s\n", errs.text[i]);
+		return 2;
+	}
+	o.policy = p;
+	rc = report_run((const char *const *)argv + optind, argc - optind, &o, stdout);
+	policy_release(p);
+	return rc;
+}
+
+/* `cisgate schema`: the policy's JSON Schema on stdout. */
+static int
+cmd_schema(void)
+{
+	json_t *s = schema_policy();
+	int rc;
+
+	if (s == NULL) {
+		fprintf(stderr, "cisgate: out of memory\n");
+		return 2;
+	}
+	rc = json_dumpf(s, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER) == 0 ? 0 : 2;
+	printf("\n");
+	json_decref(s);
 	return rc;
 }
 
@@ -478,6 +594,12 @@ main(int argc, char **argv)
 		return cmd_daemon_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "test") == 0 && argc >= 3)
+		return suite_run((const char *const *)argv + 2, argc - 2, stdout);
+	if (strcmp(argv[1], "report") == 0)
+		return cmd_report(argc - 1, argv + 1);
+	if (strcmp(argv[1], "schema") == 0 && argc == 2)
+		return cmd_schema();
 	if (strcmp(argv[1], "audit") == 0 && argc >= 3 && strcmp(argv[2], "diff") == 0)
 		return cmd_audit_diff(argc - 2, argv + 2);
 	if (strcmp(argv[1], "audit") == 0)

@@ -87,6 +87,12 @@ bool decide_audit_failed(const struct policy *p, struct decide_ctx *c);
 void decide_body(const struct policy *p, enum ep_kind kind, const unsigned char *body,
     size_t len, const char *user, time_t now, struct decide_ctx *c);
 
+/* As decide_body for a container create named name (the create's ?name=), so that
+ * exemptions matching container names apply as on the server: `check` on compose files.
+ * name is copied. */
+void decide_body_named(const struct policy *p, const char *name, const unsigned char *body,
+    size_t len, const char *user, time_t now, struct decide_ctx *c);
+
 /* A request that was never read (too large, no memory): a deny with reason, recorded as
  * endpoint "other". */
 void decide_unread(struct decide_ctx *c, bool is_response, const char *reason);

@@ -112,7 +112,16 @@ awk -v z="$i0" -v b="$ib" -v d="$id" 'BEGIN {
 	printf "  instructions (callgrind): jansson bare %d/request, cisgate %d/request, ratio %.3f [<= 1.15]\n",
 	    (b - z) / 2000, (d - z) / 2000, (d - z) / (b - z) }'
 
-if [ "${BENCH_DOCKER:-1}" = 1 ] && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
+echo "== cisgate check over 100 docker inspect items (the e2e run's containers, repeated)"
+jq '[range(0; 100) as $i | .[$i % length] | .Name = "\(.Name)-\($i)"]' \
+    "$ROOT/tests/fixtures/e2e/inspect.json" > "$T/inspect100.json"
+for i in 1 2 3 4 5; do
+	s=$(date +%s%N)
+	"$B/cisgate" check --policy "$ROOT/tests/fixtures/e2e/policy.yaml" --insecure-policy \
+	    --format json "$T/inspect100.json" >/dev/null
+	echo $(( ($(date +%s%N) - s) / 1000 ))
+done | sort -n | awk '{ v[NR] = $1 } END { printf "  median of 5 runs: %d us (whole process: start, policy, 100 decisions, JSON out) [well under 1 s]\n", v[3] }'
+ && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
 	echo "== docker create: through cisgate vs no plugin (two dockerds, interleaved)"
 	for fs in interval always; do
 		echo "  with audit fsync: $fs"

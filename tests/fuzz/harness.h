@@ -9,5 +9,6 @@ int fuzz_envelope(const uint8_t *data, size_t size);
 int fuzz_uri(const uint8_t *data, size_t size);
 int fuzz_policy(const uint8_t *data, size_t size);
 int fuzz_decide(const uint8_t *data, size_t size);
+int fuzz_compose(const uint8_t *data, size_t size);
 
 #endif

@@ -25,7 +25,7 @@ static const struct {
 	const char *name;
 	harness_fn fn;
 } harnesses[] = {{"envelope", fuzz_envelope}, {"uri", fuzz_uri}, {"policy", fuzz_policy},
-    {"decide", fuzz_decide}};
+    {"decide", fuzz_decide}, {"compose", fuzz_compose}};
 
 static int
 replay_visible(const struct dirent *de)

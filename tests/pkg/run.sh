@@ -19,6 +19,7 @@ check "dependencies are declared" sh -c "dpkg-query -W -f='\${Depends}' cisgate 
 out=$(/usr/sbin/cisgate lint /etc/cisgate/policy.yaml)
 check "the shipped policy lints (and serve would accept its owner/mode)" test "$out" = "policy OK"
 check "cisgate --version" sh -c "/usr/sbin/cisgate --version | grep -q '^cisgate '"
+check "the JSON Schema installed, and beside /etc/cisgate/policy.yaml as it names it" sh -c "cmp -s /usr/share/cisgate/policy.schema.json /etc/cisgate/policy.schema.json && /usr/sbin/cisgate schema | cmp -s - /usr/share/cisgate/policy.schema.json && head -1 /etc/cisgate/policy.yaml | grep -q 'schema=policy.schema.json'"
 check "man pages installed" test -f /usr/share/man/man8/cisgate.8.gz -a -f /usr/share/man/man5/cisgate-policy.5.gz
 check "units installed" test -f /lib/systemd/system/cisgate.socket -a -f /lib/systemd/system/cisgate.service
 check "units enabled on install" test -L /etc/systemd/system/sockets.target.wants/cisgate.socket

@@ -122,8 +122,8 @@ eval_begin(const struct policy *p, int r, struct decision *d, struct strbuf *sb)
 /* Keeps violation d->v[d->nv] of rule r, whose text is written: the policy's action and
  * the first exemption that waives it for this request. */
 static void
-eval_keep(const struct policy *p, int r, const struct docker_view *v, const char *user,
-    time_t now, struct decision *d)
+eval_keep(const struct policy *p, int r, const struct docker_view *v,
+    const struct eval_facts *f, const char *user, time_t now, struct decision *d)
 {
 	struct violation *vi = &d->v[d->nv];
 	size_t j;
@@ -133,7 +133,7 @@ eval_keep(const struct policy *p, int r, const struct docker_view *v, const char
 	vi->action = p->actions[r];
 	vi->waived_by = NULL;
 	for (j = 0; j < p->nex; j++) {
-		if (p->ex[j].rules[r] && exemption_matches(&p->ex[j], v, user, now)) {
+		if (p->ex[j].rules[r] && exemption_matches_ctx(&p->ex[j], v, f, user, now)) {
 			vi->waived_by = &p->ex[j];
 			if (d->exemption == NULL)
 				d->exemption = &p->ex[j];
@@ -389,7 +389,7 @@ eval_route(const struct policy *p, const struct endpoint *ep, const struct docke
 		break;
 	}
 	if (r >= 0)
-		eval_keep(p, r, v, user, now, d);
+		eval_keep(p, r, v, NULL, user, now, d);
 	/* A judged route no rule judges yet is a default route. */
 	if (rc == RC_JUDGED && !rules_judge_kind(ep->kind))
 		rc = RC_DEFAULT;
@@ -401,7 +401,7 @@ eval_route(const struct policy *p, const struct endpoint *ep, const struct docke
 				listed = true;
 		if (!listed && eval_begin(p, R_DEFAULT_ROUTE, d, &sb)) {
 			eval_default_text(ep, &sb);
-			eval_keep(p, R_DEFAULT_ROUTE, v, user, now, d);
+			eval_keep(p, R_DEFAULT_ROUTE, v, NULL, user, now, d);
 		}
 	}
 	return 0;
@@ -436,7 +436,7 @@ eval_request_ctx(const struct policy *p, const struct endpoint *ep,
 		if (!(rd->kinds & kind) || !eval_begin(p, r, d, &sb))
 			continue;
 		if (rules_check(r, p, v, f, &sb))
-			eval_keep(p, r, v, user, now, d);
+			eval_keep(p, r, v, f, user, now, d);
 	}
 	for (i = 0; i < d->nv; i++) {
 		if (d->v[i].waived_by != NULL)

@@ -14,6 +14,7 @@
 #include "cisgate/facts.h"
 #include "cisgate/hostview.h"
 #include "cisgate/policy.h"
+#include "cisgate/runfacts.h"
 #include "cisgate/uri.h"
 
 struct decide_ctx {
@@ -32,6 +33,8 @@ struct decide_ctx {
 	/* Views of the containers named by c->have's facts, built on demand (heap). */
 	struct docker_view *fact_view[CG_FACTS_MAX];
 	struct current_limits current;
+	struct run_facts run;    /* the container that will run, from c->have */
+	struct image_fact image; /* a create's image as dockerd reports it (owned) */
 	struct docker_view view; /* large */
 	struct hostview host;    /* last: larger, and only its used entries are written */
 };

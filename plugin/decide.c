@@ -463,8 +463,10 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			if (decide_user_from_image(p, v))
 				return decide_fact_failed(c, FACT_IMAGE, v->image, "image USER");
 			c->run.image_unresolved = true;
-		} else
-			c->run.image_unresolved = true; /* no such image: dockerd refuses the create */
+		} else {
+			c->run.image_unresolved = true;
+			c->run.no_image = true;
+		}
 	}
 	if (decide_create_user(p, c) != 0)
 		return -1;

@@ -1189,6 +1189,8 @@ cf_root_user(const struct policy *p, const struct docker_view *v,
 		return false;
 	if (rf != NULL && rf->user.resolved)
 		return !run_user_ok(&p->create_users, &rf->user, flag(v, F_USER), out);
+	if (rf != NULL && rf->no_image && v->user.raw[0] == '\0')
+		return false; /* dockerd refuses it; the create after the CLI's pull is judged */
 	return c_root_user(p, v, out) ||
 	    stated_group_zero(&p->create_users, &v->user, flag(v, F_USER), out);
 }

@@ -42,6 +42,8 @@ struct run_facts {
 	 * container's image ID is in image_id and its Config.Image in the view. */
 	const struct image_fact *image;
 	bool image_unresolved;
+	bool no_image; /* dockerd has no such image: it refuses the create (the CLI then
+	                  pulls and asks again, and that create is judged) */
 	const char *image_id; /* exec: the container's image ID, or "" */
 };
 

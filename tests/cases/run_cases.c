@@ -228,7 +228,7 @@ make_tar(const char *text, size_t n, size_t *len)
 		return NULL;
 	memcpy(t, "passwd", 6);
 	snprintf(t + 100, 8, "%07o", 0644);
-	snprintf(t + 124, 12, "%011zo", n);
+	snprintf(t + 124, 12, "%011o", (unsigned)(n & 07777777777));
 	snprintf(t + 136, 12, "%011o", 0);
 	t[156] = '0';
 	memcpy(t + 257, "ustar", 6);

@@ -123,7 +123,7 @@ test-inventory: $(BUILD)/routes_dump $(BUILD)/test_uri
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
 
-test-proto: $(BUILD)/cisgate
+test-proto: $(BUILD)/cisgate $(BUILD)/fakedockerd
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
 
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
@@ -241,6 +241,10 @@ deb: deps
 	cd build-deb/cisgate && dpkg-buildpackage -us -uc -b
 	mv build-deb/*.deb dist/ && rm -rf build-deb
 	@ls dist/*.deb
+
+# A stand-in for dockerd's read-only API (proto tests, bench): tests/fake/fakedockerd.c.
+$(BUILD)/fakedockerd: tests/fake/fakedockerd.c | $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
 
 $(BUILD)/load: tests/bench/load.c | $(BUILD)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread -o $@ $<

@@ -113,6 +113,19 @@ decide_exec_passwd(const struct policy *p, const struct docker_view *v)
 	return u->raw[0] == '\0' || !u->numeric || u->group[0] == '\0';
 }
 
+/* A policy whose exemptions match on image or labels: an exec is matched on the
+ * container it enters. */
+static bool
+decide_exec_exempt(const struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nex; i++)
+		if (p->ex[i].image != NULL || p->ex[i].label_keys.n > 0)
+			return true;
+	return false;
+}
+
 /* Asks for fact (kind, ref) unless c->have holds it; counts it in *n. */
 static int
 decide_need(struct decide_ctx *c, enum fact_kind kind, const char *ref, const char *why,
@@ -139,6 +152,8 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 	size_t i;
 
 	if (v->kind == EP_EXEC_CREATE && c->ep.target[0] != '\0') {
+		if (v->user.is_root && !decide_exec_exempt(p))
+			return 0; /* denied as stated, whatever the container */
 		if (decide_need(c, FACT_CONTAINER, c->ep.target, "exec target", n) != 0 ||
 		    (decide_exec_passwd(p, v) &&
 		    decide_need(c, FACT_PASSWD, c->ep.target, "exec target", n) != 0))
@@ -441,6 +456,8 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 	if (c->have == NULL)
 		return 0;
 	if (v->kind == EP_EXEC_CREATE && c->ep.target[0] != '\0') {
+		if (v->user.is_root && !decide_exec_exempt(p))
+			return 0;
 		if ((fv = decide_fact_view(c, c->ep.target)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, c->ep.target, "exec target");
 		/* Records and exemptions name what the exec enters. */

@@ -11,6 +11,7 @@
 #include "cisgate/audit.h"
 #include "cisgate/decide.h"
 #include "cisgate/log.h"
+#include "cisgate/lookup.h"
 #include "cisgate/rules.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
@@ -23,7 +24,8 @@ usage(FILE *f)
 	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
 	    "       cisgate lint FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
-	    "[--insecure-policy] INPUT|-\n"
+	    "[--insecure-policy]\n"
+	    "                     [--daemon-socket PATH] INPUT|-\n"
 	    "       cisgate audit verify FILE...\n"
 	    "       cisgate --version | --help\n"
 	    "\n"
@@ -33,6 +35,8 @@ usage(FILE *f)
 	    "check   decide offline: INPUT is an AuthZ envelope, a raw create/exec/update/volume\n"
 	    "        body (with --endpoint container_create|exec_create|container_update|\n"
 	    "        volume_create), or `docker inspect` output. Exit 0 allow, 1 deny, 2 error\n"
+	    "        --daemon-socket: an envelope's users, joins and images are looked up in\n"
+	    "        that dockerd, as the server does\n"
 	    "audit verify  check the audit log's SHA-256 chain (give rotated files oldest first)\n",
 	    SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY);
 }
@@ -122,13 +126,32 @@ print_decision(const char *what, const struct decision *d)
 	}
 }
 
+/* Decides an envelope as the server does: the facts it needs looked up in the dockerd at
+ * socket (synchronously), then decided again with them. */
+static void
+check_with_daemon(const struct policy *p, const char *buf, size_t len, const char *user,
+    const char *socket, struct decide_ctx *c)
+{
+	static struct facts need; /* answers freed when the next check starts */
+
+	facts_clear(&need);
+	decide_envelope_facts(p, buf, len, false, user, time(NULL), NULL, &need, c);
+	if (!c->pending)
+		return;
+	decide_free(c);
+	lookup_run_sync(socket, (unsigned)p->daemon.timeout_ms, &need);
+	decide_envelope_facts(p, buf, len, false, user, time(NULL), &need, NULL, c);
+	/* need's answers stay until the next call: c's views point into them. */
+}
+
 static int
 cmd_check(int argc, char **argv)
 {
 	static const struct option opts[] = {{"policy", required_argument, NULL, 'p'},
 	    {"user", required_argument, NULL, 'u'}, {"endpoint", required_argument, NULL, 'e'},
-	    {"insecure-policy", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
-	const char *policy = NULL, *user = "", *endpoint = NULL;
+	    {"insecure-policy", no_argument, NULL, 'i'},
+	    {"daemon-socket", required_argument, NULL, 'D'}, {NULL, 0, NULL, 0}};
+	const char *policy = NULL, *user = "", *endpoint = NULL, *dsock = NULL;
 	bool insecure = false;
 	struct policy_errors errs;
 	struct policy *p;
@@ -139,8 +162,9 @@ cmd_check(int argc, char **argv)
 	int ch, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:u:e:i", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:u:e:iD:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'D': dsock = optarg; break;
 		case 'p': policy = optarg; break;
 		case 'u': user = optarg; break;
 		case 'e': endpoint = optarg; break;
@@ -204,7 +228,11 @@ cmd_check(int argc, char **argv)
 	} else if (json_is_object(doc) && (json_object_get(doc, "RequestUri") ||
 	               json_object_get(doc, "RequestMethod"))) {
 		/* The bytes as given, as the server reads them: only the user is replaced. */
-		decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL), c);
+		if (dsock != NULL)
+			check_with_daemon(p, buf, len, user[0] ? user : NULL, dsock, c);
+		else
+			decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL),
+			    c);
 		print_decision(uri_kind_name(c->ep.kind), &c->dec);
 		if (!c->dec.allow)
 			printf("message: %s\n", c->dec.msg);

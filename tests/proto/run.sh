@@ -442,6 +442,9 @@ daemon: {socket: $T/fd.sock, timeout: 2s}"
 	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"HostConfig\":{$m}}" > "$T/f3.json"
 	r=$(post AuthZPlugin.AuthZReq "$T/f3.json")
 	check "facts: an image without USER is root" has "$r" 'runs as root: image busybox has no USER'
+	check "facts: check --daemon-socket resolves the image's USER as the server does" "$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd.sock" "$T/f2.json"
+	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd.sock" "$T/f3.json")
+	check "facts: check --daemon-socket: an image without USER is root" has "$r" 'runs as root: image busybox has no USER'
 	env_for POST /v1.41/containers/web/exec '{"Cmd":["id"]}' > "$T/f4.json"
 	r=$(post AuthZPlugin.AuthZReq "$T/f4.json")
 	check "facts: exec without -u into a uid-1000 container is allowed" test "$r" = '{"Allow":true}'

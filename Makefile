@@ -45,7 +45,7 @@ DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
-        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors bench fuzz plugin deb install \
+        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors e2e-state bench fuzz plugin deb install \
         format-check clean FORCE
 
 all: $(BUILD)/cisgate
@@ -151,6 +151,10 @@ e2e: deps-e2e $(BUILD)/cisgate
 e2e-sidedoors: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-sidedoors) tests/e2e/sidedoors.sh $(BUILD)/cisgate
 
+# Issue 14: the container that will run, judged through cisgate's lookups in dockerd.
+e2e-state: deps-e2e $(BUILD)/cisgate
+	$(call sanrun,e2e-state) tests/e2e/state.sh $(BUILD)/cisgate
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -170,6 +174,7 @@ endif
 	$(MAKE) SANITIZER= test-pkg
 	$(MAKE) e2e
 	$(MAKE) e2e-sidedoors
+	$(MAKE) e2e-state
 
 # Every tracked C file under plugin/ include/ tests/ against clang-format's output.
 format-check:

@@ -89,9 +89,11 @@ echo "== with cisgate (--workers 1) in front of the same dockerd"
 start_cisgate || { echo "FAIL cisgate did not start"; cat "$D/cisgate.err"; exit 1; }
 start_dockerd "$NAME" || { echo "FAIL dockerd did not start with the plugin"; exit 1; }
 ok "dockerd runs with $NAME"
+# A plain start (no body) needs no lookup: the containers stopped with dockerd run again.
+check "the containers to join are started again" timeout 60 docker start rootc u1000c good hostnet hostpid sockx
 
 out=$(timeout 60 docker exec u1000c id 2>&1)
-if has "$out" "uid=1000 gid=1000"; then ok "exec without -u into a uid-1000 container is allowed"; else bad "exec without -u into a uid-1000 container is allowed" "$out"; fi
+if has "$out" "uid=1000(app) gid=1000"; then ok "exec without -u into a uid-1000 container is allowed"; else bad "exec without -u into a uid-1000 container is allowed" "$out"; fi
 denied "exec without -u into a root container is denied" docker exec rootc id
 check "... saying who it runs as and why" has "$(docker exec rootc id 2>&1)" "runs as root: container rootc has no USER"
 check "the exec's record names the container, its image and labels" sh -c "grep '\"endpoint\":\"exec_create\"' '$D/log/audit.log' | grep -q '\"container\":\"u1000c\",\"image\":\"$IMG\",\"labels\":{\"cge2e.compliant\":\"1\"}'"
@@ -116,8 +118,9 @@ check "an exemption by image ID waives for that image" timeout 60 docker run --r
 
 # Many concurrent execs through one worker: each needs lookups whose GETs come back to
 # cisgate as AuthZ requests.
-for i in $(seq 40); do (timeout 60 docker exec u1000c true >/dev/null 2>&1 && echo ok > "$D/ex.$i") & done
-wait
+EXECS=
+for i in $(seq 40); do (timeout 60 docker exec u1000c true >/dev/null 2>&1 && echo ok > "$D/ex.$i") & EXECS="$EXECS $!"; done
+wait $EXECS	# only these: cisgate and dockerd are children too
 check "40 concurrent execs with --workers 1: all allowed, no deadlock" test "$(cat "$D"/ex.* 2>/dev/null | wc -l)" = 40
 
 # Compliant containers left running: their inspect output checks as allow.

@@ -277,5 +277,6 @@ $(BUILD)/micro: tests/bench/micro.c $(BUILD)/libcisgate.a
 	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
 
 bench: deps deps-test
-	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder
+	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder \
+	    $(BUILD)/fakedockerd
 	tests/bench/run.sh $(BUILD)

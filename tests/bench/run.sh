@@ -14,7 +14,12 @@ SRV=
 cleanup() { [ -n "$SRV" ] && kill "$SRV" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
-CREATE="$ROOT/tests/fixtures/req-nonpriv.json"
+# The fixture create with -u 1000: the common compliant create, which asks dockerd nothing
+# (without a user, root-user would look the image up; lookup.sh measures that one).
+CREATE=$T/create.json
+body=$(jq -r .RequestBody "$ROOT/tests/fixtures/req-nonpriv.json" | base64 -d | jq -c '.User = "1000"')
+jq -c --arg b "$(printf '%s' "$body" | base64 -w0)" --arg l "$(printf '%s' "$body" | wc -c)" \
+	'.RequestBody = $b | .RequestHeaders["Content-Length"] = $l' "$ROOT/tests/fixtures/req-nonpriv.json" > "$CREATE"
 MIX=("$ROOT"/tests/bench/mix/*.json)
 PING=$(grep -l '"RequestUri":"/_ping"' "$ROOT"/tests/bench/mix/*AuthZReq.json | head -1)
 sed "s#/var/log/cisgate/audit.log#$T/audit.log#; s#fsync: always#fsync: interval#" \
@@ -94,6 +99,9 @@ i0=$(ir 1 none); ib=$(ir 2001 bare); id=$(ir 2001 decide)
 awk -v z="$i0" -v b="$ib" -v d="$id" 'BEGIN {
 	printf "  instructions (callgrind): jansson bare %d/request, cisgate %d/request, ratio %.3f [<= 1.15]\n",
 	    (b - z) / 2000, (d - z) / 2000, (d - z) / (b - z) }'
+
+echo "== creates that need a lookup in dockerd (a fake one) beside those that do not"
+"$ROOT/tests/bench/lookup.sh" "$B"
 
 if [ "${BENCH_DOCKER:-1}" = 1 ] && command -v dockerd >/dev/null && [ "$(id -u)" = 0 ]; then
 	echo "== docker create: through cisgate vs no plugin (two dockerds, interleaved)"

@@ -68,6 +68,7 @@ stop_dockerd
 # could name, and the reviewed image's ID.
 sed -e "s#/var/log/cisgate/audit.log#$D/log/audit.log#" \
     -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" \
+    -e "s#^  timeout: 2s#  timeout: 10s#" \
     -e "s#^  docker-socket: .*#  docker-socket: {action: deny, extra_paths: [$D/docker.sock]}#" \
     "$ROOT/policy/default.yaml" > "$D/policy.yaml"
 sed -i '/^exemptions:/,$d' "$D/policy.yaml"
@@ -119,9 +120,13 @@ check "an exemption by image ID waives for that image" timeout 60 docker run --r
 # Many concurrent execs through one worker: each needs lookups whose GETs come back to
 # cisgate as AuthZ requests.
 EXECS=
-for i in $(seq 40); do (timeout 60 docker exec u1000c true >/dev/null 2>&1 && echo ok > "$D/ex.$i") & EXECS="$EXECS $!"; done
+# (daemon.timeout is 10s here: 40 archive copies at once on vfs storage can take a while
+# on a loaded machine, and a lookup that times out is a deny, as it should be.)
+for i in $(seq 40); do (timeout 60 docker exec u1000c true >/dev/null 2>"$D/exerr.$i" && echo ok > "$D/ex.$i") & EXECS="$EXECS $!"; done
 wait $EXECS	# only these: cisgate and dockerd are children too
-check "40 concurrent execs with --workers 1: all allowed, no deadlock" test "$(cat "$D"/ex.* 2>/dev/null | wc -l)" = 40
+n=$(cat "$D"/ex.* 2>/dev/null | wc -l)
+if [ "$n" = 40 ]; then ok "40 concurrent execs with --workers 1: all allowed, no deadlock"
+else bad "40 concurrent execs with --workers 1: all allowed, no deadlock" "$n allowed; $(cat "$D"/exerr.* | sort | uniq -c | head -3)"; fi
 
 # Compliant containers left running: their inspect output checks as allow.
 docker run -d --name late $OK $LIM -u 1000:1000 $IMG sleep 3600 >/dev/null 2>&1

@@ -474,6 +474,10 @@ daemon: {socket: $T/fd.sock, timeout: 2s}"
 else
 	bad "facts: no fakedockerd next to $BIN (make build/fakedockerd)"
 fi
+# Real `docker inspect` of the compliant containers tests/e2e/state.sh leaves running
+# (CAPTURE=...): dockerd's default masked/read-only paths are not findings.
+check "check: the e2e suite's docker inspect output is allowed by default.yaml" \
+	"$BIN" check --policy "$ROOT/policy/default.yaml" --insecure-policy "$ROOT/tests/fixtures/inspect-e2e.json"
 
 if [ -n "$VG" ]; then
 	check "valgrind ran the daemon" sh -c "ls $T/vg.* >/dev/null"

@@ -1245,8 +1245,9 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 		}
 		if (!bad)
 			continue;
-		str_appendf(out, "%s %.64s inherits from container %.64s: %s; choose a "
-		    "compliant container to join", j->flag, j->ref, j->ref, buf);
+		str_appendf(out, "%s %s%.64s inherits from container %.64s: %s; choose a "
+		    "compliant container to join", j->flag,
+		    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref, j->ref, buf);
 		return true;
 	}
 	return false;

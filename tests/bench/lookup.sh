@@ -16,9 +16,10 @@ FD=
 cleanup() { [ -n "$SRV" ] && kill "$SRV" 2>/dev/null; [ -n "$FD" ] && kill "$FD" 2>/dev/null; rm -rf "$T"; }
 trap cleanup EXIT
 
-# The fixture create (docker run -d --memory 256m busybox) with and without a user.
+# The fixture create (docker run -d --memory 256m busybox) with --cpus 1 --pids-limit 100,
+# allowed by default.yaml, with and without a user.
 envelope() { # envelope USER OUT
-	body=$(jq -r .RequestBody "$ROOT/tests/fixtures/req-nonpriv.json" | base64 -d | jq -c --arg u "$1" '.User = $u')
+	body=$(jq -r .RequestBody "$ROOT/tests/fixtures/req-nonpriv.json" | base64 -d | jq -c --arg u "$1" '.User = $u | .HostConfig.NanoCpus = 1000000000 | .HostConfig.PidsLimit = 100')
 	jq -c --arg b "$(printf '%s' "$body" | base64 -w0)" --arg l "$(printf '%s' "$body" | wc -c)" \
 		'.RequestBody = $b | .RequestHeaders["Content-Length"] = $l' "$ROOT/tests/fixtures/req-nonpriv.json" > "$2"
 }
@@ -50,7 +51,7 @@ done
 for c in 1 8; do
 	for w in named image; do
 		f=$T/raw.$w.$c
-		printf '  %-34s %d conn%s  %7s req/s  p50 %5s us  p99 %5s us\n' \
+		printf '  %-38s %d conn%s  %7s req/s  p50 %5s us  p99 %5s us\n' \
 			"$([ $w = named ] && echo 'create -u 1000 (no lookup)' || echo 'create, user from the image (lookup)')" \
 			"$c" "$([ "$c" = 1 ] && echo ' ' || echo s)" "$(cut -d' ' -f1 "$f" | median)" \
 			"$(cut -d' ' -f2 "$f" | median)" "$(cut -d' ' -f3 "$f" | median)"

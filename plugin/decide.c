@@ -297,20 +297,18 @@ decide_service_networks(struct decide_ctx *c)
 	return 0;
 }
 
-/* Denies c because fact x (kind k, ref) is not there to read. Returns -1. */
+/* Says in c->fact_err that fact (k, ref) is not there to read. Returns -1. */
 static int
 decide_fact_failed(struct decide_ctx *c, enum fact_kind k, const char *ref, const char *why)
 {
 	const struct fact *x = c->have != NULL ? facts_get(c->have, k, ref) : NULL;
-	char reason[400];
 
-	snprintf(reason, sizeof reason, "cisgate could not read %s %.64s (%s) from dockerd: "
+	snprintf(c->fact_err, sizeof c->fact_err, "cisgate could not read %s %.64s (%s) from dockerd: "
 	    "%.160s; it needs it to decide (retry when dockerd answers, or ask an "
 	    "administrator)", facts_kind_name(k), ref, why,
 	    x == NULL ? "it was not looked up" :
 	    x->state == FACT_MISSING ? "dockerd has no such object" :
 	    x->state == FACT_OK ? "its answer cannot be read" : x->err);
-	eval_deny_unreadable(&c->dec, reason);
 	return -1;
 }
 
@@ -439,8 +437,8 @@ decide_create_user(const struct policy *p, struct decide_ctx *c)
 }
 
 /* The container that will run, from c->have: the effective user, the joined containers,
- * the resolved image. Returns -1 (c->dec a deny naming the fact) when a fact the decision
- * needs could not be read. Offline (no facts at all) it leaves c->run empty. */
+ * the resolved image. Returns -1 (c->fact_err saying which) when a fact the decision needs
+ * could not be read. Offline (no facts at all) it leaves c->run empty. */
 static int
 decide_run(const struct policy *p, struct decide_ctx *c)
 {
@@ -525,8 +523,16 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 {
 	struct eval_facts f = {NULL, NULL, NULL};
 
-	if (decide_service_networks(c) != 0 || decide_run(p, c) != 0)
+	if (decide_service_networks(c) != 0)
 		return;
+	c->fact_err[0] = '\0';
+	if (decide_run(p, c) != 0) {
+		/* Judged on the request alone (the stricter reading of a user left to the
+		 * image or container), no image exemption, then denied for the missing fact. */
+		memset(&c->run.user, 0, sizeof c->run.user);
+		c->run.image = NULL;
+		c->run.image_unresolved = true;
+	}
 	if (c->have != NULL)
 		f.run = &c->run;
 	if (c->rootfd >= 0 && decide_has_host_paths(&c->view)) {
@@ -535,6 +541,8 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 	}
 	f.current = decide_current(c);
 	eval_request_ctx(p, &c->ep, &c->view, &f, user, now, &c->dec);
+	if (c->fact_err[0] != '\0')
+		eval_deny_also(&c->dec, c->fact_err);
 }
 
 /* Builds the view and evaluates; shared by both entry points. */

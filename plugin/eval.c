@@ -102,6 +102,24 @@ eval_message(struct decision *d)
 		str_appendf(&sb, " | (+%zu more; run `cisgate check` for all)", total - shown);
 }
 
+void
+eval_deny_also(struct decision *d, const char *reason)
+{
+	size_t n = d->nv < CG_VIOLATIONS_MAX ? d->nv : CG_VIOLATIONS_MAX - 1;
+
+	/* First, so that the message says it before the rules' findings. */
+	memmove(&d->v[1], &d->v[0], n * sizeof d->v[0]);
+	d->v[0].rule = -1;
+	d->v[0].action = ACT_DENY;
+	d->v[0].waived_by = NULL;
+	str_copy(d->v[0].text, reason, sizeof d->v[0].text);
+	d->nv = n + 1;
+	d->allow = false;
+	d->outcome = OUT_DENY;
+	d->would_deny = false;
+	eval_message(d);
+}
+
 /* Starts violation d->v[d->nv] of rule r: its "[CIS x] name: " prefix in *sb. False when
  * the rule is off or the list is full. */
 static bool

@@ -35,6 +35,7 @@ struct decide_ctx {
 	struct current_limits current;
 	struct run_facts run;    /* the container that will run, from c->have */
 	struct image_fact image; /* a create's image as dockerd reports it (owned) */
+	char fact_err[400];      /* why a fact the decision needs could not be read, or "" */
 	struct docker_view view; /* large */
 	struct hostview host;    /* last: larger, and only its used entries are written */
 };

@@ -131,7 +131,7 @@ denied "exec -u 0:0 is denied" "[CIS 5.23] exec-root-user" docker exec -u 0:0 cg
 denied "exec without -u is denied (uid 1000 without a passwd entry runs with gid 0)" "runs with group 0 (root)" docker exec cge2e-c id
 denied "exec -u 1000 is denied for the same reason" "no entry in its /etc/passwd, so runc gives it gid 0" docker exec -u 1000 cge2e-c id
 out=$(timeout 60 docker exec -u 1000:1000 cge2e-c id 2>&1)
-check "exec -u 1000:1000 is allowed" test "$out" = "uid=1000 gid=1000"
+check "exec -u 1000:1000 is allowed" has "$out" "uid=1000 gid=1000"
 denied "update removing the PIDs limit is denied" "[CIS 5.28] pids-limit: update removes the PIDs limit" docker update --pids-limit -1 cge2e-c
 check "update keeping limits is allowed" docker update --memory 128m --memory-swap 256m cge2e-c
 check "docker ps works" docker ps

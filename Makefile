@@ -39,7 +39,7 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report passwd
 DAEMON  = answer place flusher http serve lint main
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -47,7 +47,7 @@ HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg fuzz-run test-unit test-cases \
         test-inventory test-proto test-fuzz-replay test-schema test-valgrind test-sanitize test-tsan e2e \
-        e2e-sidedoors e2e-rollout e2e-cves e2e-tools test-policy-suites test-tools report-demo bench fuzz \
+        e2e-sidedoors e2e-state e2e-rollout e2e-cves e2e-tools test-policy-suites test-tools report-demo bench fuzz \
         plugin deb install \
         format-check clean FORCE
 
@@ -106,7 +106,7 @@ test-demo: deps-e2e
 # file under $(BUILD)/reports/SUITE and any file there fails the suite, so a report from a
 # process whose exit status no check reads (a daemon stopped with kill) is not lost.
 sanrun = $(if $(SANITIZER),tests/sanrun.sh $(BUILD)/reports/$(1))
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose test_passwd
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a $(FLAGS)
@@ -155,7 +155,7 @@ test-tools: $(BUILD)/cisgate
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
 
-test-proto: $(BUILD)/cisgate
+test-proto: $(BUILD)/cisgate $(BUILD)/fakedockerd
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
 	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
 
@@ -212,6 +212,10 @@ report-demo: $(BUILD)/cisgate
 	rm -rf $(BUILD)/chromium-demo
 	@echo "report: $(BUILD)/report-demo.html, screenshot: docs/report.png"
 
+# Issue 14: the container that will run, judged through cisgate's lookups in dockerd.
+e2e-state: deps-e2e $(BUILD)/cisgate
+	$(call sanrun,e2e-state) tests/e2e/state.sh $(BUILD)/cisgate
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -232,6 +236,7 @@ endif
 	$(MAKE) SANITIZER= test-pkg
 	$(MAKE) e2e
 	$(MAKE) e2e-sidedoors
+	$(MAKE) e2e-state
 	$(MAKE) e2e-rollout
 	$(MAKE) e2e-cves
 	$(MAKE) test-demo
@@ -334,6 +339,10 @@ deb: deps
 	mv build-deb/*.deb dist/ && rm -rf build-deb
 	@ls dist/*.deb
 
+# A stand-in for dockerd's read-only API (proto tests, bench): tests/fake/fakedockerd.c.
+$(BUILD)/fakedockerd: tests/fake/fakedockerd.c | $(BUILD)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
 $(BUILD)/load: tests/bench/load.c | $(BUILD)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -pthread -o $@ $<
 
@@ -361,5 +370,6 @@ $(BUILD)/micro: tests/bench/micro.c $(BUILD)/libcisgate.a
 	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
 
 bench: deps deps-test
-	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder
+	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder \
+	    $(BUILD)/fakedockerd
 	tests/bench/run.sh $(BUILD)

@@ -641,6 +641,17 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
 		    (d->ep.kind >= EP_PLUGIN_ENABLE ? "plugin" : "container"), d->view.name);
 	if (d->view.image && d->view.image[0])
 		rec_str(rp, "image", d->view.image);
+	if (d->ep.kind == EP_EXEC_CREATE && d->view.nlabels > 0) {
+		/* The container an exec enters, as dockerd reported it (issue 14). */
+		rec_key(rp, "labels");
+		for (i = 0; i < d->view.nlabels && i < CG_LABELS_MAX; i++) {
+			str_append(&rp->sb, i ? "," : "{");
+			str_append_json(&rp->sb, d->view.labels[i].key, CG_AUDIT_FIELD_MAX);
+			str_append(&rp->sb, ":");
+			str_append_json(&rp->sb, d->view.labels[i].value, CG_AUDIT_FIELD_MAX);
+		}
+		str_append(&rp->sb, "}");
+	}
 	if (q->is_response) {
 		rec_key(rp, "status");
 		str_append_u64(&rp->sb, (uint64_t)(q->status < 0 ? 0 : q->status));

@@ -1,10 +1,12 @@
 /* decide.c - the pipeline. Any step that cannot read the request as dockerd will
  * ends in a deny that says what to change. Pure. */
+#include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cisgate/decide.h"
+#include "cisgate/passwd.h"
 #include "cisgate/str.h"
 
 static bool
@@ -43,7 +45,11 @@ decide_start(struct decide_ctx *c, const struct facts *have, struct facts *need)
 	memset(c->fact_view, 0, sizeof c->fact_view);
 	c->facts.host = NULL;
 	c->facts.current = NULL;
+	c->facts.run = NULL;
 	c->has_shadow = false;
+	memset(&c->run, 0, sizeof c->run);
+	memset(&c->image, 0, sizeof c->image);
+	c->fact_err[0] = '\0';
 }
 
 /* The shadow policy judges what the enforced one judged: the same view and facts, never
@@ -71,16 +77,148 @@ decide_update_needs_current(const struct docker_view *v)
 	    v->cpu_quota_removed && v->cpu_shares <= 0 && v->nano_cpus <= 0;
 }
 
+/* The container X of a namespace mode "container:X", or NULL. */
+static const char *
+decide_join_ref(const char *mode)
+{
+	return strncmp(mode, "container:", 10) == 0 && mode[10] != '\0' ? mode + 10 : NULL;
+}
+
+/* The container of a VolumesFrom entry "X", "X:ro" or "X:rw" into out. Returns 0 or -1. */
+static int
+decide_vf_ref(const char *s, char *out, size_t outsz)
+{
+	const char *c = strrchr(s, ':');
+	size_t n = strlen(s);
+
+	if (c != NULL && (strcmp(c, ":ro") == 0 || strcmp(c, ":rw") == 0))
+		n = (size_t)(c - s);
+	if (n == 0 || n >= outsz)
+		return -1;
+	memcpy(out, s, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static bool
+decide_is_create(const struct docker_view *v)
+{
+	return v->kind == EP_CONTAINER_CREATE && !v->is_service && v->has_config;
+}
+
+/* A create that leaves its user to the image, where the root-user rule would judge it. */
+static bool
+decide_user_from_image(const struct policy *p, const struct docker_view *v)
+{
+	const struct userspec *s = &p->create_users;
+	size_t i;
+
+	if (!decide_is_create(v) || v->user.raw[0] != '\0' || v->image[0] == '\0' ||
+	    p->actions[R_ROOT_USER] == ACT_OFF || s->empty == EMPTY_ALLOW)
+		return false;
+	for (i = 0; s->empty == EMPTY_ALLOWLIST && i < s->images.n; i++)
+		if (fnmatch(s->images.v[i], v->image, 0) == 0)
+			return false;
+	return true;
+}
+
+/* A policy with an image exemption judges a create on the image dockerd resolves. */
+static bool
+decide_image_exempt(const struct policy *p, const struct docker_view *v)
+{
+	size_t i;
+
+	for (i = 0; decide_is_create(v) && v->image[0] != '\0' && i < p->nex; i++)
+		if (p->ex[i].image != NULL)
+			return true;
+	return false;
+}
+
+/* An exec's user needs the target's /etc/passwd: it is left to the container, or a name,
+ * or a uid without a group (whose gid comes from the passwd entry, or is 0). */
+static bool
+decide_exec_passwd(const struct policy *p, const struct docker_view *v)
+{
+	const struct user_view *u = &v->user;
+
+	if (p->actions[R_EXEC_ROOT] == ACT_OFF || u->is_root)
+		return false;
+	return u->raw[0] == '\0' || !u->numeric || u->group[0] == '\0';
+}
+
+/* A policy whose exemptions match on image or labels: an exec is matched on the
+ * container it enters. */
+static bool
+decide_exec_exempt(const struct policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->nex; i++)
+		if (p->ex[i].image != NULL || p->ex[i].label_keys.n > 0)
+			return true;
+	return false;
+}
+
+/* Asks for fact (kind, ref) unless c->have holds it; counts it in *n. */
+static int
+decide_need(struct decide_ctx *c, enum fact_kind kind, const char *ref, const char *why,
+    int *n)
+{
+	if (c->have != NULL && facts_get(c->have, kind, ref) != NULL)
+		return 0;
+	if (facts_need(c->need, kind, ref, why) < 0)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* What the container that will run depends on: an exec's target (and its passwd), a
+ * create's image (user left to it, or an image exemption), the containers it joins. */
+static int
+decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
+{
+	const struct docker_view *v = &c->view;
+	const char *modes[3] = {v->network_mode, v->pid_mode, v->ipc_mode};
+	static const char *const why[3] = {"--network container:", "--pid container:",
+	    "--ipc container:"};
+	char ref[CG_ID_MAX];
+	size_t i;
+
+	if (v->kind == EP_EXEC_CREATE && c->ep.target[0] != '\0') {
+		if (v->user.is_root && !decide_exec_exempt(p))
+			return 0; /* denied as stated, whatever the container */
+		if (decide_need(c, FACT_CONTAINER, c->ep.target, "exec target", n) != 0 ||
+		    (decide_exec_passwd(p, v) &&
+		    decide_need(c, FACT_PASSWD, c->ep.target, "exec target", n) != 0))
+			return -1;
+		return 0;
+	}
+	if (!decide_is_create(v))
+		return 0;
+	if ((decide_user_from_image(p, v) || decide_image_exempt(p, v)) &&
+	    decide_need(c, FACT_IMAGE, v->image, "image", n) != 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		const char *x = decide_join_ref(modes[i]);
+
+		if (x != NULL && decide_need(c, FACT_CONTAINER, x, why[i], n) != 0)
+			return -1;
+	}
+	for (i = 0; i < v->nvolumes_from; i++)
+		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
+		    decide_need(c, FACT_CONTAINER, ref, "--volumes-from", n) != 0)
+			return -1;
+	return 0;
+}
+
 /* Adds to c->need the facts this decision depends on that c->have lacks. Returns the
  * number added, or -1 when one cannot even be asked for (a name too long, too many). */
 static int
 decide_needs(const struct policy *p, struct decide_ctx *c)
 {
 	int n = 0;
-
 	size_t i;
 
-	(void)p;
 	/* A service's networks are named by ID (the CLI resolves names): which one is the
 	 * host network is dockerd's to say. */
 	for (i = 0; c->view.is_service && i < c->view.nnetworks; i++) {
@@ -99,6 +237,8 @@ decide_needs(const struct policy *p, struct decide_ctx *c)
 			return -1;
 		n++;
 	}
+	if (decide_run_needs(p, c, &n) != 0)
+		return -1;
 	return n;
 }
 
@@ -123,7 +263,7 @@ decide_fact_view(struct decide_ctx *c, const char *ref)
 		return NULL;
 	docker_view_init(fv, NULL);
 	root = json_loadb(x->body, x->len, JSON_REJECT_DUPLICATES, NULL);
-	if (root == NULL || docker_view_from_inspect(fv, root, &e) != 0) {
+	if (root == NULL || docker_view_from_container(fv, root, &e) != 0) {
 		json_decref(root);
 		free(fv);
 		return NULL;
@@ -190,6 +330,213 @@ decide_service_networks(struct decide_ctx *c)
 	return 0;
 }
 
+/* Says in c->fact_err that fact (k, ref) is not there to read. Returns -1. */
+static int
+decide_fact_failed(struct decide_ctx *c, enum fact_kind k, const char *ref, const char *why)
+{
+	const struct fact *x = c->have != NULL ? facts_get(c->have, k, ref) : NULL;
+
+	snprintf(c->fact_err, sizeof c->fact_err, "cisgate could not read %s %.64s (%s) from dockerd: "
+	    "%.160s; it needs it to decide (retry when dockerd answers, or ask an "
+	    "administrator)", facts_kind_name(k), ref, why,
+	    x == NULL ? "it was not looked up" :
+	    x->state == FACT_MISSING ? "dockerd has no such object" :
+	    x->state == FACT_OK ? "its answer cannot be read" : x->err);
+	return -1;
+}
+
+/* The primary group of a user spec's group part g: *known false for a group name
+ * cisgate cannot resolve (only "root" is known to be 0). */
+static void
+decide_group(const char *g, int64_t *gid, bool *known)
+{
+	const char *errstr;
+
+	*known = true;
+	if (strcmp(g, "root") == 0)
+		*gid = 0;
+	else if (str_to_i64(g, INT32_MIN, INT32_MAX, gid, &errstr) != 0)
+		*known = false;
+}
+
+/* An exec's effective user: the request's User, else the container's Config.User; a name
+ * and a missing group resolved through the container's /etc/passwd as runc does. */
+static int
+decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct docker_view *fv)
+{
+	struct run_user *ru = &c->run.user;
+	const struct user_view *u = c->view.user.raw[0] != '\0' ? &c->view.user : &fv->user;
+	const char *who = c->view.user.raw[0] != '\0' ? "-u" : "the container's USER";
+	const struct fact *pw;
+	const char *file = NULL;
+	size_t flen = 0;
+	int64_t uid, gid;
+
+	if (!decide_exec_passwd(p, &c->view))
+		return 0; /* stated as root, or uid:gid: judged as written */
+	ru->resolved = true;
+	ru->name = "";
+	if (u->raw[0] == '\0' || u->is_root) {
+		ru->uid_known = ru->gid_known = true;
+		ru->uid = 0;
+		ru->gid = 0;
+		if (u->raw[0] == '\0')
+			snprintf(ru->from, sizeof ru->from, "container %.64s has no USER (image "
+			    "%.64s)", c->ep.target, fv->image);
+		else
+			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\"",
+			    who, c->ep.target, u->raw);
+		if (u->group[0] != '\0')
+			decide_group(u->group, &ru->gid, &ru->gid_known);
+		return 0;
+	}
+	pw = facts_get(c->have, FACT_PASSWD, c->ep.target);
+	if (pw == NULL || pw->state == FACT_FAILED ||
+	    (pw->state == FACT_OK && passwd_tar_file(pw->body, pw->len, &file, &flen) != 0))
+		return decide_fact_failed(c, FACT_PASSWD, c->ep.target, "exec user");
+	if (u->numeric) {
+		ru->uid_known = true;
+		ru->uid = u->uid;
+		if (u->group[0] != '\0') {
+			decide_group(u->group, &ru->gid, &ru->gid_known);
+			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\"",
+			    who, c->ep.target, u->raw);
+		} else if (file != NULL && passwd_find(file, flen, "", true, u->uid, &uid, &gid)) {
+			ru->gid_known = true;
+			ru->gid = gid;
+			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is uid %lld, gid "
+			    "%lld from its /etc/passwd", who, c->ep.target, (long long)u->uid,
+			    (long long)gid);
+		} else {
+			ru->gid_known = true;
+			ru->gid = 0;
+			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is uid %lld, "
+			    "which has no entry in its /etc/passwd, so runc gives it gid 0", who,
+			    c->ep.target, (long long)u->uid);
+		}
+		return 0;
+	}
+	if (file != NULL && passwd_find(file, flen, u->name, false, 0, &uid, &gid)) {
+		ru->uid_known = ru->gid_known = true;
+		ru->uid = uid;
+		ru->gid = gid;
+		if (u->group[0] != '\0')
+			decide_group(u->group, &ru->gid, &ru->gid_known);
+		snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\", uid "
+		    "%lld gid %lld in its /etc/passwd", who, c->ep.target, u->raw,
+		    (long long)uid, (long long)ru->gid);
+		return 0;
+	}
+	ru->name = u->name;
+	snprintf(ru->from, sizeof ru->from, "%s of container %.64s is the name \"%.32s\", "
+	    "not in its /etc/passwd", who, c->ep.target, u->name);
+	return 0;
+}
+
+/* A create that leaves its user to the image: the image's Config.User. */
+static int
+decide_create_user(const struct policy *p, struct decide_ctx *c)
+{
+	struct run_user *ru = &c->run.user;
+	struct user_view u;
+	char buf[128];
+	const char *img = c->view.image;
+
+	if (!decide_user_from_image(p, &c->view) || c->run.image == NULL)
+		return 0;
+	docker_parse_user(c->image.user, &u, buf, sizeof buf);
+	ru->resolved = true;
+	ru->name = "";
+	if (u.raw[0] == '\0' || u.is_root) {
+		ru->uid_known = true;
+		ru->uid = 0;
+		snprintf(ru->from, sizeof ru->from, u.raw[0] == '\0' ? "image %.64s has no USER" :
+		    "image %.64s says USER %.32s", img, u.raw);
+	} else if (u.numeric) {
+		ru->uid_known = true;
+		ru->uid = u.uid;
+		snprintf(ru->from, sizeof ru->from, "image %.64s says USER %.32s", img, u.raw);
+	} else {
+		/* No container yet: its /etc/passwd cannot be read through the API. */
+		str_copy(ru->namebuf, u.name, sizeof ru->namebuf);
+		ru->name = ru->namebuf;
+		snprintf(ru->from, sizeof ru->from, "image %.64s says USER %.32s, a name "
+		    "resolved only inside the container (list it in allowed_names or use a "
+		    "numeric USER)", img, u.raw);
+	}
+	if (u.group[0] != '\0')
+		decide_group(u.group, &ru->gid, &ru->gid_known);
+	return 0;
+}
+
+/* The container that will run, from c->have: the effective user, the joined containers,
+ * the resolved image. Returns -1 (c->fact_err saying which) when a fact the decision needs
+ * could not be read. Offline (no facts at all) it leaves c->run empty. */
+static int
+decide_run(const struct policy *p, struct decide_ctx *c)
+{
+	struct docker_view *v = &c->view;
+	const char *modes[3] = {v->network_mode, v->pid_mode, v->ipc_mode};
+	static const char *const flags[3] = {"--network", "--pid", "--ipc"};
+	const struct docker_view *fv;
+	const struct fact *x;
+	struct gj_error e;
+	char ref[CG_ID_MAX];
+	size_t i, k;
+
+	if (c->have == NULL)
+		return 0;
+	if (v->kind == EP_EXEC_CREATE && c->ep.target[0] != '\0') {
+		if (v->user.is_root && !decide_exec_exempt(p))
+			return 0;
+		if ((fv = decide_fact_view(c, c->ep.target)) == NULL)
+			return decide_fact_failed(c, FACT_CONTAINER, c->ep.target, "exec target");
+		/* Records and exemptions name what the exec enters. */
+		v->image = fv->image;
+		c->run.image_id = fv->image_id;
+		for (k = 0; k < fv->nlabels && k < CG_LABELS_MAX; k++)
+			v->labels[k] = fv->labels[k];
+		v->nlabels = k;
+		return decide_exec_user(p, c, fv);
+	}
+	if (!decide_is_create(v))
+		return 0;
+	if (decide_user_from_image(p, v) || decide_image_exempt(p, v)) {
+		x = facts_get(c->have, FACT_IMAGE, v->image);
+		if (x != NULL && x->state == FACT_OK) {
+			if (docker_image_read(x->body, x->len, &c->image, &e) != 0)
+				return decide_fact_failed(c, FACT_IMAGE, v->image, "image");
+			c->run.image = &c->image;
+		} else if (x == NULL || x->state == FACT_FAILED) {
+			if (decide_user_from_image(p, v))
+				return decide_fact_failed(c, FACT_IMAGE, v->image, "image USER");
+			c->run.image_unresolved = true;
+		} else {
+			c->run.image_unresolved = true;
+			c->run.no_image = true;
+		}
+	}
+	if (decide_create_user(p, c) != 0)
+		return -1;
+	for (i = 0; i < 3; i++) {
+		const char *r = decide_join_ref(modes[i]);
+
+		if (r == NULL)
+			continue;
+		if ((fv = decide_fact_view(c, r)) == NULL)
+			return decide_fact_failed(c, FACT_CONTAINER, r, flags[i]);
+		c->run.joins[c->run.njoins++] = (struct run_join){flags[i], r, fv};
+	}
+	for (i = 0; i < v->nvolumes_from && c->run.njoins < CG_FACTS_MAX; i++) {
+		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
+		    (x = facts_get(c->have, FACT_CONTAINER, ref)) == NULL ||
+		    (fv = decide_fact_view(c, ref)) == NULL)
+			return decide_fact_failed(c, FACT_CONTAINER, ref, "--volumes-from");
+		c->run.joins[c->run.njoins++] = (struct run_join){"--volumes-from", x->ref, fv};
+	}
+	return 0;
+}
+
 /* Which requests carry host paths to resolve. */
 static bool
 decide_has_host_paths(const struct docker_view *v)
@@ -207,10 +554,20 @@ decide_has_host_paths(const struct docker_view *v)
 static void
 decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time_t now)
 {
-	struct eval_facts f = {NULL, NULL};
+	struct eval_facts f = {NULL, NULL, NULL};
 
 	if (decide_service_networks(c) != 0)
 		return;
+	c->fact_err[0] = '\0';
+	if (decide_run(p, c) != 0) {
+		/* Judged on the request alone (the stricter reading of a user left to the
+		 * image or container), no image exemption, then denied for the missing fact. */
+		memset(&c->run.user, 0, sizeof c->run.user);
+		c->run.image = NULL;
+		c->run.image_unresolved = true;
+	}
+	if (c->have != NULL)
+		f.run = &c->run;
 	if (c->rootfd >= 0 && decide_has_host_paths(&c->view)) {
 		(void)hostview_resolve(&c->host, &c->view, c->rootfd, 0);
 		f.host = &c->host;
@@ -218,6 +575,8 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 	f.current = decide_current(c);
 	c->facts = f;
 	eval_request_ctx(p, &c->ep, &c->view, &f, user, now, &c->dec);
+	if (c->fact_err[0] != '\0')
+		eval_deny_also(&c->dec, c->fact_err);
 }
 
 /* Builds the view and evaluates; shared by both entry points. */
@@ -482,6 +841,7 @@ decide_free(struct decide_ctx *c)
 		free(c->fact_view[i]);
 		c->fact_view[i] = NULL;
 	}
+	docker_image_free(&c->image);
 	docker_view_free(&c->view);
 	if (c->req.root != NULL || c->req.body != NULL)
 		envelope_free(&c->req);

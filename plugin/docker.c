@@ -27,7 +27,7 @@ TABLE_CHECK(f_top, T_COUNT);
 /* container.HostConfig, without its embedded Resources. */
 enum { H_BINDS, H_MOUNTS, H_PRIV, H_CAPADD, H_SECOPT, H_NET, H_PID, H_IPC, H_UTS, H_USERNS,
 	H_RESTART, H_RO, H_PUBALL, H_PORTS, H_MASKED, H_ROPATHS, H_GROUPADD, H_SYSCTLS, H_INIT,
-	H_ANNOT, H_CGROUPNS, H_OOM, H_COUNT };
+	H_ANNOT, H_CGROUPNS, H_OOM, H_VOLFROM, H_COUNT };
 static const char *const f_host[] = {[H_BINDS] = "Binds", [H_MOUNTS] = "Mounts",
     [H_PRIV] = "Privileged", [H_CAPADD] = "CapAdd", [H_SECOPT] = "SecurityOpt",
     [H_NET] = "NetworkMode", [H_PID] = "PidMode", [H_IPC] = "IpcMode", [H_UTS] = "UTSMode",
@@ -35,7 +35,7 @@ static const char *const f_host[] = {[H_BINDS] = "Binds", [H_MOUNTS] = "Mounts",
     [H_PUBALL] = "PublishAllPorts", [H_PORTS] = "PortBindings", [H_MASKED] = "MaskedPaths",
     [H_ROPATHS] = "ReadonlyPaths", [H_GROUPADD] = "GroupAdd", [H_SYSCTLS] = "Sysctls",
     [H_INIT] = "Init", [H_ANNOT] = "Annotations", [H_CGROUPNS] = "CgroupnsMode",
-    [H_OOM] = "OomScoreAdj"};
+    [H_OOM] = "OomScoreAdj", [H_VOLFROM] = "VolumesFrom"};
 TABLE_CHECK(f_host, H_COUNT);
 
 /* network.NetworkingConfig and the part of network.EndpointSettings that reaches the
@@ -252,6 +252,7 @@ docker_parse_user(const char *s, struct user_view *u, char *buf, size_t bufsz)
 	memset(u, 0, sizeof *u);
 	u->raw = s;
 	u->name = "";
+	u->group = colon ? colon + 1 : "";
 	if (*s == '\0')
 		return; /* left to the image: the caller's policy decides */
 	if (n >= bufsz)
@@ -945,7 +946,9 @@ dv_hostconfig(struct docker_view *v, json_t *hc, const char *where, bool *any,
 	    dv_map(f[H_SYSCTLS], "Sysctls", v->sysctls, DOCKER_SYSCTLS_MAX, &v->nsysctls, e) ||
 	    dv_optbool(f[H_INIT], "Init", &v->init, e) ||
 	    gojson_str(f[H_CGROUPNS], "CgroupnsMode", &v->cgroupns_mode, e) ||
-	    gojson_i64(f[H_OOM], "OomScoreAdj", &v->oom_score_adj, e))
+	    gojson_i64(f[H_OOM], "OomScoreAdj", &v->oom_score_adj, e) ||
+	    dv_strings(f[H_VOLFROM], "VolumesFrom", v->volumes_from, DOCKER_VOLUMES_FROM_MAX,
+	        &v->nvolumes_from, e))
 		return -1;
 	/* API 1.43 added Annotations; dockerd decodes them at every version (a wrong type is
 	 * refused) and then sets them to nil below 1.43. */
@@ -1179,7 +1182,8 @@ docker_view_init(struct docker_view *v, const struct endpoint *ep)
 	v->api_below_143 = ep != NULL && uri_version_below(ep, "1.43");
 	v->sec.seccomp = v->sec.apparmor = v->sec.selinux_type = "";
 	v->sec.no_new_privileges = -1;
-	v->user.raw = v->user.name = "";
+	v->user.raw = v->user.name = v->user.group = "";
+	v->image_id = "";
 	v->init = -1;
 }
 
@@ -1549,6 +1553,43 @@ docker_view_from_service(struct docker_view *v, const struct endpoint *ep,
 	return 0;
 }
 
+/* True when the list l holds every path of want (n of them). */
+static bool
+dv_has_all(json_t *l, const char *const *want, size_t n)
+{
+	size_t i, j;
+	json_t *x;
+
+	if (!json_is_array(l))
+		return l == NULL || json_is_null(l);
+	for (i = 0; i < n; i++) {
+		bool found = false;
+
+		json_array_foreach(l, j, x)
+			if (json_is_string(x) && strcmp(json_string_value(x), want[i]) == 0)
+				found = true;
+		if (!found)
+			return false;
+	}
+	return true;
+}
+
+/* An inspect's HostConfig keeps dockerd's default masked and read-only /proc paths
+ * (moby 20.10 oci/defaults.go; later versions add more, which still holds these). */
+static bool
+dv_default_paths(json_t *hc)
+{
+	static const char *const masked[] = {"/proc/asound", "/proc/acpi", "/proc/kcore",
+	    "/proc/keys", "/proc/latency_stats", "/proc/timer_list", "/proc/timer_stats",
+	    "/proc/sched_debug", "/proc/scsi", "/sys/firmware"};
+	static const char *const ro[] = {"/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys",
+	    "/proc/sysrq-trigger"};
+
+	return dv_has_all(json_object_get(hc, "MaskedPaths"), masked,
+	           sizeof masked / sizeof masked[0]) &&
+	    dv_has_all(json_object_get(hc, "ReadonlyPaths"), ro, sizeof ro / sizeof ro[0]);
+}
+
 int
 docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e)
 {
@@ -1567,8 +1608,103 @@ docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e
 		return -1;
 	v->has_host = f[1] != NULL;
 	v->name = name[0] == '/' ? name + 1 : name;
+	if (v->sec.unmasked_paths && json_is_object(f[1]))
+		v->sec.unmasked_paths = !dv_default_paths(f[1]);
+	/* dockerd stores its default cgroup namespace mode in every container: "host" on a
+	 * cgroup v1 host (--default-cgroupns-mode), which is not what the user asked for. */
+	if (strcmp(v->cgroupns_mode, "host") == 0)
+		v->cgroupns_mode = "";
 	dv_limits(v);
 	return 0;
+}
+
+int
+docker_view_from_container(struct docker_view *v, json_t *item, struct gj_error *e)
+{
+	json_t *mounts, *m;
+	size_t i;
+
+	if (docker_view_from_inspect(v, item, e) != 0)
+		return -1;
+	v->image_id = json_string_value(json_object_get(item, "Image"));
+	if (v->image_id == NULL)
+		v->image_id = "";
+	if ((mounts = json_object_get(item, "Mounts")) == NULL || json_is_null(mounts))
+		return 0;
+	if (!json_is_array(mounts))
+		return gojson_fail(e, GJ_INVALID, "inspect Mounts is not a list");
+	v->nmounts = 0; /* what the container has, not what its create said */
+	json_array_foreach(mounts, i, m) {
+		const char *type = json_string_value(json_object_get(m, "Type"));
+		const char *src = json_string_value(json_object_get(m, "Source"));
+		const char *name = json_string_value(json_object_get(m, "Name"));
+		const char *dst = json_string_value(json_object_get(m, "Destination"));
+		const char *prop = json_string_value(json_object_get(m, "Propagation"));
+		json_t *rw = json_object_get(m, "RW");
+		enum mount_kind k = MOUNT_OTHER;
+
+		if (type == NULL || dst == NULL || !json_is_boolean(rw))
+			return gojson_fail(e, GJ_INVALID, "inspect Mounts entry %zu lacks Type, "
+			    "Destination or RW", i);
+		if (strcmp(type, "bind") == 0)
+			k = MOUNT_BIND;
+		else if (strcmp(type, "volume") == 0) {
+			k = MOUNT_VOLUME;
+			src = name;
+		}
+		if (dv_add_mount(v, k, src ? src : "", dst, prop ? prop : "", !json_is_true(rw),
+		    "Mounts", e) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Copies up to max strings of the list l into out. */
+static size_t
+dv_names(json_t *l, const char **out, size_t max)
+{
+	size_t i, n = 0;
+	json_t *x;
+
+	json_array_foreach(l, i, x) {
+		if (json_is_string(x) && n < max)
+			out[n++] = json_string_value(x);
+	}
+	return n;
+}
+
+int
+docker_image_read(const char *body, size_t len, struct image_fact *im, struct gj_error *e)
+{
+	json_t *cfg, *tags, *dg, *user;
+
+	memset(im, 0, sizeof *im);
+	e->status = GJ_OK;
+	e->text[0] = '\0';
+	if (len > CG_BODY_MAX ||
+	    gojson_depth(body, len, CG_JSON_DEPTH_MAX) > CG_JSON_DEPTH_MAX)
+		return gojson_fail(e, GJ_INVALID, "image answer too large or too deep");
+	if ((im->root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL ||
+	    !json_is_object(im->root))
+		return gojson_fail(e, GJ_INVALID, "image answer is not a JSON object");
+	im->id = json_string_value(json_object_get(im->root, "Id"));
+	cfg = json_object_get(im->root, "Config");
+	user = json_is_object(cfg) ? json_object_get(cfg, "User") : NULL;
+	if (im->id == NULL || (user != NULL && !json_is_string(user) && !json_is_null(user)))
+		return gojson_fail(e, GJ_INVALID, "image answer lacks Id or has a bad Config.User");
+	im->user = json_is_string(user) ? json_string_value(user) : "";
+	if (json_is_array(tags = json_object_get(im->root, "RepoTags")))
+		im->ntags = dv_names(tags, im->tags, DOCKER_IMAGE_NAMES_MAX);
+	if (json_is_array(dg = json_object_get(im->root, "RepoDigests")))
+		im->ndigests = dv_names(dg, im->digests, DOCKER_IMAGE_NAMES_MAX);
+	return 0;
+}
+
+void
+docker_image_free(struct image_fact *im)
+{
+	json_decref(im->root);
+	im->root = NULL;
 }
 
 void

@@ -123,6 +123,24 @@ eval_message(struct decision *d)
 		str_appendf(&sb, " | (+%zu more; run `cisgate check` for all)", total - shown);
 }
 
+void
+eval_deny_also(struct decision *d, const char *reason)
+{
+	size_t n = d->nv < CG_VIOLATIONS_MAX ? d->nv : CG_VIOLATIONS_MAX - 1;
+
+	/* First, so that the message says it before the rules' findings. */
+	memmove(&d->v[1], &d->v[0], n * sizeof d->v[0]);
+	d->v[0].rule = -1;
+	d->v[0].action = ACT_DENY;
+	d->v[0].waived_by = NULL;
+	str_copy(d->v[0].text, reason, sizeof d->v[0].text);
+	d->nv = n + 1;
+	d->allow = false;
+	d->outcome = OUT_DENY;
+	d->would_deny = false;
+	eval_message(d);
+}
+
 /* Starts violation d->v[d->nv] of rule r: its "[CIS x] name: " prefix in *sb. False when
  * the rule is off or the list is full. */
 static bool
@@ -143,8 +161,8 @@ eval_begin(const struct policy *p, int r, struct decision *d, struct strbuf *sb)
 /* Keeps violation d->v[d->nv] of rule r, whose text is written: the policy's action and
  * the first exemption that waives it for this request. */
 static void
-eval_keep(const struct policy *p, int r, const struct docker_view *v, const char *user,
-    time_t now, struct decision *d)
+eval_keep(const struct policy *p, int r, const struct docker_view *v,
+    const struct eval_facts *f, const char *user, time_t now, struct decision *d)
 {
 	struct violation *vi = &d->v[d->nv];
 	size_t j;
@@ -155,7 +173,7 @@ eval_keep(const struct policy *p, int r, const struct docker_view *v, const char
 	vi->waived_by = NULL;
 	vi->expired = NULL;
 	for (j = 0; j < p->nex; j++) {
-		if (p->ex[j].rules[r] && exemption_matches(&p->ex[j], v, user, now)) {
+		if (p->ex[j].rules[r] && exemption_matches_ctx(&p->ex[j], v, f, user, now)) {
 			vi->waived_by = &p->ex[j];
 			if (d->exemption == NULL)
 				d->exemption = &p->ex[j];
@@ -167,7 +185,7 @@ eval_keep(const struct policy *p, int r, const struct docker_view *v, const char
 		const struct exemption *x = &p->ex[j];
 
 		if (x->rules[r] && x->expires != 0 && now >= x->expires &&
-		    exemption_matches(x, v, user, x->expires - 1)) {
+		    exemption_matches_ctx(x, v, f, user, x->expires - 1)) {
 			vi->expired = x;
 			if (d->expired == NULL)
 				d->expired = x;
@@ -386,7 +404,7 @@ eval_cves(const struct policy *p, const struct endpoint *ep, const struct docker
 		    c->what);
 		if (c->reach == CVE_REACH_ARCHIVE_PUT)
 			str_append(&sb, ", or copy through a volume");
-		eval_keep(p, c->rule, v, user, now, d);
+		eval_keep(p, c->rule, v, NULL, user, now, d);
 	}
 }
 
@@ -486,7 +504,7 @@ eval_route(const struct policy *p, const struct endpoint *ep, const struct docke
 		break;
 	}
 	if (r >= 0)
-		eval_keep(p, r, v, user, now, d);
+		eval_keep(p, r, v, NULL, user, now, d);
 	eval_cves(p, ep, v, user, now, false, d);
 	/* A judged route no rule judges yet is a default route. */
 	if (rc == RC_JUDGED && !rules_judge_kind(ep->kind))
@@ -499,7 +517,7 @@ eval_route(const struct policy *p, const struct endpoint *ep, const struct docke
 				listed = true;
 		if (!listed && eval_begin(p, R_DEFAULT_ROUTE, d, &sb)) {
 			eval_default_text(ep, &sb);
-			eval_keep(p, R_DEFAULT_ROUTE, v, user, now, d);
+			eval_keep(p, R_DEFAULT_ROUTE, v, NULL, user, now, d);
 		}
 	}
 	return 0;
@@ -534,7 +552,7 @@ eval_request_ctx(const struct policy *p, const struct endpoint *ep,
 		if (!(rd->kinds & kind) || !eval_begin(p, r, d, &sb))
 			continue;
 		if (rules_check(r, p, v, f, &sb))
-			eval_keep(p, r, v, user, now, d);
+			eval_keep(p, r, v, f, user, now, d);
 	}
 	for (i = 0; i < d->nv; i++) {
 		if (d->v[i].waived_by != NULL)

@@ -7,8 +7,10 @@
 #include <string.h>
 #include <time.h>
 
+#include "cisgate/evalfacts.h"
 #include "cisgate/exemption.h"
 #include "cisgate/pyaml.h"
+#include "cisgate/runfacts.h"
 
 /* The state of reading the list: the exemption being read is ex[i]. */
 struct exload {
@@ -327,4 +329,94 @@ exemption_expiry(const struct exemption *x, time_t now, int64_t days, char *buf,
 		return 2;
 	}
 	return 0;
+}
+
+/* The repository of a RepoTag or RepoDigest name: up to the '@', or to the ':' of a tag
+ * (one after the last '/': before it, a ':' is a registry's port). Length in *n. */
+static void
+exemption_repo(const char *s, size_t *n)
+{
+	const char *at = strchr(s, '@'), *slash = NULL, *colon;
+	size_t len = at ? (size_t)(at - s) : strlen(s), i;
+
+	for (i = 0; i < len; i++)
+		if (s[i] == '/')
+			slash = s + i;
+	colon = memchr(slash ? slash : s, ':', len - (size_t)((slash ? slash : s) - s));
+	*n = colon ? (size_t)(colon - s) : len;
+}
+
+/* True when the image has a RepoDigest of repository s[0..n). */
+static bool
+exemption_pulled(const struct image_fact *im, const char *s, size_t n)
+{
+	size_t i, m;
+
+	for (i = 0; i < im->ndigests; i++) {
+		exemption_repo(im->digests[i], &m);
+		if (m == n && strncmp(im->digests[i], s, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* An image criterion over a resolved image (see exemption_matches_ctx). */
+static bool
+exemption_image(const char *pat, const struct image_fact *im)
+{
+	char repo[CG_ID_MAX];
+	size_t i, n;
+
+	if (strncmp(pat, "sha256:", 7) == 0) {
+		if (strcmp(im->id, pat) == 0)
+			return true;
+		for (i = 0; i < im->ndigests; i++) {
+			const char *at = strchr(im->digests[i], '@');
+
+			if (at != NULL && strcmp(at + 1, pat) == 0)
+				return true;
+		}
+		return false;
+	}
+	for (i = 0; i < im->ndigests; i++) {
+		exemption_repo(im->digests[i], &n);
+		if (n >= sizeof repo)
+			continue;
+		memcpy(repo, im->digests[i], n);
+		repo[n] = '\0';
+		if (fnmatch(pat, repo, 0) == 0 || fnmatch(pat, im->digests[i], 0) == 0)
+			return true;
+	}
+	for (i = 0; i < im->ntags; i++) {
+		exemption_repo(im->tags[i], &n);
+		if (exemption_pulled(im, im->tags[i], n) && fnmatch(pat, im->tags[i], 0) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool
+exemption_matches_ctx(const struct exemption *x, const struct docker_view *v,
+    const struct eval_facts *f, const char *user, time_t now)
+{
+	const struct run_facts *rf = f != NULL ? f->run : NULL;
+	struct exemption y;
+
+	if (rf == NULL || x->image == NULL)
+		return exemption_matches(x, v, user, now);
+	if (rf->image_unresolved)
+		return false;
+	if (rf->image != NULL) {
+		if (!exemption_image(x->image, rf->image))
+			return false;
+	} else if (rf->image_id != NULL && rf->image_id[0] != '\0' &&
+	    strncmp(x->image, "sha256:", 7) == 0) {
+		if (strcmp(rf->image_id, x->image) != 0)
+			return false;
+	} else
+		return exemption_matches(x, v, user, now);
+	/* The image matched; the other criteria as usual. */
+	y = *x;
+	y.image = NULL;
+	return exemption_matches(&y, v, user, now);
 }

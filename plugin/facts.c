@@ -79,6 +79,7 @@ facts_kind_name(enum fact_kind k)
 		[FACT_IMAGE] = "image",
 		[FACT_PLUGIN] = "plugin",
 		[FACT_NETWORK] = "network",
+		[FACT_PASSWD] = "/etc/passwd of container",
 	};
 
 	return k < FACT_KIND_COUNT ? names[k] : "?";

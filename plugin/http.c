@@ -115,6 +115,9 @@ http_lookup(struct http_server *s, struct MHD_Connection *conn, struct upload *u
 	if (lk == NULL)
 		return false;
 	memcpy(&lk->f, need, sizeof *need); /* no answers yet: nothing owned to copy */
+	/* Said, so that tests can prove the common create asks dockerd nothing. */
+	log_debug("lookup: %zu fact(s), first %s %.64s (%s)", need->n,
+	    facts_kind_name(need->f[0].kind), need->f[0].ref, need->f[0].why);
 	lk->conn = conn;
 	atomic_init(&lk->done, false);
 	lk->decided = false;

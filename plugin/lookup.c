@@ -13,12 +13,14 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 		[FACT_IMAGE] = "/images/",
 		[FACT_PLUGIN] = "/plugins/",
 		[FACT_NETWORK] = "/networks/",
+		[FACT_PASSWD] = "/containers/",
 	};
 	static const char *const suffix[FACT_KIND_COUNT] = {
 		[FACT_CONTAINER] = "/json",
 		[FACT_IMAGE] = "/json",
 		[FACT_PLUGIN] = "/json",
 		[FACT_NETWORK] = "",
+		[FACT_PASSWD] = "/archive?path=%2Fetc%2Fpasswd",
 	};
 
 	if (x->kind >= FACT_KIND_COUNT)

@@ -19,6 +19,7 @@
 #include "cisgate/lint.h"
 #include "cisgate/log.h"
 #include "cisgate/report.h"
+#include "cisgate/lookup.h"
 #include "cisgate/rules.h"
 #include "cisgate/schema.h"
 #include "cisgate/polstore.h"
@@ -58,7 +59,8 @@ usage(FILE *f)
 	    "        `docker-compose config` prints it). Ends with a summary. Exit 0 all\n"
 	    "        allowed, 1 something denied, 2 error\n"
 	    "        --daemon-socket asks dockerd's version (GET /version) for the daemon-cves\n"
-	    "        rules; --daemon-version gives it; neither: unknown (counts as affected)\n"
+	    "        rules and looks an envelope's users, joins and images up there, as the\n"
+	    "        server does; --daemon-version gives the version; neither: unknown\n"
 	    "daemon-report  dockerd's version, the daemon-cves entries that apply to it, and\n"
 	    "        every rule's action under the policy. Exit 0, 1 when an entry applies, 2 error\n"
 	    "audit diff    what the shadow policy would have denied that the enforced one allowed,\n"
@@ -139,11 +141,29 @@ main_daemon_version(struct policy *p, const char *socket, const char *version)
 	return 0;
 }
 
+/* Decides an envelope as the server does: the facts it needs looked up in the dockerd at
+ * socket (synchronously), then decided again with them. */
+static void
+check_with_daemon(const struct policy *p, const char *buf, size_t len, const char *user,
+    const char *socket, struct decide_ctx *c)
+{
+	static struct facts need; /* answers freed when the next check starts */
+
+	facts_clear(&need);
+	decide_envelope_facts(p, buf, len, false, user, time(NULL), NULL, &need, c);
+	if (!c->pending)
+		return;
+	decide_free(c);
+	lookup_run_sync(socket, (unsigned)p->daemon.timeout_ms, &need);
+	decide_envelope_facts(p, buf, len, false, user, time(NULL), &need, NULL, c);
+	/* need's answers stay until the next call: c's views point into them. */
+}
+
 /* One INPUT of `check`: an envelope, a bare body (endpoint), docker inspect output or a
  * compose file, each verdict added to o. Returns 0, or 2 when INPUT cannot be read. */
 static int
 check_input(const struct policy *p, const char *path, const char *user,
-    const char *endpoint, struct checkout *o, struct decide_ctx *c)
+    const char *endpoint, const char *dsock, struct checkout *o, struct decide_ctx *c)
 {
 	struct policy_errors errs;
 	struct compose_file cf;
@@ -207,7 +227,11 @@ check_input(const struct policy *p, const char *path, const char *user,
 	} else if (json_is_object(doc) && (json_object_get(doc, "RequestUri") ||
 	               json_object_get(doc, "RequestMethod"))) {
 		/* The bytes as given, as the server reads them: only the user is replaced. */
-		decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL), c);
+		if (dsock != NULL)
+			check_with_daemon(p, buf, len, user[0] ? user : NULL, dsock, c);
+		else
+			decide_envelope_as(p, buf, len, false, user[0] ? user : NULL, time(NULL),
+			    c);
 		rc = checkout_add(o, uri_kind_name(c->ep.kind), c->view.image, &c->dec,
 		    c->dec.msg) ? 2 : 0;
 		decide_free(c);
@@ -284,7 +308,7 @@ cmd_check(int argc, char **argv)
 		rc = 2;
 	}
 	for (; rc == 0 && optind < argc; optind++)
-		rc = check_input(p, argv[optind], user, endpoint, o, c);
+		rc = check_input(p, argv[optind], user, endpoint, dsock, o, c);
 	/* An input that cannot be read makes the whole answer an error: no partial verdict. */
 	if (rc == 0) {
 		checkout_print(o, stdout);

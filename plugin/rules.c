@@ -11,6 +11,7 @@
 #include "cisgate/hostview.h"
 #include "cisgate/policy.h"
 #include "cisgate/rules.h"
+#include "cisgate/runfacts.h"
 
 /* The flag that fixes a finding, as `docker run` or `docker service create` spells it:
  * one message per finding, whichever command made the request. */
@@ -1050,6 +1051,8 @@ static const struct param_def p_exec_root[] = {
 	{.key = "allowed_names", .type = PT_STRS, .off = OFF(exec_users.names)},
 	{.key = "allowed_uids", .type = PT_RANGES, .off = OFF(exec_users.uids), .min = 1,
 	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
+	{.key = "group_zero", .type = PT_ENUM, .off = OFF(exec_users.group_zero),
+	    .names = STRS("deny", "allow"), .def = EMPTY_DENY},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_cgroup_parent[] = {
@@ -1074,6 +1077,8 @@ static const struct param_def p_root_user[] = {
 	{.key = "allowed_names", .type = PT_STRS, .off = OFF(create_users.names)},
 	{.key = "allowed_uids", .type = PT_RANGES, .off = OFF(create_users.uids), .min = 1,
 	    .max = 4294967294LL, .def_range = {ALL_UIDS}},
+	{.key = "group_zero", .type = PT_ENUM, .off = OFF(create_users.group_zero),
+	    .names = STRS("deny", "allow"), .def = EMPTY_DENY},
 	{.key = NULL}, /* end */
 };
 static const struct param_def p_networks[] = {
@@ -1216,14 +1221,207 @@ rules_is_digest(const char *d)
 	    strspn(d + 7, "0123456789abcdef") == 64;
 }
 
+/* --- The container that will run (runfacts.h) ------------------------------------ */
+
+/* True when a group spec names gid 0 ("0", "+0", "root"). */
+static bool
+group_is_zero(const char *g)
+{
+	int64_t x;
+	const char *errstr;
+
+	if (strcmp(g, "root") == 0)
+		return true;
+	return str_to_i64(g, INT32_MIN, INT32_MAX, &x, &errstr) == 0 && x == 0;
+}
+
+/* The effective user u (resolved through dockerd) against spec s. */
+static bool
+run_user_ok(const struct userspec *s, const struct run_user *u, const char *uf,
+    struct strbuf *out)
+{
+	if (!u->uid_known) {
+		if (u->name[0] != '\0' && list_has(&s->names, u->name))
+			goto group;
+		str_appendf(out, "cannot tell who it runs as: %.200s; add %s with a non-root "
+		    "uid (e.g. %s 1000)", u->from, uf, uf);
+		return false;
+	}
+	if (u->uid == 0) {
+		str_appendf(out, "runs as root: %.200s; add %s with a non-root uid (e.g. %s "
+		    "1000)", u->from, uf, uf);
+		return false;
+	}
+	if (!ranges_have(&s->uids, u->uid)) {
+		str_appendf(out, "runs as uid %lld (%.160s), not in the policy's allowed uids; "
+		    "use an allowed uid", (long long)u->uid, u->from);
+		return false;
+	}
+group:
+	if (s->group_zero == EMPTY_DENY && u->gid_known && u->gid == 0) {
+		str_appendf(out, "runs with group 0 (root): %.200s; add %s UID:GID with a "
+		    "non-root group (e.g. %s 1000:1000)", u->from, uf, uf);
+		return false;
+	}
+	return true;
+}
+
+/* A stated user whose group part is 0 ("1000:0", "1000:root"). */
+static bool
+stated_group_zero(const struct userspec *s, const struct user_view *u, const char *uf,
+    struct strbuf *out)
+{
+	if (s->group_zero != EMPTY_DENY || u->raw[0] == '\0' || u->is_root ||
+	    !group_is_zero(u->group))
+		return false;
+	str_appendf(out, "user \"%.64s\" runs with group 0 (root); use a non-root group "
+	    "(e.g. %s 1000:1000)", u->raw, uf);
+	return true;
+}
+
+static bool
+cf_exec_root(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	const struct run_facts *rf = f != NULL ? f->run : NULL;
+
+	if (rf != NULL && rf->user.resolved)
+		return !run_user_ok(&p->exec_users, &rf->user, "-u", out);
+	return c_exec_root(p, v, out) || stated_group_zero(&p->exec_users, &v->user, "-u", out);
+}
+
+static bool
+cf_root_user(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	const struct run_facts *rf = f != NULL ? f->run : NULL;
+
+	if (!v->has_config)
+		return false;
+	if (rf != NULL && rf->user.resolved)
+		return !run_user_ok(&p->create_users, &rf->user, flag(v, F_USER), out);
+	if (rf != NULL && rf->no_image && v->user.raw[0] == '\0')
+		return false; /* dockerd refuses it; the create after the CLI's pull is judged */
+	return c_root_user(p, v, out) ||
+	    stated_group_zero(&p->create_users, &v->user, flag(v, F_USER), out);
+}
+
+/* Rule r over each container the request joins with flag fl (NULL: any); the first
+ * finding is written as inherited from that container. */
+static bool
+run_joins(int r, const struct policy *p, const struct eval_facts *f, const char *fl,
+    struct strbuf *out)
+{
+	const struct run_facts *rf = f != NULL ? f->run : NULL;
+	char buf[CG_VIOLATION_TEXT_MAX];
+	size_t i;
+
+	for (i = 0; rf != NULL && i < rf->njoins; i++) {
+		const struct run_join *j = &rf->joins[i];
+		const struct docker_view *x = j->x;
+		struct strbuf sb;
+		bool bad = false;
+
+		if (fl != NULL && strcmp(j->flag, fl) != 0)
+			continue;
+		str_init(&sb, buf, sizeof buf);
+		switch (r) {
+		case R_HOST_NETWORK:
+		case R_HOST_PID:
+		case R_HOST_IPC: {
+			const char *m = r == R_HOST_NETWORK ? x->network_mode :
+			    r == R_HOST_PID ? x->pid_mode : x->ipc_mode;
+
+			if (mode_is_host(m)) {
+				str_appendf(&sb, "it shares the host's namespace (%s host)", j->flag);
+				bad = true;
+			} else if (strncmp(m, "container:", 10) == 0) {
+				/* One level is judged: a chain hides what the last link shares. */
+				str_appendf(&sb, "it joins %.64s itself (%s %.64s); join that one "
+				    "directly", m + 10, j->flag, m);
+				bad = true;
+			}
+			break;
+		}
+		case R_PRIVILEGED:
+			if (x->privileged) {
+				str_append(&sb, "it is privileged: its processes and root file system are "
+				    "reachable through /proc");
+				bad = true;
+			}
+			break;
+		default:
+			bad = rules_check(r, p, x, NULL, &sb);
+			break;
+		}
+		if (!bad)
+			continue;
+		str_appendf(out, "%s %s%.64s inherits from container %.64s: %s; choose a "
+		    "compliant container to join", j->flag,
+		    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref, j->ref, buf);
+		return true;
+	}
+	return false;
+}
+
+static bool
+cf_host_network(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	return c_host_network(p, v, out) || run_joins(R_HOST_NETWORK, p, f, "--network", out);
+}
+
+static bool
+cf_host_pid(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	return c_host_pid(p, v, out) || run_joins(R_HOST_PID, p, f, "--pid", out);
+}
+
+static bool
+cf_host_ipc(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	return c_host_ipc(p, v, out) || run_joins(R_HOST_IPC, p, f, "--ipc", out);
+}
+
+static bool
+cf_privileged(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	return c_privileged(p, v, out) || run_joins(R_PRIVILEGED, p, f, "--pid", out);
+}
+
+static bool
+cf_sensitive_run(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	return cf_sensitive(p, v, f, out) ||
+	    run_joins(R_SENSITIVE_MOUNTS, p, f, "--volumes-from", out);
+}
+
+static bool
+cf_docker_socket_run(const struct policy *p, const struct docker_view *v,
+    const struct eval_facts *f, struct strbuf *out)
+{
+	return cf_docker_socket(p, v, f, out) ||
+	    run_joins(R_DOCKER_SOCKET, p, f, "--volumes-from", out);
+}
+
 /* Checks that read facts; the table's entries for these rules run them without. */
 typedef bool (*rule_fact_fn)(const struct policy *p, const struct docker_view *v,
     const struct eval_facts *f, struct strbuf *out);
 
 static const rule_fact_fn rules_fact_checks[R_COUNT] = {
-	[R_SENSITIVE_MOUNTS] = cf_sensitive,
+	[R_SENSITIVE_MOUNTS] = cf_sensitive_run,
 	[R_CPU] = cf_cpu,
-	[R_DOCKER_SOCKET] = cf_docker_socket,
+	[R_DOCKER_SOCKET] = cf_docker_socket_run,
+	[R_EXEC_ROOT] = cf_exec_root,
+	[R_ROOT_USER] = cf_root_user,
+	[R_HOST_NETWORK] = cf_host_network,
+	[R_HOST_PID] = cf_host_pid,
+	[R_HOST_IPC] = cf_host_ipc,
+	[R_PRIVILEGED] = cf_privileged,
 };
 
 bool

@@ -91,7 +91,7 @@ while ($i < @lines) {
 		$i++;
 		next;
 	}
-	if ($l =~ /^### (.*)/) {
+	if ($l =~ /^#{3,} (.*)/) {
 		my $h = $1;
 		$h =~ s/`//g;
 		print ".SS \"" . esc($h) . "\"\n";
@@ -134,7 +134,10 @@ while ($i < @lines) {
 		next;
 	}
 	# A paragraph: its lines joined, so inline markup may span them.
-	my @p;
+	# The first line is always taken, so a line no branch above knows (e.g. "#tag") cannot
+	# stop the loop from moving on.
+	my @p = ($l =~ s/^\s+//r);
+	$i++;
 	while ($i < @lines && $lines[$i] !~ /^\s*$/ && $lines[$i] !~ /^(#|\s*```|\||- )/) {
 		(my $x = $lines[$i]) =~ s/^\s+//;
 		push @p, $x;

@@ -14,6 +14,7 @@
 #include "cisgate/facts.h"
 #include "cisgate/hostview.h"
 #include "cisgate/policy.h"
+#include "cisgate/runfacts.h"
 #include "cisgate/uri.h"
 
 struct decide_ctx {
@@ -37,6 +38,9 @@ struct decide_ctx {
 	 * recorded): has_shadow is false when there is no shadow or nothing was decided. */
 	bool has_shadow;
 	struct decision shadow;
+	struct run_facts run;    /* the container that will run, from c->have */
+	struct image_fact image; /* a create's image as dockerd reports it (owned) */
+	char fact_err[400];      /* why a fact the decision needs could not be read, or "" */
 	struct docker_view view; /* large */
 	struct hostview host;    /* last: larger, and only its used entries are written */
 };

@@ -26,6 +26,8 @@
 
 /* Bounds of the lists the view keeps (beside the CG_*_MAX ones in limits.h). */
 #define DOCKER_GROUPS_MAX 32
+#define DOCKER_VOLUMES_FROM_MAX 8 /* at most CG_FACTS_MAX - 4 are looked up */
+#define DOCKER_IMAGE_NAMES_MAX 32 /* RepoTags, RepoDigests of one image */
 #define DOCKER_SYSCTLS_MAX 64
 #define DOCKER_NETWORKS_MAX 32
 #define DOCKER_ANNOTATIONS_MAX 64
@@ -70,6 +72,7 @@ struct user_view {
 	bool numeric;
 	int64_t uid;      /* when numeric; an empty user part means uid 0 */
 	bool is_root;     /* certainly uid 0: "root", "0", "+0", "0:0", ":1000" */
+	const char *group; /* the group part after ':' ("" when none), as written */
 };
 
 /* Labels and sysctls: a key and its value. */
@@ -162,6 +165,8 @@ struct docker_view {
 	size_t nendpoint_sysctls;  /* the first nendpoint_sysctls entries of sysctls come
 	                              from EndpointsConfig DriverOpts (1.46): Config is read
 	                              before any HostConfig */
+	size_t nvolumes_from;
+	const char *image_id; /* inspect: the container's image ID ("" otherwise) */
 
 	json_t *root; /* owns the body's strings */
 	size_t arena_used;
@@ -176,8 +181,30 @@ struct docker_view {
 	                                              IDs; that an ID is the host network's
 	                                              is a fact only dockerd knows) */
 	struct label_view annotations[DOCKER_ANNOTATIONS_MAX];
+	const char *volumes_from[DOCKER_VOLUMES_FROM_MAX]; /* HostConfig.VolumesFrom, raw
+	                                                      ("X", "X:ro", "X:rw") */
 	char arena[CG_ARENA_SIZE];
 };
+
+/* An image as dockerd reports it (GET /images/{ref}/json): what the effective user and
+ * image exemptions are decided from. Strings point into root. */
+struct image_fact {
+	json_t *root; /* owned; release with docker_image_free() */
+	const char *id;   /* "sha256:..." */
+	const char *user; /* Config.User ("" when the image has no USER) */
+	size_t ntags, ndigests;
+	const char *tags[DOCKER_IMAGE_NAMES_MAX];    /* RepoTags: "busybox:latest" */
+	const char *digests[DOCKER_IMAGE_NAMES_MAX]; /* RepoDigests: "busybox@sha256:..." */
+};
+
+/* Reads dockerd's image inspect answer body[0..len) into im (allocates im->root: free with
+ * docker_image_free, also after a failure). Returns 0, or -1 with *e saying what is not
+ * as dockerd writes it. Names past DOCKER_IMAGE_NAMES_MAX are not kept. Pure. */
+int docker_image_read(const char *body, size_t len, struct image_fact *im,
+    struct gj_error *e);
+
+/* Releases what docker_image_read allocated. Accepts a zeroed im. */
+void docker_image_free(struct image_fact *im);
 
 /* Readies v for docker_view_build (cheap: the tables are not cleared). */
 void docker_view_init(struct docker_view *v, const struct endpoint *ep);
@@ -195,8 +222,15 @@ int docker_view_build(struct docker_view *v, const struct endpoint *ep,
 int docker_version_answer(const char *body, size_t len, char *out, size_t outsz);
 
 /* Reads one `docker inspect` entry (Config, HostConfig, Name) into v, as a create.
- * item stays owned by the caller. */
+ * MaskedPaths and ReadonlyPaths that keep every one of dockerd's defaults are not an
+ * opening (dockerd stores its defaults there). item stays owned by the caller. */
 int docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e);
+
+/* As docker_view_from_inspect, for a container that exists (a join, an exec target): its
+ * mounts are the inspect's top-level "Mounts" (what it really has, volumes-from and
+ * image volumes included: binds by cleaned source, volumes by name), and v->image_id is
+ * its image ID. item stays owned by the caller. */
+int docker_view_from_container(struct docker_view *v, json_t *item, struct gj_error *e);
 
 /* Reads a swarm ServiceSpec (the body of POST /services/create and /services/{id}/update)
  * into v, as the container each task will be: ContainerSpec user, groups, mounts,

@@ -62,6 +62,11 @@ void eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const
 /* A deny that no rule made: the request could not be read as dockerd reads it. */
 void eval_deny_unreadable(struct decision *d, const char *reason);
 
+/* Makes the evaluated decision d a deny for reason (something cisgate needed and could
+ * not read), keeping the rules' findings after it (the last is dropped when d is full).
+ * No mode or exemption changes it. */
+void eval_deny_also(struct decision *d, const char *reason);
+
 /* True when ref (a plugin name, name:tag, repo/name@digest or ID prefix) may name one of
  * the policy's own plugin names: its last path component without tag or digest, ignoring
  * case, or any ref of hex digits only (cisgate cannot know its own plugin ID). */

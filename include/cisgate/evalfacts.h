@@ -6,10 +6,12 @@
 
 struct hostview;       /* hostview.h: bind sources as the kernel will follow them */
 struct current_limits; /* current.h: a container's limits before an update */
+struct run_facts;      /* runfacts.h: effective user, joined containers, resolved image */
 
 struct eval_facts {
 	const struct hostview *host;          /* NULL: host paths were not resolved */
 	const struct current_limits *current; /* NULL: the limits are not known */
+	const struct run_facts *run;          /* NULL: judged from the request alone */
 };
 
 #endif

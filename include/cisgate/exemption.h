@@ -44,5 +44,16 @@ bool exemption_matches(const struct exemption *x, const struct docker_view *v,
  * expires within days days, 0 (buf "") otherwise. Dates in UTC. Pure. */
 int exemption_expiry(const struct exemption *x, time_t now, int64_t days, char *buf,
     size_t len);
+struct eval_facts;
+
+/* exemption_matches with the facts dockerd gave (f may be NULL): when the image was
+ * resolved (f->run->image), an image criterion matches that image, not the request's
+ * string: a sha256: digest matches its ID or one of its RepoDigests; a glob matches a
+ * RepoDigest's repository, or a RepoTag whose repository has a RepoDigest of this image
+ * (so a local `docker tag` onto a waived name carries nothing). When a needed lookup
+ * failed (f->run->image_unresolved), no image criterion matches. For an exec, a digest
+ * matches the target container's image ID. Pure. */
+bool exemption_matches_ctx(const struct exemption *x, const struct docker_view *v,
+    const struct eval_facts *f, const char *user, time_t now);
 
 #endif

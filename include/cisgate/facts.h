@@ -17,6 +17,7 @@ enum fact_kind {
 	FACT_IMAGE,     /* GET /images/{ref}/json */
 	FACT_PLUGIN,    /* GET /plugins/{ref}/json */
 	FACT_NETWORK,   /* GET /networks/{ref} */
+	FACT_PASSWD,    /* GET /containers/{ref}/archive?path=/etc/passwd (a tar) */
 	FACT_KIND_COUNT
 };
 

@@ -35,6 +35,7 @@ struct userspec {
 	struct strlist images;     /* EMPTY_ALLOWLIST: images known to set a non-root USER */
 	struct strlist names;      /* user names allowed (resolved in the container!) */
 	struct rangelist uids;     /* numeric uids allowed; 0 never is */
+	enum empty_user group_zero; /* EMPTY_DENY: running with gid 0 is a violation too */
 };
 
 struct exemption; /* exemption.h */

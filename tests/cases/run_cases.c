@@ -8,8 +8,14 @@
  *          body is the envelope ("envelope user=NAME": as `cisgate check --user NAME`
  *          reads it), or "inspect" for `docker inspect` output; any of them followed by
  *          "audit=failed" is answered as the server does when its audit record cannot be
- *          written, and/or by "daemon=VERSION": dockerd's version as serve would have
- *          read it from GET /version (the daemon-cves rules; none: unknown)
+ *          written, and/or by "daemon=VERSION" (last): dockerd's version as serve would
+ *          have read it from GET /version (the daemon-cves rules; none: unknown);
+ *          "METHOD URI" requests may end with "facts=NAME" (decided as the
+ *          server's second pass, with the answers listed in DIR/facts/NAME.facts: lines
+ *          "KIND REF STATUS FILE", KIND container|image|network|passwd, STATUS 200, 404
+ *          or 0 (unreachable), FILE under DIR/facts/ or "-"; a passwd FILE is text that
+ *          the runner wraps in a tar as dockerd's archive route does) or "lookups=N"
+ *          (the server's first pass: exactly N facts must be asked for)
  * expect   allow | warn | deny | would-deny (audit mode let a deny through: warn, would_deny)
  * rules    the violated rules not waived, comma-separated (any order); name~EXEMPTION
  *          for a waived one; "request" for a request cisgate cannot read; "-" for none
@@ -25,6 +31,7 @@
 
 #include "cisgate/cves.h"
 #include "cisgate/decide.h"
+#include "cisgate/facts.h"
 #include "cisgate/rules.h"
 
 static const char BASELINE[] =
@@ -240,14 +247,115 @@ sort_list(const char *in, char *out, size_t outsz)
 		o += (size_t)snprintf(out + o, outsz - o, "%s%s", i ? "," : "", ptrs[i]);
 }
 
+static struct facts case_facts;
+
+/* A ustar archive of one file "passwd" holding text[0..n) (allocates). */
+static char *
+make_tar(const char *text, size_t n, size_t *len)
+{
+	size_t sz = 512 + ((n + 511) / 512) * 512 + 1024, i;
+	char *t = calloc(1, sz);
+	unsigned sum = 0;
+
+	if (t == NULL)
+		return NULL;
+	memcpy(t, "passwd", 6);
+	snprintf(t + 100, 8, "%07o", 0644);
+	snprintf(t + 124, 12, "%011o", (unsigned)(n & 07777777777));
+	snprintf(t + 136, 12, "%011o", 0);
+	t[156] = '0';
+	memcpy(t + 257, "ustar", 6);
+	memcpy(t + 263, "00", 2);
+	memset(t + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += (unsigned char)t[i];
+	snprintf(t + 148, 8, "%06o", sum);
+	memcpy(t + 512, text, n);
+	*len = sz;
+	return t;
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *b;
+	long n;
+
+	if (fp == NULL)
+		return NULL;
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	fseek(fp, 0, SEEK_SET);
+	if (n < 0 || (b = malloc((size_t)n + 1)) == NULL) {
+		fclose(fp);
+		return NULL;
+	}
+	*len = fread(b, 1, (size_t)n, fp);
+	b[*len] = '\0';
+	fclose(fp);
+	return b;
+}
+
+/* Loads DIR/facts/name.facts into case_facts. Returns 0 or -1. */
+static int
+load_facts(const char *name)
+{
+	static const char *const kinds[FACT_KIND_COUNT] = {[FACT_CONTAINER] = "container",
+	    [FACT_IMAGE] = "image", [FACT_PLUGIN] = "plugin", [FACT_NETWORK] = "network",
+	    [FACT_PASSWD] = "passwd"};
+	char path[1024], line[1024], kind[32], ref[512], file[256];
+	long status;
+	FILE *fp;
+
+	facts_clear(&case_facts);
+	snprintf(path, sizeof path, "%s/facts/%s.facts", dir, name);
+	if ((fp = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, fp) != NULL) {
+		char *body = NULL;
+		size_t len = 0;
+		int k, i;
+
+		if (line[0] == '#' || sscanf(line, "%31s %511s %ld %255s", kind, ref, &status,
+		    file) != 4)
+			continue;
+		for (k = 0; k < FACT_KIND_COUNT && strcmp(kinds[k], kind) != 0; k++)
+			;
+		if (k == FACT_KIND_COUNT || (i = facts_need(&case_facts, k, ref, "case")) < 0) {
+			fclose(fp);
+			return -1;
+		}
+		if (strcmp(file, "-") != 0) {
+			snprintf(path, sizeof path, "%s/facts/%s", dir, file);
+			if ((body = slurp(path, &len)) == NULL) {
+				fclose(fp);
+				return -1;
+			}
+			if (k == FACT_PASSWD) {
+				char *t = make_tar(body, len, &len);
+
+				free(body);
+				body = t;
+			}
+		}
+		facts_answer(&case_facts, (size_t)i, status, body, len,
+		    status == 0 ? "cannot connect to dockerd (daemon.socket)" : "answer");
+	}
+	fclose(fp);
+	return 0;
+}
+
 static void
 run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t now)
 {
 	char *f[7], *p = line, got[1024], want[1024];
 	const char *outcome;
 	struct policy *pol;
-	char *body, *req = NULL, *af, *dv;
+	char *body, *req = NULL, *af, *dv, *fa, *lk;
 	uint32_t ver = 0;
+	struct facts need = {0};
+	long want_lookups = -1;
 	json_t *doc = NULL;
 	int i;
 	bool ok = true;
@@ -283,6 +391,19 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 	atomic_store(&pol->daemon_version, ver);
 	if ((af = strstr(f[2], " audit=failed")) != NULL)
 		*af = '\0';
+	if ((fa = strstr(f[2], " facts=")) != NULL) {
+		*fa = '\0';
+		if (load_facts(fa + 7) != 0) {
+			fprintf(stderr, "%s:%d: cannot load facts %s\n", file, lineno, fa + 7);
+			failures++;
+			free(body);
+			return;
+		}
+	}
+	if ((lk = strstr(f[2], " lookups=")) != NULL) {
+		*lk = '\0';
+		want_lookups = strtol(lk + 9, NULL, 10);
+	}
 	if (strcmp(f[2], "envelope") == 0) {
 		decide_envelope(pol, body ? body : "", body ? strlen(body) : 0, false, now, c);
 	} else if (strncmp(f[2], "envelope user=", 14) == 0) {
@@ -304,7 +425,8 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		if (cl[0])
 			clp = cl;
 		req = make_envelope(method, uri, body, clp);
-		decide_envelope(pol, req, strlen(req), false, now, c);
+		decide_envelope_facts(pol, req, strlen(req), false, NULL, now,
+		    fa != NULL ? &case_facts : NULL, want_lookups >= 0 ? &need : NULL, c);
 	} else {
 		enum ep_kind k = uri_kind_from_name(f[2]);
 
@@ -326,6 +448,11 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		ok = false;
 	if (strcmp(f[5], "-") != 0 && strstr(c->dec.msg, f[5]) == NULL)
 		ok = false;
+	if (want_lookups >= 0 && (long)need.n != want_lookups) {
+		printf("FAIL %s:%d %s: want %ld lookups, got %zu\n", file, lineno, f[0],
+		    want_lookups, need.n);
+		ok = false;
+	}
 	if (!ok) {
 		failures++;
 		printf("FAIL %s:%d %s: want %s [%s] got %s [%s]\n     msg: %s\n", file, lineno, f[0],
@@ -333,6 +460,7 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 	} else
 		printf("ok   %s\n", f[0]);
 	decide_free(c);
+	facts_clear(&case_facts);
 	json_decref(doc);
 	free(req);
 	free(body);

@@ -59,6 +59,7 @@ trap cleanup EXIT
 # The shipped default policy, with the audit log in our directory.
 # The managed plugin this suite creates is listed, as a team lists the plugins it reviewed.
 sed -e "s#/var/log/cisgate/audit.log#$D/log/audit.log#" \
+    -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" \
     -e "s#^  allowed: \[\]\$#  allowed: [{name: $NAME-managed}]#" "$ROOT/policy/default.yaml" > "$D/policy.yaml"
 chmod 644 "$D/policy.yaml"
 
@@ -128,9 +129,11 @@ denied "exec --privileged is denied" "[CIS 5.22] exec-privileged" docker exec --
 denied "exec -u root is denied" "[CIS 5.23] exec-root-user: user \"root\" is root" docker exec -u root cge2e-c id
 denied "exec -u 0 is denied" "[CIS 5.23] exec-root-user" docker exec -u 0 cge2e-c id
 denied "exec -u 0:0 is denied" "[CIS 5.23] exec-root-user" docker exec -u 0:0 cge2e-c id
-denied "exec without -u is denied" "no user given" docker exec cge2e-c id
-out=$(timeout 60 docker exec -u 1000 cge2e-c id -u 2>&1)
-check "exec -u 1000 is allowed" test "$out" = 1000
+# The image's /etc/passwd has no uid 1000: runc gives it gid 0 (issue 14).
+denied "exec without -u is denied (uid 1000 without a passwd entry runs with gid 0)" "runs with group 0 (root)" docker exec cge2e-c id
+denied "exec -u 1000 is denied for the same reason" "no entry in its /etc/passwd, so runc gives it gid 0" docker exec -u 1000 cge2e-c id
+out=$(timeout 60 docker exec -u 1000:1000 cge2e-c id 2>&1)
+check "exec -u 1000:1000 is allowed" has "$out" "uid=1000 gid=1000"
 denied "update removing the PIDs limit is denied" "[CIS 5.28] pids-limit: update removes the PIDs limit" docker update --pids-limit -1 cge2e-c
 check "update keeping limits is allowed" docker update --memory 128m --memory-swap 256m cge2e-c
 check "docker ps works" docker ps

@@ -38,6 +38,7 @@ trap cleanup EXIT
 # The shipped default policy, with the audit log in our directory.
 # The harmless plugin this suite creates is listed, as a team lists a plugin it reviewed.
 sed -e "s#/var/log/cisgate/audit.log#$D/log/audit.log#" \
+    -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" \
     -e 's#^  allowed: \[\]$#  allowed: [{name: cgsd-harmless}]#' "$ROOT/policy/default.yaml" > "$D/policy.yaml"
 chmod 644 "$D/policy.yaml"
 

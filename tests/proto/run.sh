@@ -506,6 +506,73 @@ check "check --daemon-version 20.10.24: denied (exit 1)" test $? = 1
 check "check --daemon-version 20.10.24: names the CVE" grep -q 'CVE-2026-41567' "$T/ck.out"
 "$BIN" check --policy "$T/cve.yaml" --insecure-policy --daemon-version 29.5.1 "$T/cp.json" >/dev/null
 check "check --daemon-version 29.5.1: allowed (exit 0)" test $? = 0
+# Facts from dockerd (issue 14), against tests/fake/fakedockerd: lookups only when the
+# decision needs them, the effective user resolved, and a dead daemon socket denies what
+# needs a lookup with a reason while the rest is still decided.
+FAKE=$(dirname "$BIN")/fakedockerd
+if [ -x "$FAKE" ]; then
+	mkdir -p "$T/fd"
+	printf '%s' '{"Id":"sha256:aa","RepoTags":["app1000:latest"],"RepoDigests":[],"Config":{"User":"1000"}}' > "$T/fd/image-app1000.json"
+	printf '%s' '{"Version":"29.5.1","ApiVersion":"1.52"}' > "$T/fd/version.json"
+	printf '%s' '{"Id":"sha256:bb","RepoTags":["busybox:latest"],"RepoDigests":[],"Config":{"User":""}}' > "$T/fd/image-busybox.json"
+	printf '%s' '{"Name":"/web","Image":"sha256:aa","Config":{"Image":"app1000","User":"1000","Labels":{"team":"web"}},"HostConfig":{"NetworkMode":"default"},"Mounts":[]}' > "$T/fd/container-web.json"
+	printf 'root:x:0:0::/root:/bin/sh\napp:x:1000:1000::/:/bin/sh\n' > "$T/fd/passwd"
+	tar --format=ustar -cf "$T/fd/passwd-web.tar" -C "$T/fd" passwd
+	"$FAKE" "$T/fd14.sock" "$T/fd" > "$T/fd.log" 2>&1 &
+	FD_PID=$!
+	wait_sock "$T/fd14.sock"
+	policy "$T/fp.yaml" enforce "  root-user: {action: deny, empty_user: deny}
+daemon: {socket: $T/fd14.sock, timeout: 2s}"
+	: > "$T/serve.err"
+	CISGATE_DEBUG=1 start "$T/fp.yaml"
+	m='"Memory":268435456'
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m}}" > "$T/f1.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f1.json")
+	check "facts: a create that names its user is allowed" test "$r" = '{"Allow":true}'
+	check "facts: ... and asks dockerd nothing (but its version, at start)" sh -c "! grep -q 'lookup:' '$T/serve.err' && ! grep GET '$T/fd.log' | grep -vq 'GET /v[0-9.]*/*version\|GET /version'"
+	env_for POST /v1.41/containers/create "{\"Image\":\"app1000\",\"HostConfig\":{$m}}" > "$T/f2.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f2.json")
+	check "facts: an image with USER 1000 and no -u passes root-user" test "$r" = '{"Allow":true}'
+	check "facts: ... looked up once" test "$(grep -c 'images/app1000/json' "$T/fd.log")" = 1
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"HostConfig\":{$m}}" > "$T/f3.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f3.json")
+	check "facts: an image without USER is root" has "$r" 'runs as root: image busybox has no USER'
+	check "facts: check --daemon-socket resolves the image's USER as the server does" "$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd14.sock" "$T/f2.json"
+	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd14.sock" "$T/f3.json")
+	check "facts: check --daemon-socket: an image without USER is root" has "$r" 'runs as root: image busybox has no USER'
+	env_for POST /v1.41/containers/web/exec '{"Cmd":["id"]}' > "$T/f4.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f4.json")
+	check "facts: exec without -u into a uid-1000 container is allowed" test "$r" = '{"Allow":true}'
+	check "facts: ... its record names the container and its image" sh -c "tail -1 '$T/audit.log' | grep -q '\"container\":\"web\",\"image\":\"app1000\"'"
+	check "facts: ... and its labels" sh -c "tail -1 '$T/audit.log' | grep -q '\"labels\":{\"team\":\"web\"}'"
+	env_for POST /v1.41/containers/nosuch/exec '{"Cmd":["id"]}' > "$T/f5.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f5.json")
+	check "facts: exec into a container dockerd does not know is denied, said" has "$r" 'container nosuch (exec target)'
+	stop
+	kill "$FD_PID" 2>/dev/null; wait "$FD_PID" 2>/dev/null
+	# dockerd gone: the same socket, nobody listening.
+	: > "$T/serve.err"
+	start "$T/fp.yaml"
+	r=$(post AuthZPlugin.AuthZReq "$T/f4.json")
+	check "facts: dockerd down: an exec is denied, saying dockerd could not be read" has "$r" 'could not read container web (exec target) from dockerd'
+	r=$(post AuthZPlugin.AuthZReq "$T/f2.json")
+	check "facts: dockerd down: a create without user is denied, said" has "$r" 'could not read image app1000'
+	r=$(post AuthZPlugin.AuthZReq "$T/f1.json")
+	check "facts: dockerd down: a create that needs no lookup is still allowed" test "$r" = '{"Allow":true}'
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m,\"Privileged\":true}}" > "$T/f6.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f6.json")
+	check "facts: dockerd down: a privileged create is still denied by its rule" has "$r" '[CIS 5.4]'
+	env_for POST /v1.41/containers/web/exec '{"User":"0","Cmd":["id"]}' > "$T/f7.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f7.json")
+	check "facts: dockerd down: an exec stated as root is denied by its rule" has "$r" '[CIS 5.23]'
+	stop
+else
+	bad "facts: no fakedockerd next to $BIN (make build/fakedockerd)"
+fi
+# Real `docker inspect` of the compliant containers tests/e2e/state.sh leaves running
+# (CAPTURE=...): dockerd's default masked/read-only paths are not findings.
+check "check: the e2e suite's docker inspect output is allowed by default.yaml" \
+	"$BIN" check --policy "$ROOT/policy/default.yaml" --insecure-policy "$ROOT/tests/fixtures/inspect-e2e.json"
 
 if [ -n "$VG" ]; then
 	check "valgrind ran the daemon" sh -c "ls $T/vg.* >/dev/null"

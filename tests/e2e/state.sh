@@ -1,0 +1,150 @@
+#!/bin/bash
+# End-to-end acceptance for issue 14: cisgate judges the container that will run, through
+# its own read-only lookups in dockerd, with the real dockerd 20.10 and docker CLI:
+#   - exec without -u: the container's USER (uid 1000: allowed; root: denied, said why);
+#   - run of an image with USER 1000 and no -u passes root-user;
+#   - --net/--pid container:X and --volumes-from X judged on X (host network, host pid, a
+#     Docker socket mount: denied; a compliant X: allowed);
+#   - a local `docker tag` does not carry an image exemption (a digest one does);
+#   - many concurrent execs with --workers 1 (cisgate's GETs come back to it as AuthZ
+#     requests: no deadlock);
+#   - the daemon socket dead under cisgate: what needs a lookup is denied with a reason,
+#     the rest still decided;
+#   - `docker inspect` of every compliant container left running checks as allow.
+# CAPTURE=FILE also writes that inspect output to FILE (tests/fixtures/inspect-e2e.json).
+# Everything started here is stopped by its PID; every directory is removed.
+# Usage: state.sh [CISGATE-BINARY]   (root; dockerd 20.10, docker CLI, busybox-static)
+set -u
+BIN=$(readlink -f "${1:-build/cisgate}")
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/../.." && pwd)
+. "$ROOT/tests/proto/lib.sh"
+
+if [ "$(id -u)" != 0 ]; then echo "e2e needs root (dockerd)"; exit 1; fi
+D=$(mktemp -d /tmp/cgst.XXXXXX)
+NAME=cgst$$
+SOCK=/run/docker/plugins/$NAME.sock
+export DOCKER_HOST=unix://$D/docker.sock
+CG_PID=
+DK_PID=
+DK_AUTHZ=
+W=$(mktemp -d /tmp/cgst-w.XXXXXX)
+DATA=/srv/cgst-data-$$
+GWBRIDGE_BEFORE=yes
+mkdir -p /run/docker/plugins "$D/log" "$DATA"
+. "$HERE/sidedoors_lib.sh"
+trap cleanup EXIT
+start_cisgate() { # start_cisgate [POLICY]
+	"$BIN" serve --socket "$SOCK" --policy "${1:-$D/policy.yaml}" --workers 1 2>>"$D/cisgate.err" &
+	CG_PID=$!
+	wait_up "$SOCK"
+}
+LIM="--memory 64m --cpus 1 --pids-limit 64"
+IMG=cge2e:busybox
+U1000=cge2e:u1000
+OK="--label cge2e.compliant=1"
+
+echo "== setup: a private dockerd without the plugin, images, the containers joins borrow from"
+start_dockerd || { echo "FAIL dockerd did not start"; tail -20 "$D/dockerd.log"; exit 1; }
+mkdir -p "$D/img/bin" "$D/img/etc"
+cp /bin/busybox "$D/img/bin/"
+for c in sh true id sleep cat; do ln -sf busybox "$D/img/bin/$c"; done
+printf 'root:x:0:0:root:/:/bin/sh\napp:x:1000:1000:app:/:/bin/sh\n' > "$D/img/etc/passwd"
+tar -C "$D/img" -cf "$D/img.tar" .
+check "image without USER imported" docker import "$D/img.tar" "$IMG"
+check "image with USER 1000 imported" docker import -c 'USER 1000' "$D/img.tar" "$U1000"
+U1000_ID=$(docker image inspect -f '{{.Id}}' "$U1000")
+docker run -d --name rootc $LIM $IMG sleep 3600 >/dev/null
+docker run -d --name u1000c $OK $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker run -d --name good $OK $LIM -u 1000:1000 $IMG sleep 3600 >/dev/null
+docker run -d --name hostnet --net host $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker run -d --name hostpid --pid host $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker run -d --name sockx -v "$D/docker.sock:/var/run/docker.sock" $LIM -u 1000 $IMG sleep 3600 >/dev/null
+check "the containers to join run" test "$(docker ps -q | wc -l)" = 6
+stop_dockerd
+
+# The shipped default policy, with our audit log, our dockerd's socket (as daemon.socket
+# and as a Docker socket), and two image exemptions for privileged: a glob a local tag
+# could name, and the reviewed image's ID.
+sed -e "s#/var/log/cisgate/audit.log#$D/log/audit.log#" \
+    -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" \
+    -e "s#^  timeout: 2s#  timeout: 10s#" \
+    -e "s#^  docker-socket: .*#  docker-socket: {action: deny, extra_paths: [$D/docker.sock]}#" \
+    "$ROOT/policy/default.yaml" > "$D/policy.yaml"
+sed -i '/^exemptions:/,$d' "$D/policy.yaml"
+cat >> "$D/policy.yaml" <<P
+exemptions:
+  - name: e2e-glob
+    reason: a waiver by name, as a team might write it
+    rules: [privileged]
+    match: {image: "cge2e/priv:*"}
+  - name: e2e-digest
+    reason: the reviewed image, by ID
+    rules: [privileged]
+    match: {image: "$U1000_ID"}
+P
+chmod 644 "$D/policy.yaml"
+check "the e2e policy lints" "$BIN" lint "$D/policy.yaml"
+
+echo "== with cisgate (--workers 1) in front of the same dockerd"
+start_cisgate || { echo "FAIL cisgate did not start"; cat "$D/cisgate.err"; exit 1; }
+start_dockerd "$NAME" || { echo "FAIL dockerd did not start with the plugin"; exit 1; }
+ok "dockerd runs with $NAME"
+# A plain start (no body) needs no lookup: the containers stopped with dockerd run again.
+check "the containers to join are started again" timeout 60 docker start rootc u1000c good hostnet hostpid sockx
+
+out=$(timeout 60 docker exec u1000c id 2>&1)
+if has "$out" "uid=1000(app) gid=1000"; then ok "exec without -u into a uid-1000 container is allowed"; else bad "exec without -u into a uid-1000 container is allowed" "$out"; fi
+denied "exec without -u into a root container is denied" docker exec rootc id
+check "... saying who it runs as and why" has "$(docker exec rootc id 2>&1)" "runs as root: container rootc has no USER"
+check "the exec's record names the container, its image and labels" sh -c "grep '\"endpoint\":\"exec_create\"' '$D/log/audit.log' | grep -q '\"container\":\"u1000c\",\"image\":\"$IMG\",\"labels\":{\"cge2e.compliant\":\"1\"}'"
+
+out=$(timeout 60 docker run --rm $LIM $OK $U1000 id -u 2>&1)
+check "run of an image with USER 1000 and no -u is allowed (runs as 1000)" test "$out" = 1000
+check "... and passes root-user (no violation recorded)" sh -c "grep '\"image\":\"$U1000\"' '$D/log/audit.log' | grep '\"endpoint\":\"container_create\"' | tail -1 | grep -qv root-user"
+timeout 60 docker run --rm $LIM $IMG true >/dev/null 2>&1
+check "run of an image without USER: root-user says so (warn in default.yaml)" sh -c "grep -q 'runs as root: image $IMG has no USER' '$D/log/audit.log'"
+
+denied "--net container:X where X uses the host network is denied" docker run --rm $LIM -u 1000 --net container:hostnet $IMG true
+check "... naming X and what it inherits" has "$(docker run --rm $LIM -u 1000 --net container:hostnet $IMG true 2>&1)" "inherits from container hostnet: it shares the host's namespace"
+denied "--pid container:X where X uses the host PID namespace is denied" docker run --rm $LIM -u 1000 --pid container:hostpid $IMG true
+denied "--volumes-from X where X mounts the Docker socket is denied" docker run --rm $LIM -u 1000 --volumes-from sockx:ro $IMG true
+check "--net container:X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --net container:good $IMG true
+check "--pid container:X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --pid container:good $IMG true
+check "--volumes-from X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --volumes-from good $IMG true
+
+docker tag "$IMG" cge2e/priv:x
+denied "a local docker tag onto a waived name does not carry the exemption" docker run --rm $LIM -u 1000 --privileged cge2e/priv:x true
+check "an exemption by image ID waives for that image" timeout 60 docker run --rm $LIM -u 1000 --privileged $U1000 true
+
+# Many concurrent execs through one worker: each needs lookups whose GETs come back to
+# cisgate as AuthZ requests.
+EXECS=
+# (daemon.timeout is 10s here: 40 archive copies at once on vfs storage can take a while
+# on a loaded machine, and a lookup that times out is a deny, as it should be.)
+for i in $(seq 40); do (timeout 60 docker exec u1000c true >/dev/null 2>"$D/exerr.$i" && echo ok > "$D/ex.$i") & EXECS="$EXECS $!"; done
+wait $EXECS	# only these: cisgate and dockerd are children too
+n=$(cat "$D"/ex.* 2>/dev/null | wc -l)
+if [ "$n" = 40 ]; then ok "40 concurrent execs with --workers 1: all allowed, no deadlock"
+else bad "40 concurrent execs with --workers 1: all allowed, no deadlock" "$n allowed; $(cat "$D"/exerr.* | sort | uniq -c | head -3)"; fi
+
+# Compliant containers left running: their inspect output checks as allow.
+docker run -d --name late $OK $LIM -u 1000:1000 $IMG sleep 3600 >/dev/null 2>&1
+docker inspect $(docker ps -q --filter label=cge2e.compliant=1) > "$D/inspect.json"
+check "compliant containers left running: 3" test "$(jq length "$D/inspect.json")" = 3
+check "their docker inspect checks as allow under the same policy" "$BIN" check --policy "$D/policy.yaml" "$D/inspect.json"
+[ -n "${CAPTURE:-}" ] && jq 'map(del(.State, .NetworkSettings, .LogPath, .ResolvConfPath, .HostnamePath, .HostsPath, .GraphDriver))' "$D/inspect.json" | sed "s#$D#/tmp/cgst#g" > "$CAPTURE"
+
+echo "== the daemon socket dead under cisgate"
+stop_cisgate
+sed "s#^  socket: $D/docker.sock#  socket: $D/dead.sock#" "$D/policy.yaml" > "$D/dead.yaml"
+chmod 644 "$D/dead.yaml"
+start_cisgate "$D/dead.yaml" || { echo "FAIL cisgate did not restart"; exit 1; }
+out=$(timeout 60 docker exec u1000c id 2>&1)
+if has "$out" "authorization denied by plugin $NAME" && has "$out" "could not read container u1000c (exec target) from dockerd"; then
+	ok "exec needing a lookup is denied, saying dockerd could not be read"
+else bad "exec needing a lookup is denied, saying dockerd could not be read" "$out"; fi
+check "a compliant run that needs no lookup is still allowed" timeout 60 docker run --rm $LIM -u 1000 $IMG true
+denied "a privileged run is still denied by its rule" docker run --rm $LIM -u 1000 --privileged $IMG true
+
+summary

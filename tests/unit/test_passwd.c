@@ -1,0 +1,161 @@
+/* test_passwd: the bounded tar and passwd readers, the image answer, a container's
+ * inspect as a join sees it. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "cisgate/docker.h"
+#include "cisgate/passwd.h"
+
+/* A ustar header for one file of n bytes followed by text, in t (at least 1024 + n). */
+static size_t
+tar_of(char *t, size_t tsz, const char *text, char type)
+{
+	size_t n = strlen(text), i;
+	unsigned sum = 0;
+
+	memset(t, 0, tsz);
+	memcpy(t, "etc/passwd", 10);
+	snprintf(t + 100, 8, "%07o", 0644);
+	snprintf(t + 124, 12, "%011o", (unsigned)(n & 07777777777));
+	t[156] = type;
+	memcpy(t + 257, "ustar", 6);
+	memset(t + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += (unsigned char)t[i];
+	snprintf(t + 148, 8, "%06o", sum);
+	memcpy(t + 512, text, n);
+	return 512 + ((n + 511) / 512) * 512 + 1024;
+}
+
+static void
+test_tar(void **state)
+{
+	char t[4096];
+	const char *f;
+	size_t len, flen;
+
+	(void)state;
+	len = tar_of(t, sizeof t, "root:x:0:0::/:/bin/sh\n", '0');
+	assert_int_equal(passwd_tar_file(t, len, &f, &flen), 0);
+	assert_int_equal(flen, 22);
+	assert_memory_equal(f, "root:x:0:0", 10);
+	/* Too short, a symlink, a bad checksum, a size past the end: refused. */
+	assert_int_equal(passwd_tar_file(t, 511, &f, &flen), -1);
+	len = tar_of(t, sizeof t, "x", '2');
+	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -1);
+	len = tar_of(t, sizeof t, "root:x:0:0::/:/bin/sh\n", '0');
+	t[0] = 'E';
+	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -1);
+	len = tar_of(t, sizeof t, "root:x:0:0::/:/bin/sh\n", '0');
+	assert_int_equal(passwd_tar_file(t, 512 + 10, &f, &flen), -1);
+	(void)len;
+}
+
+static void
+test_find(void **state)
+{
+	static const char pw[] = "# comment\nroot:x:0:0::/root:/bin/sh\nbad:x:notnum:1::/:\n"
+	    "app:x:1000:1000::/home/app:/bin/sh\nshort:x:5\napp:x:2000:2000::/:\nzero:x:1001:0::/:";
+	int64_t u = -1, g = -1;
+
+	(void)state;
+	assert_true(passwd_find(pw, strlen(pw), "app", false, 0, &u, &g));
+	assert_int_equal(u, 1000); /* the first entry wins, as in runc */
+	assert_int_equal(g, 1000);
+	assert_true(passwd_find(pw, strlen(pw), "", true, 1001, &u, &g));
+	assert_int_equal(g, 0); /* last line without a newline */
+	assert_false(passwd_find(pw, strlen(pw), "bad", false, 0, &u, &g));
+	assert_false(passwd_find(pw, strlen(pw), "short", false, 0, &u, &g));
+	assert_false(passwd_find(pw, strlen(pw), "ap", false, 0, &u, &g));
+	assert_false(passwd_find(pw, strlen(pw), "", true, 4242, &u, &g));
+	/* Bounded by len, not by a NUL. */
+	assert_false(passwd_find(pw, 20, "app", false, 0, &u, &g));
+}
+
+static void
+test_image(void **state)
+{
+	static const char ok[] = "{\"Id\":\"sha256:ab\",\"RepoTags\":[\"a:1\",\"b:2\"],"
+	    "\"RepoDigests\":[\"a@sha256:cd\"],\"Config\":{\"User\":\"1000:1000\"}}";
+	static const char nouser[] = "{\"Id\":\"sha256:ab\",\"RepoTags\":null,\"Config\":null}";
+	struct image_fact im;
+	struct gj_error e;
+
+	(void)state;
+	assert_int_equal(docker_image_read(ok, strlen(ok), &im, &e), 0);
+	assert_string_equal(im.id, "sha256:ab");
+	assert_string_equal(im.user, "1000:1000");
+	assert_int_equal(im.ntags, 2);
+	assert_int_equal(im.ndigests, 1);
+	assert_string_equal(im.digests[0], "a@sha256:cd");
+	docker_image_free(&im);
+	assert_int_equal(docker_image_read(nouser, strlen(nouser), &im, &e), 0);
+	assert_string_equal(im.user, "");
+	docker_image_free(&im);
+	assert_int_equal(docker_image_read("[1]", 3, &im, &e), -1);
+	docker_image_free(&im);
+	assert_int_equal(docker_image_read("{\"Config\":{}}", 13, &im, &e), -1);
+	docker_image_free(&im);
+	assert_int_equal(docker_image_read("{\"Id\":\"x\",\"Config\":{\"User\":5}}", 29, &im, &e),
+	    -1);
+	docker_image_free(&im);
+}
+
+static void
+test_container(void **state)
+{
+	static const char js[] = "{\"Name\":\"/x\",\"Image\":\"sha256:ee\",\"Config\":{\"Image\":"
+	    "\"busybox\",\"User\":\"app:0\"},\"HostConfig\":{\"Binds\":[\"/tmp:/t\"],"
+	    "\"VolumesFrom\":[\"y:ro\"]},\"Mounts\":[{\"Type\":\"bind\",\"Source\":"
+	    "\"/var/run/docker.sock\",\"Destination\":\"/s\",\"RW\":false},{\"Type\":\"volume\","
+	    "\"Name\":\"data\",\"Source\":\"/var/lib/docker/volumes/data/_data\","
+	    "\"Destination\":\"/d\",\"RW\":true}]}";
+	struct docker_view *v = malloc(sizeof *v);
+	struct gj_error e;
+	json_t *root = json_loads(js, 0, NULL);
+
+	(void)state;
+	assert_non_null(v);
+	assert_non_null(root);
+	docker_view_init(v, NULL);
+	assert_int_equal(docker_view_from_container(v, root, &e), 0);
+	assert_string_equal(v->image_id, "sha256:ee");
+	assert_string_equal(v->user.name, "app");
+	assert_string_equal(v->user.group, "0");
+	assert_int_equal(v->nvolumes_from, 1);
+	assert_string_equal(v->volumes_from[0], "y:ro");
+	/* The top-level Mounts replace the create's Binds: what it really has. */
+	assert_int_equal(v->nmounts, 2);
+	assert_int_equal(v->mounts[0].kind, MOUNT_BIND);
+	assert_string_equal(v->mounts[0].source, "/run/docker.sock");
+	assert_true(v->mounts[0].read_only);
+	assert_int_equal(v->mounts[1].kind, MOUNT_VOLUME);
+	assert_string_equal(v->mounts[1].source, "data");
+	json_decref(root);
+	root = json_loads("{\"Name\":\"/x\",\"Config\":{},\"HostConfig\":{},\"Mounts\":"
+	    "[{\"Type\":\"bind\"}]}", 0, NULL);
+	docker_view_init(v, NULL);
+	assert_int_equal(docker_view_from_container(v, root, &e), -1);
+	json_decref(root);
+	free(v);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_tar),
+		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_image),
+		cmocka_unit_test(test_container),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

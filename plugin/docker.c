@@ -48,6 +48,12 @@ enum { EPS_DRIVEROPTS, EPS_COUNT };
 static const char *const f_epset[] = {[EPS_DRIVEROPTS] = "DriverOpts"};
 TABLE_CHECK(f_epset, EPS_COUNT);
 
+/* POST /networks/{id}/connect: networkbackend.ConnectRequest. */
+enum { NCR_CONTAINER, NCR_ENDPOINT, NCR_COUNT };
+static const char *const f_connect[] = {[NCR_CONTAINER] = "Container",
+    [NCR_ENDPOINT] = "EndpointConfig"};
+TABLE_CHECK(f_connect, NCR_COUNT);
+
 enum { DR_DRIVER, DR_COUNT };
 static const char *const f_devreq[] = {[DR_DRIVER] = "Driver"};
 TABLE_CHECK(f_devreq, DR_COUNT);
@@ -146,9 +152,10 @@ enum { SE_DISABLE, SE_TYPE, SE_COUNT };
 static const char *const f_selinux[] = {[SE_DISABLE] = "Disable", [SE_TYPE] = "Type"};
 TABLE_CHECK(f_selinux, SE_COUNT);
 
-enum { RQ_LIMITS, RQ_RESERVATIONS, RQ_COUNT };
+enum { RQ_LIMITS, RQ_RESERVATIONS, RQ_SWAP, RQ_SWAPPINESS, RQ_COUNT };
 static const char *const f_resreq[] = {[RQ_LIMITS] = "Limits",
-    [RQ_RESERVATIONS] = "Reservations"};
+    [RQ_RESERVATIONS] = "Reservations", [RQ_SWAP] = "SwapBytes",
+    [RQ_SWAPPINESS] = "MemorySwappiness"};
 TABLE_CHECK(f_resreq, RQ_COUNT);
 
 enum { L_NANOCPUS, L_MEMORY, L_PIDS, L_COUNT };
@@ -1052,11 +1059,54 @@ dv_user(struct docker_view *v, const char *user, struct gj_error *e)
 	return 0;
 }
 
-/* Config fields of a create (top level) or of an inspect's "Config". */
-/* NetworkingConfig.EndpointsConfig{}.DriverOpts: since API 1.46 the option
- * com.docker.network.endpoint.sysctls sets per-interface sysctls ("net.ipv4.conf.IFNAME.
- * forwarding=1,..."; IFNAME is replaced by the interface). They join the sysctls list, so
- * the sysctls rule judges them with HostConfig.Sysctls. */
+/* A network.EndpointSettings (where names it in messages): its DriverOpts. Since API
+ * 1.46 the option com.docker.network.endpoint.sysctls sets per-interface sysctls
+ * ("net.ipv4.conf.IFNAME.forwarding=1,..."; IFNAME is replaced by the interface). They
+ * join the sysctls list, so the sysctls rule judges them with HostConfig.Sysctls. */
+static int
+dv_endpoint(struct docker_view *v, json_t *ep, const char *where, struct gj_error *e)
+{
+	json_t *o[EPS_COUNT], *val;
+	const char *key, *list, *p;
+
+	if (gojson_fields(ep, where, f_epset, EPS_COUNT, o, e))
+		return -1;
+	if (o[EPS_DRIVEROPTS] == NULL)
+		return 0;
+	if (!json_is_object(o[EPS_DRIVEROPTS]))
+		return gojson_fail(e, GJ_INVALID, "%s.DriverOpts must be an object", where);
+	json_object_foreach(o[EPS_DRIVEROPTS], key, val) {
+		if (gojson_str(val, "DriverOpts{}", &list, e))
+			return -1;
+		/* Option keys are map keys: exact. */
+		if (strcmp(key, "com.docker.network.endpoint.sysctls") != 0)
+			continue;
+		for (p = list; *p != '\0';) {
+			size_t n = strcspn(p, ","), k;
+			char *item;
+
+			if (v->nsysctls >= DOCKER_SYSCTLS_MAX)
+				return gojson_fail(e, GJ_INVALID, "more than %d sysctls",
+				    DOCKER_SYSCTLS_MAX);
+			if ((item = dv_alloc(v, n + 1)) == NULL)
+				return gojson_fail(e, GJ_INVALID, "endpoint sysctls too long");
+			memcpy(item, p, n);
+			item[n] = '\0';
+			k = strcspn(item, "=");
+			v->sysctls[v->nsysctls].value = item[k] ? item + k + 1 : "";
+			item[k] = '\0';
+			v->sysctls[v->nsysctls].key = item;
+			v->nsysctls++;
+			v->nendpoint_sysctls++;
+			p += n;
+			if (*p == ',')
+				p++;
+		}
+	}
+	return 0;
+}
+
+/* NetworkingConfig.EndpointsConfig{}: the endpoint of each network a create joins. */
 static int
 dv_netcfg(struct docker_view *v, json_t *nc, struct gj_error *e)
 {
@@ -1071,51 +1121,34 @@ dv_netcfg(struct docker_view *v, json_t *nc, struct gj_error *e)
 		return gojson_fail(e, GJ_INVALID, "NetworkingConfig.EndpointsConfig must be an "
 		    "object");
 	json_object_foreach(f[NC_ENDPOINTS], name, ep) {
-		json_t *o[EPS_COUNT], *val;
-		const char *key, *list, *p;
-
-		if (gojson_fields(ep, "EndpointsConfig{}", f_epset, EPS_COUNT, o, e))
-			return -1;
 		/* Network names are exact; the key is the network joined. */
 		if (strcmp(name, "bridge") == 0)
 			v->endpoint_bridge = true;
-		if (o[EPS_DRIVEROPTS] == NULL)
-			continue;
-		if (!json_is_object(o[EPS_DRIVEROPTS]))
-			return gojson_fail(e, GJ_INVALID, "EndpointsConfig{}.DriverOpts must be an "
-			    "object");
-		json_object_foreach(o[EPS_DRIVEROPTS], key, val) {
-			if (gojson_str(val, "EndpointsConfig{}.DriverOpts{}", &list, e))
-				return -1;
-			/* Option keys are map keys: exact. */
-			if (strcmp(key, "com.docker.network.endpoint.sysctls") != 0)
-				continue;
-			for (p = list; *p != '\0';) {
-				size_t n = strcspn(p, ","), k;
-				char *item;
-
-				if (v->nsysctls >= DOCKER_SYSCTLS_MAX)
-					return gojson_fail(e, GJ_INVALID, "more than %d sysctls",
-					    DOCKER_SYSCTLS_MAX);
-				if ((item = dv_alloc(v, n + 1)) == NULL)
-					return gojson_fail(e, GJ_INVALID, "endpoint sysctls too long");
-				memcpy(item, p, n);
-				item[n] = '\0';
-				k = strcspn(item, "=");
-				v->sysctls[v->nsysctls].value = item[k] ? item + k + 1 : "";
-				item[k] = '\0';
-				v->sysctls[v->nsysctls].key = item;
-				v->nsysctls++;
-				v->nendpoint_sysctls++;
-				p += n;
-				if (*p == ',')
-					p++;
-			}
-		}
+		if (dv_endpoint(v, ep, "EndpointsConfig{}", e))
+			return -1;
 	}
 	return 0;
 }
 
+/* POST /networks/{id}/connect: the EndpointConfig of the running container that joins
+ * the network. dockerd applies its DriverOpts at every API version (postNetworkConnect
+ * drops only MacAddress, below 1.54). The container the body names is the request's
+ * name, so exemptions by name match the container, not the network. */
+static int
+dv_connect(struct docker_view *v, json_t *root, struct gj_error *e)
+{
+	json_t *f[NCR_COUNT];
+	const char *container;
+
+	if (gojson_fields(root, "request", f_connect, NCR_COUNT, f, e) ||
+	    gojson_str(f[NCR_CONTAINER], "Container", &container, e) ||
+	    dv_endpoint(v, f[NCR_ENDPOINT], "EndpointConfig", e))
+		return -1;
+	v->name = container;
+	return 0;
+}
+
+/* Config fields of a create (top level) or of an inspect's "Config". */
 static int
 dv_config(struct docker_view *v, json_t **f, struct gj_error *e)
 {
@@ -1307,6 +1340,8 @@ docker_view_build(struct docker_view *v, const struct endpoint *ep, const unsign
 		return dv_exec(v, v->root, e);
 	case EP_VOLUME_CREATE:
 		return dv_volume(v, v->root, e);
+	case EP_NETWORK_CONNECT:
+		return dv_connect(v, v->root, e);
 	default:
 		return 0;
 	}
@@ -1392,15 +1427,44 @@ dv_svc_ports(struct docker_view *v, json_t *ep, struct gj_error *e)
 	return 0;
 }
 
-/* TaskTemplate.Resources: Limits are the cgroup limits of every task's container;
- * Reservations only schedule (GenericResources there claim node devices such as GPUs). */
+/* TaskTemplate.Resources.SwapBytes (API 1.52; dockerd drops it below): the swap a task
+ * may use on top of its memory limit, -1 unlimited. The swarm executor turns it into the
+ * container's MemorySwap only with a memory limit: -1 stays -1, n >= 0 becomes memory +
+ * n, anything below -1 is ignored. A sum past INT64_MAX (Go wraps it) counts as
+ * unlimited. */
 static int
-dv_svc_resources(struct docker_view *v, json_t *res, struct gj_error *e)
+dv_svc_swap(struct docker_view *v, json_t *swap, struct gj_error *e)
+{
+	int64_t n;
+
+	if (swap == NULL)
+		return 0;
+	if (gojson_i64(swap, "Resources.SwapBytes", &n, e))
+		return -1;
+	if (v->memory <= 0 || n < -1)
+		return 0;
+	if (n == -1)
+		v->memory_swap = -1;
+	else
+		v->memory_swap = n > INT64_MAX - v->memory ? INT64_MAX : v->memory + n;
+	return 0;
+}
+
+/* TaskTemplate.Resources: Limits are the cgroup limits of every task's container;
+ * Reservations only schedule (GenericResources there claim node devices such as GPUs).
+ * MemorySwappiness (1.52) only tunes the task's own cgroup: read for its type. */
+static int
+dv_svc_resources(struct docker_view *v, const struct endpoint *ep, json_t *res,
+    struct gj_error *e)
 {
 	json_t *rq[RQ_COUNT], *l[L_COUNT], *r[RV_COUNT];
-	int64_t reserved;
+	int64_t reserved, swappiness;
 
-	if (gojson_fields(res, "Resources", f_resreq, RQ_COUNT, rq, e) ||
+	if (gojson_fields(res, "Resources", f_resreq, RQ_COUNT, rq, e))
+		return -1;
+	if (ep != NULL && uri_version_below(ep, "1.52"))
+		rq[RQ_SWAP] = rq[RQ_SWAPPINESS] = NULL;
+	if (gojson_i64(rq[RQ_SWAPPINESS], "Resources.MemorySwappiness", &swappiness, e) ||
 	    gojson_fields(rq[RQ_LIMITS], "Resources.Limits", f_limit, L_COUNT, l, e) ||
 	    gojson_i64(l[L_NANOCPUS], "Limits.NanoCPUs", &v->nano_cpus, e) ||
 	    gojson_i64(l[L_MEMORY], "Limits.MemoryBytes", &v->memory, e) ||
@@ -1412,7 +1476,7 @@ dv_svc_resources(struct docker_view *v, json_t *res, struct gj_error *e)
 	v->memory_set = l[L_MEMORY] != NULL;
 	v->pids_set = l[L_PIDS] != NULL;
 	v->memory_reservation = reserved;
-	return 0;
+	return dv_svc_swap(v, rq[RQ_SWAP], e);
 }
 
 /* TaskTemplate.RestartPolicy as the container restart policy it amounts to: swarm
@@ -1539,11 +1603,11 @@ docker_view_from_service(struct docker_view *v, const struct endpoint *ep,
 	v->service_plugin = t[K_PSPEC] != NULL || strcmp(runtime, "plugin") == 0;
 	if (ep != NULL && uri_version_below(ep, "1.41") && t[K_RES] != NULL) {
 		/* Limits.Pids is dropped before 1.41: read it, then forget it. */
-		if (dv_svc_resources(v, t[K_RES], e))
+		if (dv_svc_resources(v, ep, t[K_RES], e))
 			return -1;
 		v->pids_set = false;
 		v->pids_limit = 0;
-	} else if (dv_svc_resources(v, t[K_RES], e))
+	} else if (dv_svc_resources(v, ep, t[K_RES], e))
 		return -1;
 	if (dv_svc_container(v, ep, t[K_CSPEC], e) || dv_svc_restart(v, t[K_RESTART], e) ||
 	    dv_svc_networks(v, t[K_NETWORKS], e) || dv_svc_networks(v, s[S_NETWORKS], e) ||

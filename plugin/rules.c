@@ -461,6 +461,11 @@ c_memory(const struct policy *p, const struct docker_view *v, struct strbuf *out
 	} else if (v->memory_unlimited) {
 		str_appendf(out, "no memory limit; add %s (e.g. %s 512m)", mf, mf);
 		return true;
+	} else if (v->swap_unlimited && v->is_service) {
+		/* A service's --memory-swap (SwapBytes) is the swap alone, not memory + swap. */
+		str_append(out, "swap is unlimited (--memory-swap -1, Resources.SwapBytes); set "
+		    "--memory-swap to the swap each task may use (0 for none)");
+		return true;
 	} else if (v->swap_unlimited) {
 		str_append(out, "swap is unlimited (--memory-swap -1); set --memory-swap equal to "
 		    "--memory");

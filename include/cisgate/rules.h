@@ -30,6 +30,9 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 /* A service is the container each of its tasks will be (services/create and update:
  * an update sends the whole spec, so both are judged as a create). */
 #define RK_SERVICE ((1u << EP_SERVICE_CREATE) | (1u << EP_SERVICE_UPDATE))
+/* POST /networks/{id}/connect: its EndpointConfig is a create's endpoint settings for a
+ * running container (the per-interface sysctls of API 1.46). */
+#define RK_NETWORK_CONNECT (1u << EP_NETWORK_CONNECT)
 
 /*
  * Every rule, once, in table order:
@@ -101,7 +104,7 @@ enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 	X(ROOT_USER, "root-user", "4.1", "container runs as a non-root user", ACT_WARN,    \
 	    RK_CREATE | RK_SERVICE, c_root_user, p_root_user)                            \
 	X(SYSCTLS, "sysctls", "", "namespaced sysctls", ACT_WARN,                          \
-	    RK_CREATE_LIKE | RK_SERVICE, c_sysctls, p_sysctls)                              \
+	    RK_CREATE_LIKE | RK_SERVICE | RK_NETWORK_CONNECT, c_sysctls, p_sysctls)         \
 	X(GROUPS, "groups", "", "no privileged supplementary groups", ACT_DENY,           \
 	    RK_CREATE_LIKE | RK_SERVICE, c_groups, p_groups)                                \
 	X(SERVICE_PLUGIN, "service-plugin", "", "services do not install plugins",        \

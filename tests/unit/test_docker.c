@@ -386,6 +386,75 @@ test_service_privileges(void **state)
 	free(v);
 }
 
+/* network connect (any API version): the EndpointConfig's per-interface sysctls join the
+ * sysctls list, and the request's name is the container the body connects. */
+static void
+test_network_connect(void **state)
+{
+	struct docker_view *v;
+
+	(void)state;
+	v = build(EP_NETWORK_CONNECT,
+	    "{\"Container\":\"web-1\",\"EndpointConfig\":{\"Aliases\":[\"w\"],\"DriverOpts\":{"
+	    "\"x\":\"y\",\"com.docker.network.endpoint.sysctls\":"
+	    "\"net.ipv4.conf.IFNAME.forwarding=1,net.ipv6.conf.IFNAME.accept_ra\"}}}", 0, GJ_OK);
+	assert_true(v->has_body);
+	assert_string_equal(v->name, "web-1");
+	assert_int_equal(v->nsysctls, 2);
+	assert_int_equal(v->nendpoint_sysctls, 2);
+	assert_string_equal(v->sysctls[0].key, "net.ipv4.conf.IFNAME.forwarding");
+	assert_string_equal(v->sysctls[0].value, "1");
+	assert_string_equal(v->sysctls[1].key, "net.ipv6.conf.IFNAME.accept_ra");
+	assert_string_equal(v->sysctls[1].value, "");
+	v = build(EP_NETWORK_CONNECT, "{\"Container\":\"c\",\"EndpointConfig\":null}", 0, GJ_OK);
+	assert_int_equal(v->nsysctls, 0);
+	build(EP_NETWORK_CONNECT, "{\"Container\":\"c\",\"EndpointConfig\":{\"DriverOpts\":[]}}",
+	    -1, GJ_INVALID);
+	build(EP_NETWORK_CONNECT, "{\"Container\":\"c\",\"EndpointConfig\":[]}", -1, GJ_INVALID);
+	build(EP_NETWORK_CONNECT, "{\"Container\":7}", -1, GJ_INVALID);
+	build(EP_NETWORK_CONNECT,
+	    "{\"EndpointConfig\":{\"DriverOpts\":{},\"DRIVEROPTS\":{}}}", -1, GJ_AMBIGUOUS);
+}
+
+/* A service's Resources.SwapBytes (1.52) as the swarm executor makes it the task's
+ * MemorySwap; dropped below 1.52. */
+static void
+test_service_swap(void **state)
+{
+	static const char head[] = "{\"TaskTemplate\":{\"Resources\":{\"Limits\":{\"MemoryBytes\":";
+	struct docker_view *v;
+	char body[256];
+
+	(void)state;
+	snprintf(body, sizeof body, "%s%s", head, "1000},\"SwapBytes\":-1}}}");
+	v = build_v(EP_SERVICE_CREATE, "1.52", body, 0, GJ_OK);
+	assert_int_equal(v->memory_swap, -1);
+	assert_true(v->swap_unlimited);
+	assert_false(v->memory_unlimited);
+	v = build_v(EP_SERVICE_CREATE, "1.51", body, 0, GJ_OK);
+	assert_int_equal(v->memory_swap, 0);
+	assert_false(v->swap_unlimited);
+	v = build_v(EP_SERVICE_CREATE, NULL, body, 0, GJ_OK);
+	assert_true(v->swap_unlimited);
+	snprintf(body, sizeof body, "%s%s", head, "1000},\"SwapBytes\":24}}}");
+	v = build_v(EP_SERVICE_CREATE, "1.52", body, 0, GJ_OK);
+	assert_int_equal(v->memory_swap, 1024);
+	assert_false(v->swap_unlimited);
+	snprintf(body, sizeof body, "%s%s", head, "1000},\"SwapBytes\":-5}}}");
+	v = build_v(EP_SERVICE_CREATE, "1.52", body, 0, GJ_OK);
+	assert_int_equal(v->memory_swap, 0);
+	snprintf(body, sizeof body, "%s%s", head, "1000},\"SwapBytes\":9223372036854775000}}}");
+	v = build_v(EP_SERVICE_CREATE, "1.52", body, 0, GJ_OK);
+	assert_true(v->swap_unlimited);
+	/* Without a memory limit the executor ignores it (memory-limit denies that anyway). */
+	snprintf(body, sizeof body, "%s%s", head, "0},\"SwapBytes\":-1}}}");
+	v = build_v(EP_SERVICE_CREATE, "1.52", body, 0, GJ_OK);
+	assert_int_equal(v->memory_swap, 0);
+	snprintf(body, sizeof body, "%s%s", head, "1000},\"MemorySwappiness\":\"x\"}}}");
+	build_v(EP_SERVICE_CREATE, "1.52", body, -1, GJ_INVALID);
+	build_v(EP_SERVICE_CREATE, "1.51", body, 0, GJ_OK);
+}
+
 /* dockerd's GET /version answer. */
 static void
 test_version_answer(void **state)
@@ -774,6 +843,8 @@ main(void)
 		cmocka_unit_test(test_wrapper),
 		cmocka_unit_test(test_newer_engines),
 		cmocka_unit_test(test_service_privileges),
+		cmocka_unit_test(test_network_connect),
+		cmocka_unit_test(test_service_swap),
 		cmocka_unit_test(test_version_answer),
 		cmocka_unit_test(test_strslice),
 		cmocka_unit_test(test_volume_kinds),

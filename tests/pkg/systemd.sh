@@ -3,7 +3,8 @@
 # booted with systemd-nspawn, the .deb built by `make deb` installed in it, clients sending
 # requests in a loop while dpkg upgrades the package (tests/pkg/systemd-inside.sh runs the
 # checks inside). The tree is debootstrapped once into build/systemd/ and booted with a
-# tmpfs overlay (--volatile=overlay), so the cache stays pristine and a run leaves nothing.
+# tmpfs overlay (--volatile=overlay), so the cache stays pristine and a run leaves nothing
+# (the container runs in a cgroup of the run's own, removed with it).
 # Needs root, debootstrap, systemd-nspawn and nsenter; the first run needs Debian's mirror.
 set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,6 +16,7 @@ DEB=$(ls "$ROOT"/dist/cisgate_*_*.deb 2>/dev/null | head -1)
 NS=""
 INIT=""
 WORK=""
+CGDIRS=""
 
 fatal() { echo "FAIL $1"; [ -n "${2:-}" ] && printf '     %s\n' "$2"; exit 1; }
 
@@ -31,6 +33,28 @@ cleanup() {
 		wait "$NS" 2>/dev/null
 	fi
 	[ -n "$WORK" ] && rm -rf "$WORK"
+	for d in $CGDIRS; do
+		[ -d "$d" ] && find "$d" -depth -type d -exec rmdir {} + 2>/dev/null
+	done
+}
+
+# nspawn --keep-unit puts itself and the container in "supervisor" and "payload" cgroups
+# below the one it starts in: this run gets a cgroup of its own in each hierarchy systemd
+# uses (cgroup v2, and v1's name=systemd on a hybrid host), so two runs never share them.
+# Prints the directories made; where one cannot be made, nspawn starts where it is.
+cg_dirs() {
+	local v2 v1 d
+	v2=$(sed -n 's/^0:://p' /proc/self/cgroup)
+	v1=$(sed -n 's/^[0-9]*:name=systemd://p' /proc/self/cgroup)
+	if [ "$(stat -fc %T /sys/fs/cgroup 2>/dev/null)" = cgroup2fs ]; then
+		d=/sys/fs/cgroup${v2%/}/cisgate-test.$$
+		mkdir "$d" 2>/dev/null && echo "$d"
+	elif [ "$(stat -fc %T /sys/fs/cgroup/unified 2>/dev/null)" = cgroup2fs ]; then
+		d=/sys/fs/cgroup/unified${v2%/}/cisgate-test.$$
+		mkdir "$d" 2>/dev/null && echo "$d"
+		d=/sys/fs/cgroup/systemd${v1%/}/cisgate-test.$$
+		[ -n "$v1" ] && mkdir "$d" 2>/dev/null && echo "$d"
+	fi
 }
 trap cleanup EXIT
 
@@ -50,7 +74,7 @@ if [ "$(cat "$TREE/.cisgate-include" 2>/dev/null)" != "$include" ]; then
 	mirror=${MIRROR:-$(apt-get indextargets --format '$(REPO_URI)' "Codename: $SUITE" \
 		'Component: main' 'Target-Of: deb' 2>/dev/null | head -1)}
 	mirror=${mirror:-http://deb.debian.org/debian/}
-	echo "debootstrap $SUITE from $mirror into $TREE (once; a few minutes)"
+	echo "debootstrap $SUITE from $mirror into $TREE (once; about a minute)"
 	rm -rf "$TREE" "$TREE.new" && mkdir -p "$CACHE"
 	debootstrap --variant=minbase --include="$include" "$SUITE" "$TREE.new" "$mirror" \
 		> "$CACHE/debootstrap.log" 2>&1 ||
@@ -80,9 +104,13 @@ mkdir "$WORK/out"
 # Private network (cisgate only needs unix sockets), not registered with a host systemd
 # (there may be none: --register=no --keep-unit).
 t0=$EPOCHREALTIME
-systemd-nspawn -q -D "$TREE" --volatile=overlay --boot --register=no --keep-unit \
-	--private-network --console=pipe --bind-ro="$WORK:/cisgate-test" --bind="$WORK/out:/cisgate-out" \
-	< /dev/null > "$WORK/nspawn.log" 2>&1 &
+CGDIRS=$(cg_dirs)
+(
+	for d in $CGDIRS; do echo "$BASHPID" > "$d/cgroup.procs"; done
+	exec systemd-nspawn -q -D "$TREE" --volatile=overlay --boot --register=no --keep-unit \
+		--private-network --console=pipe --bind-ro="$WORK:/cisgate-test" \
+		--bind="$WORK/out:/cisgate-out"
+) < /dev/null > "$WORK/nspawn.log" 2>&1 &
 NS=$!
 i=0
 while [ -z "$INIT" ] && [ $i -lt 200 ] && kill -0 "$NS" 2>/dev/null; do
@@ -107,7 +135,9 @@ check "the container booted systemd as PID 1 ($state)" test "$state" = running
 [ "$state" = running ] || inside systemctl --failed --no-pager
 echo "     booted in $(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }') s"
 
-out=$(inside /bin/bash /cisgate-test/systemd-inside.sh 2>&1)
+# Bounded: a hung dpkg or client fails the run instead of hanging make test.
+out=$(timeout 300 nsenter -t "$INIT" -m -u -i -n -p -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin \
+	/bin/bash /cisgate-test/systemd-inside.sh 2>&1)
 echo "$out"
 PASS=$((PASS + $(printf '%s\n' "$out" | grep -c '^ok ')))
 FAIL=$((FAIL + $(printf '%s\n' "$out" | grep -c '^FAIL ')))

@@ -16,8 +16,8 @@ cursor() { journalctl -q -n 0 --show-cursor | sed -n 's/^-- cursor: //p'; }
 journal() { journalctl -q --no-pager -o short-unix -u "$1" --after-cursor "$2"; }
 
 # clients: CLIENTS loops of POST /Plugin.Activate, each line "start end http_code
-# curl_exit curl_error", until $R/stop exists. A request that finds no process accepting waits in the
-# socket's backlog (30 s at most, far above a restart).
+# curl_exit curl_error", until $R/stop exists. A request that finds no process accepting
+# waits in the socket's backlog (30 s at most, far above a restart).
 clients_start() {
 	rm -f "$R/stop" "$R"/req.*
 	for c in $(seq "$CLIENTS"); do
@@ -47,7 +47,7 @@ clients_stop() {
 # upgrade LABEL DEB VERSION: dpkg -i DEB under load, then the three claims.
 upgrade() {
 	local label=$1 deb=$2 version=$3
-	local sinv spid sino sent pid0 inv0 cur rc
+	local sinv sino sent pid0 inv0 cur rc
 	sinv=$(prop cisgate.socket InvocationID)
 	sent=$(prop cisgate.socket ActiveEnterTimestampMonotonic)
 	sino=$(stat -c %i "$S")

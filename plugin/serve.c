@@ -443,13 +443,16 @@ serve_run(const struct serve_opts *o)
 	log_info("stopping: finishing in-flight requests");
 	http_quiesce(srv);
 	{
-		/* Requests already read get CG_DRAIN_TIMEOUT_MS to be answered. */
+		/* Requests already read get CG_DRAIN_TIMEOUT_MS to be answered. A connection
+		 * accepted just before the acceptor stopped has often not sent its request yet
+		 * (inflight does not count it): closed at once, its client would see an empty
+		 * reply during every restart, so each gets CG_DRAIN_GRACE_MS to send one. */
 		int i;
 
 		for (i = 0; i < CG_DRAIN_TIMEOUT_MS / 10; i++) {
 			struct timespec ms10 = {.tv_sec = 0, .tv_nsec = 10000000};
 
-			if (atomic_load(&sh.inflight) == 0)
+			if (i >= CG_DRAIN_GRACE_MS / 10 && atomic_load(&sh.inflight) == 0)
 				break;
 			nanosleep(&ms10, NULL);
 		}

@@ -50,6 +50,9 @@
 #define CG_CONN_TIMEOUT_S 30
 /* On SIGTERM/SIGINT: how long requests already read may take to be answered. */
 #define CG_DRAIN_TIMEOUT_MS 5000
+/* ... and how long a connection accepted before it may take to send its request: the
+ * client connected while the server ran and is answered, not closed unanswered. */
+#define CG_DRAIN_GRACE_MS 250
 /* Per worker: one request's JSON (a 2.5 KB create needs ~40 KiB); a larger one spills
  * over to malloc. */
 #define CG_JSON_ARENA_SIZE ((size_t)256 << 10)

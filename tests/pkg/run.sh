@@ -27,8 +27,9 @@ out=$(systemd-analyze verify --man=no /lib/systemd/system/cisgate.socket /lib/sy
 check "systemd-analyze verify passes" test -z "$out"
 [ -n "$out" ] && echo "     $out"
 check "the service is ordered before docker" grep -q '^Before=docker.service' /lib/systemd/system/cisgate.service
-# The upgrade claim (README, Operations 5): the socket outlives a restart of the service.
-# Checked on the units and on the maintainer scripts dpkg runs (no systemd PID 1 here).
+# The upgrade claim (README, Operations "Upgrade"): the socket outlives a restart of the service.
+# Checked here on the units and the maintainer scripts; under a booted systemd by
+# tests/pkg/systemd.sh (make test-systemd).
 check "the socket is not PartOf/BindsTo the service (a service restart keeps it)" \
     sh -c "! grep -Eq '^(PartOf|BindsTo)=' /lib/systemd/system/cisgate.socket"
 CTL=$(mktemp -d /tmp/cisgate-ctl.XXXXXX)

@@ -131,6 +131,7 @@ static const struct rcase routes[] = {
 	{"POST", "/v1.41/volumes/create", "volume_create", EP_VOLUME_CREATE, RC_JUDGED, "", ""},
 	{"POST", "/v1.41/volumes/prune", "volume_prune", EP_OTHER, RC_HARMLESS, "", ""},
 	{"DELETE", "/v1.41/volumes/data", "volume_delete", EP_OTHER, RC_HARMLESS, "", ""},
+	{"PUT", "/v1.42/volumes/data", "volume_update", EP_OTHER, RC_DEFAULT, "", ""},
 	{"POST", "/v1.41/build?t=app&networkmode=host", "build", EP_BUILD, RC_JUDGED, "", "host"},
 	{"POST", "/v1.41/build/prune?all=1", "build_prune", EP_OTHER, RC_HARMLESS, "", ""},
 	{"POST", "/v1.41/build/cancel?id=x", "build_cancel", EP_OTHER, RC_HARMLESS, "", ""},

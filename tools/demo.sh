@@ -38,7 +38,9 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 mkdir -p /run/docker/plugins "$D/log"
-sed "s#/var/log/cisgate/audit.log#$D/log/audit.log#" "$POLICY" > "$D/policy.yaml"
+# The private dockerd is the one cisgate asks what a request leaves unsaid (an image's USER).
+sed -e "s#/var/log/cisgate/audit.log#$D/log/audit.log#" \
+    -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" "$POLICY" > "$D/policy.yaml"
 chmod 644 "$D/policy.yaml"
 "$BIN" serve --socket "$SOCK" --policy "$D/policy.yaml" --audit-file "$D/log/audit.log" \
 	2>>"$D/cisgate.log" &

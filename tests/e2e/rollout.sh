@@ -32,7 +32,9 @@ trap cleanup EXIT
 reload() { kill -HUP "$CG_PID"; sleep 0.5; } # what `systemctl reload cisgate` sends
 
 # The package's /etc/cisgate/policy.yaml is default.yaml; the log goes to our directory.
-sed "s#/var/log/cisgate/audit.log#$LOG#" "$ROOT/policy/default.yaml" > "$P"
+# cisgate asks our private dockerd what a request leaves unsaid (the image's USER).
+sed -e "s#/var/log/cisgate/audit.log#$LOG#" \
+    -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" "$ROOT/policy/default.yaml" > "$P"
 chmod 644 "$P"
 # Step 2, as the README says it.
 sed -i 's/^mode: enforce$/mode: audit/' "$P"

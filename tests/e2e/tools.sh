@@ -62,6 +62,7 @@ trap cleanup EXIT
 # (the report lists it as used and as expiring soon).
 SOON=$(date -u -d '+10 days' +%F)
 sed -e "s#/var/log/cisgate/audit.log#$D/log/audit.log#" -e '/^exemptions: \[\]$/d' \
+    -e "s#^  socket: /run/docker.sock#  socket: $D/docker.sock#" \
     "$ROOT/policy/default.yaml" > "$D/policy.yaml"
 cat >> "$D/policy.yaml" <<EOF
 exemptions:

@@ -38,8 +38,8 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver
-DAEMON  = answer place flusher http serve lint main
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver policysig
+DAEMON  = answer place flusher http serve lint main policycmd
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
@@ -142,6 +142,7 @@ test-fuzz-replay: $(BUILD)/replay
 test-proto: $(BUILD)/cisgate
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
 	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
+	$(call sanrun,proto-policysig) tests/proto/policysig.sh $(BUILD)/cisgate
 
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
 test-valgrind: $(BUILD)/cisgate $(UNIT_BIN) $(BUILD)/cases

@@ -17,6 +17,7 @@
 #include "cisgate/digest.h"
 #include "cisgate/exemption.h"
 #include "cisgate/policy.h"
+#include "cisgate/policysig.h"
 #include "cisgate/pyaml.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
@@ -812,7 +813,7 @@ policy_refuse(struct policy_errors *errs, int fd, const char *fmt, ...)
 }
 
 static struct policy *policy_load_file(const char *path, bool allow_insecure,
-    struct policy_errors *errs);
+    const struct policysig_keys *keys, struct policy_errors *errs);
 
 int
 policy_shadow_file(const char *path, const char *shadow, char *out, size_t outsz)
@@ -844,7 +845,7 @@ policy_shadow_failed(struct policy_errors *errs, const char *path, const char *f
 /* Loads the shadow p names, under the same file checks; its errors become the load's. */
 static struct policy *
 policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
-    struct policy_errors *errs)
+    const struct policysig_keys *keys, struct policy_errors *errs)
 {
 	char file[PATH_MAX];
 	struct policy *s;
@@ -853,7 +854,7 @@ policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
 		policy_release(p);
 		return policy_refuse(errs, -1, "%s: shadow path too long", path);
 	}
-	if ((s = policy_load_file(file, allow_insecure, errs)) == NULL) {
+	if ((s = policy_load_file(file, allow_insecure, keys, errs)) == NULL) {
 		policy_shadow_failed(errs, path, file);
 		policy_release(p);
 		return NULL;
@@ -871,17 +872,45 @@ policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
 struct policy *
 policy_load(const char *path, bool allow_insecure, struct policy_errors *errs)
 {
-	struct policy *p = policy_load_file(path, allow_insecure, errs);
+	return policy_load_signed(path, allow_insecure, NULL, errs);
+}
+
+struct policy *
+policy_load_signed(const char *path, bool allow_insecure, const struct policysig_keys *keys,
+    struct policy_errors *errs)
+{
+	struct policy *p = policy_load_file(path, allow_insecure, keys, errs);
 
 	if (p == NULL || p->shadow_path == NULL)
 		return p;
-	return policy_load_shadow(p, path, allow_insecure, errs);
+	return policy_load_shadow(p, path, allow_insecure, keys, errs);
+}
+
+/* With keys, buf[0..len) (the bytes about to be parsed) must be signed in path.sig.
+ * Returns 0 with the key's id in keyid, or -1 with errs said. */
+static int
+policy_check_sig(const char *path, const struct policysig_keys *keys, const char *buf,
+    size_t len, char *keyid, struct policy_errors *errs)
+{
+	char sigpath[PATH_MAX], err[200];
+
+	if (keys == NULL)
+		return 0;
+	if ((size_t)snprintf(sigpath, sizeof sigpath, "%s.sig", path) >= sizeof sigpath)
+		str_copy(err, "path too long", sizeof err);
+	else if (policysig_verify(keys, buf, len, sigpath, keyid, err, sizeof err) == 0)
+		return 0;
+	(void)policy_refuse(errs, -1, "%.100s: signature refused: %s", path, err);
+	errs->sig_refused = true;
+	return -1;
 }
 
 /* One file, without its shadow. */
 static struct policy *
-policy_load_file(const char *path, bool allow_insecure, struct policy_errors *errs)
+policy_load_file(const char *path, bool allow_insecure, const struct policysig_keys *keys,
+    struct policy_errors *errs)
 {
+	char keyid[CHECKPOINT_ID_HEX] = "";
 	struct policy *p;
 	struct stat st;
 	char *buf;
@@ -924,8 +953,15 @@ policy_load_file(const char *path, bool allow_insecure, struct policy_errors *er
 		return policy_refuse(errs, -1, "%s: the file changed while it was read (%zu bytes, "
 		    "%zu expected); write it elsewhere and rename it into place", path, got, size);
 	}
+	/* The bytes verified are the bytes parsed: the file is not read again. */
+	if (policy_check_sig(path, keys, buf, got, keyid, errs) != 0) {
+		free(buf);
+		return NULL;
+	}
 	p = policy_load_buffer(buf, got, path, errs);
 	free(buf);
+	if (p != NULL)
+		str_copy(p->signed_by, keyid, sizeof p->signed_by);
 	return p;
 }
 

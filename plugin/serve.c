@@ -20,6 +20,7 @@
 #include "cisgate/daemonver.h"
 #include "cisgate/http.h"
 #include "cisgate/log.h"
+#include "cisgate/policysig.h"
 #include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
@@ -137,13 +138,27 @@ serve_audit_dir(const char *file)
 	return 0;
 }
 
-/* Loads the policy file and logs every error; NULL when it is not usable. */
+/* Loads the policy file and logs every error; NULL when it is not usable. With trusted
+ * keys (--policy-key, --policy-keys, or policy-keys.d/ beside the policy; read again on
+ * every load, so a key added to the directory is trusted from the next reload) the policy
+ * and its shadow must be signed; a refusal for the signature is copied into refused
+ * (else refused is ""), and said only when it differs from the last one (*said). */
 static struct policy *
-serve_load(const struct serve_opts *o)
+serve_load(const struct serve_opts *o, char *refused, size_t rlen, char *said, size_t slen)
 {
 	struct policy_errors errs;
-	struct policy *p = policy_load(o->policy, o->insecure_policy, &errs), *s;
+	struct policysig_keys *ks = NULL;
+	struct policy *p = NULL, *s;
 	size_t i;
+
+	refused[0] = '\0';
+	memset(&errs, 0, sizeof errs);
+	if (policysig_keys_resolve(o->policy, o->policy_key, o->policy_keys, o->insecure_policy,
+	        &ks, errs.text[0], sizeof errs.text[0]) != 0) {
+		errs.n = 1;
+		errs.sig_refused = true;
+	} else
+		p = policy_load_signed(o->policy, o->insecure_policy, ks, &errs);
 
 	if (p != NULL && o->audit_file != NULL) {
 		/* The command line wins over the file, at start and on every reload alike. */
@@ -156,7 +171,7 @@ serve_load(const struct serve_opts *o)
 		}
 	}
 	if (p != NULL && o->shadow != NULL) {
-		if ((s = policy_load(o->shadow, o->insecure_policy, &errs)) == NULL ||
+		if ((s = policy_load_signed(o->shadow, o->insecure_policy, ks, &errs)) == NULL ||
 		    s->shadow != NULL) {
 			if (s != NULL)
 				log_warnx("policy: --shadow %s names a shadow of its own", o->shadow);
@@ -168,8 +183,18 @@ serve_load(const struct serve_opts *o)
 			p->shadow = s;
 		}
 	}
-	if (p != NULL)
+	policysig_keys_free(ks);
+	if (p != NULL) {
+		said[0] = '\0';
 		return p;
+	}
+	if (errs.sig_refused) {
+		str_copy(refused, errs.text[0], rlen);
+		/* A --watch that fires on every write, or a retried SIGHUP: said once. */
+		if (strcmp(said, refused) == 0)
+			return NULL;
+		str_copy(said, refused, slen);
+	}
 	for (i = 0; i < errs.n; i++)
 		log_warnx("policy: %s", errs.text[i]);
 	if (errs.dropped)
@@ -278,12 +303,28 @@ serve_version_tick(struct http_shared *sh, struct serve_daemon *d, bool now)
 		atomic_store(&d->asking, false);
 }
 
+/* What reloads remember between them. */
+struct serve_reloads {
+	unsigned long failures;
+	char refused[256]; /* this reload's signature refusal, or "" */
+	char said[256];    /* the last refusal said (said once until a load succeeds) */
+};
+
 static void
-serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *failures,
+serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_reloads *rl,
     struct serve_daemon *d)
 {
-	struct policy *np = serve_load(o), *old;
+	struct policy *np = serve_load(o, rl->refused, sizeof rl->refused, rl->said,
+	    sizeof rl->said), *old;
+	unsigned long *failures = &rl->failures;
 
+	if (np == NULL && rl->refused[0] != '\0') {
+		(*failures)++;
+		/* Every refusal is recorded; the log line is said once (serve_load). */
+		if (sh->audit)
+			(void)audit_event(sh->audit, "policy-refused", rl->refused, NULL);
+		return;
+	}
 	if (np == NULL) {
 		(*failures)++;
 		log_warnx("reload refused: the active policy stays (%lu failed reloads)", *failures);
@@ -314,7 +355,8 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 		    "restart (on_failure and allows apply now)");
 	/* In-flight requests hold their own reference to the old snapshot. */
 	policy_release(old);
-	log_info("policy reloaded from %s (sha256 %s)", o->policy, np->sha256);
+	log_info("policy reloaded from %s (sha256 %s%s%s)", o->policy, np->sha256,
+	    np->signed_by[0] ? ", signed by key " : "", np->signed_by);
 	serve_version_tick(sh, d, true);
 }
 
@@ -329,17 +371,21 @@ serve_run(const struct serve_opts *o)
 	int fd, inotify_fd = -1, sig;
 	time_t last_tick = 0;
 	bool bound = false;
-	unsigned long reload_failures = 0;
+	struct serve_reloads rl;
 	char err[256] = "";
 
 	memset(&sh, 0, sizeof sh);
+	memset(&rl, 0, sizeof rl);
 	atomic_init(&dv.version, 0);
 	atomic_init(&dv.asking, false);
 	atomic_init(&dv.warned, false);
 	dv.next = 0;
 	pthread_mutex_init(&sh.policy_lock, NULL);
-	if ((p = serve_load(o)) == NULL) {
-		log_errx("cannot start without a valid policy (%s)", o->policy);
+	if ((p = serve_load(o, rl.refused, sizeof rl.refused, rl.said, sizeof rl.said)) == NULL) {
+		/* Nothing to audit into yet: where the log goes is the policy's to say, and
+		 * an unsigned policy is not believed. The refusal is on stderr (the journal). */
+		log_errx("cannot start without a valid policy (%s)%s", o->policy,
+		    rl.refused[0] ? ": its signature was refused" : "");
 		return 1;
 	}
 	sh.policy = p;
@@ -402,9 +448,10 @@ serve_run(const struct serve_opts *o)
 		policy_release(p);
 		return 1;
 	}
-	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s)",
+	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s%s%s)",
 	    CG_VERSION, bound ? o->socket : "fd 3", http_workers(srv), o->policy, p->sha256,
-	    p->mode == MODE_AUDIT ? "audit" : "enforce");
+	    p->mode == MODE_AUDIT ? "audit" : "enforce",
+	    p->signed_by[0] ? ", signed by key " : "", p->signed_by);
 	serve_keep_policy(p, o->policy);
 	if (sh.audit)
 		(void)audit_event(sh.audit, "start", o->policy, p->sha256);
@@ -428,12 +475,12 @@ serve_run(const struct serve_opts *o)
 			if (n > 0) {
 				/* Editors replace the file: watch the new one too. */
 				inotify_fd = serve_watch(inotify_fd, o->policy);
-				serve_reload(o, &sh, &reload_failures, &dv);
+				serve_reload(o, &sh, &rl, &dv);
 			}
 			continue;
 		}
 		if (sig == SIGHUP)
-			serve_reload(o, &sh, &reload_failures, &dv);
+			serve_reload(o, &sh, &rl, &dv);
 		else if (sig == SIGUSR1) {
 			if (sh.audit && audit_reopen(sh.audit) == 0)
 				log_info("audit log reopened");
@@ -476,7 +523,7 @@ serve_run(const struct serve_opts *o)
 		close(inotify_fd);
 	log_info("stopped after %lu requests (%lu denied, %lu audit failures, %lu failed "
 	    "reloads)", atomic_load(&sh.requests), atomic_load(&sh.denies),
-	    atomic_load(&sh.audit_failures), reload_failures);
+	    atomic_load(&sh.audit_failures), rl.failures);
 	policy_release(sh.policy);
 	pthread_mutex_destroy(&sh.policy_lock);
 	return 0;

@@ -38,8 +38,8 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver policysig
-DAEMON  = answer place flusher http serve lint main policycmd
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver policysig metrics
+DAEMON  = answer place flusher http serve lint main policycmd metricsd
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)

@@ -20,6 +20,7 @@
 #include "cisgate/daemonver.h"
 #include "cisgate/http.h"
 #include "cisgate/log.h"
+#include "cisgate/metricsd.h"
 #include "cisgate/policysig.h"
 #include "cisgate/polstore.h"
 #include "cisgate/serve.h"
@@ -319,6 +320,7 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_re
 	unsigned long *failures = &rl->failures;
 
 	if (np == NULL && rl->refused[0] != '\0') {
+		metrics_count(M_RELOAD_REFUSED);
 		(*failures)++;
 		/* Every refusal is recorded; the log line is said once (serve_load). */
 		if (sh->audit)
@@ -326,6 +328,7 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_re
 		return;
 	}
 	if (np == NULL) {
+		metrics_count(M_RELOAD_FAILED);
 		(*failures)++;
 		log_warnx("reload refused: the active policy stays (%lu failed reloads)", *failures);
 		if (sh->audit)
@@ -336,6 +339,7 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_re
 	 * (on_failure: deny). */
 	if (sh->audit && audit_event(sh->audit, "reload", o->policy, np->sha256) != 0 &&
 	    !sh->policy->audit.fail_allow) {
+		metrics_count(M_RELOAD_FAILED);
 		(*failures)++;
 		log_warnx("reload refused: the audit log cannot record it (on_failure: deny); "
 		    "the active policy stays");
@@ -353,6 +357,10 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_re
 	if (!serve_same_outputs(&old->audit, &np->audit))
 		log_warnx("reload: audit file/stdout/syslog/fsync/signing changed; they apply after a "
 		    "restart (on_failure and allows apply now)");
+	if (!serve_same_str(old->metrics_listen, np->metrics_listen))
+		log_warnx("reload: metrics.listen changed; it applies after a restart");
+	metrics_count(M_RELOAD_OK);
+	metrics_policy(np->sha256, np->mode == MODE_AUDIT ? "audit" : "enforce", np->signed_by);
 	/* In-flight requests hold their own reference to the old snapshot. */
 	policy_release(old);
 	log_info("policy reloaded from %s (sha256 %s%s%s)", o->policy, np->sha256,
@@ -366,6 +374,7 @@ serve_run(const struct serve_opts *o)
 	struct http_shared sh;
 	struct serve_daemon dv;
 	struct http_server *srv;
+	struct metricsd *md = NULL;
 	struct policy *p;
 	sigset_t set;
 	int fd, inotify_fd = -1, sig;
@@ -448,6 +457,15 @@ serve_run(const struct serve_opts *o)
 		policy_release(p);
 		return 1;
 	}
+	/* Metrics are an extra: a listener that cannot start is said, the plugin serves. */
+	if (p->metrics_listen != NULL) {
+		metrics_policy(p->sha256, p->mode == MODE_AUDIT ? "audit" : "enforce", p->signed_by);
+		metrics_gauge_fn(http_open_conns, srv);
+		if ((md = metricsd_start(p->metrics_listen, err, sizeof err)) == NULL)
+			log_warnx("%s; no metrics", err);
+		else
+			log_info("metrics on %s", p->metrics_listen);
+	}
 	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s%s%s)",
 	    CG_VERSION, bound ? o->socket : "fd 3", http_workers(srv), o->policy, p->sha256,
 	    p->mode == MODE_AUDIT ? "audit" : "enforce",
@@ -504,6 +522,8 @@ serve_run(const struct serve_opts *o)
 	/* Lookups still waiting end now ("cisgate is stopping"), so no connection stays
 	 * suspended when the workers stop. */
 	dockerc_stop(sh.dockerc);
+	metricsd_stop(md);
+	metrics_gauge_fn(NULL, NULL);
 	http_stop(srv);
 	dockerc_free(sh.dockerc);
 	close(sh.rootfd);
@@ -526,5 +546,6 @@ serve_run(const struct serve_opts *o)
 	    atomic_load(&sh.audit_failures), rl.failures);
 	policy_release(sh.policy);
 	pthread_mutex_destroy(&sh.policy_lock);
+	metrics_free(); /* every thread that counted has stopped */
 	return 0;
 }

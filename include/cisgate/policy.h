@@ -53,6 +53,7 @@ struct audit_conf {
 	char *file; /* NULL: no file */
 	bool to_stdout, to_syslog;
 	char *syslog_socket; /* the local syslog datagram socket, /dev/log unless set */
+	bool syslog_5424;    /* syslog_format: rfc5424 (structured data), else RFC 3164 */
 	enum audit_fsync fsync;
 	enum audit_allows allows;
 	bool fail_allow; /* on_failure: allow */
@@ -120,6 +121,9 @@ struct policy {
 	 * a buffer. A shadow names no shadow of its own. */
 	char *shadow_path;
 	struct policy *shadow;
+	/* metrics.listen as written (metrics_listen_parse checked it), NULL: no metrics.
+	 * Read at start; a change applies after a restart. */
+	char *metrics_listen;
 	/* Side data, not from the file: dockerd's version (cves.h encoding; 0 unknown) for
 	 * the daemon-cves rules. serve stores it when GET /version answers (start, reload,
 	 * every minute), `cisgate check --daemon-socket` before deciding; the evaluator only

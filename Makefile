@@ -10,7 +10,8 @@ SANITIZER ?=
 
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
              libcurl4-openssl-dev zlib1g-dev
-PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate
+PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate \
+             prometheus rsyslog ansible-core openssl
 PKGS_E2E   = docker.io busybox-static
 
 FORMAT_CHECK ?=
@@ -143,6 +144,7 @@ test-proto: $(BUILD)/cisgate
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
 	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
 	$(call sanrun,proto-policysig) tests/proto/policysig.sh $(BUILD)/cisgate
+	$(call sanrun,proto-metrics) tests/proto/metrics.sh $(BUILD)/cisgate
 
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
 test-valgrind: $(BUILD)/cisgate $(UNIT_BIN) $(BUILD)/cases

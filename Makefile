@@ -46,7 +46,7 @@ DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg fuzz-run test-unit test-cases test-inventory test-proto \
-        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors e2e-rollout e2e-cves bench fuzz plugin deb install \
+        test-fuzz-replay test-valgrind test-sanitize test-tsan e2e e2e-sidedoors e2e-rollout e2e-cves e2e-fleet test-fleet-recipe bench fuzz plugin deb install \
         format-check clean FORCE
 
 all: $(BUILD)/cisgate
@@ -179,6 +179,10 @@ e2e-sidedoors: deps-e2e $(BUILD)/cisgate
 e2e-cves: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-cves) tests/e2e/cves.sh $(BUILD)/cisgate
 
+# issue 17: two dockerds and two cisgates with one signed policy, records to one rsyslogd.
+e2e-fleet: deps-e2e $(BUILD)/cisgate
+	$(call sanrun,e2e-fleet) tests/e2e/fleet.sh $(BUILD)/cisgate
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -200,6 +204,8 @@ endif
 	$(MAKE) e2e-sidedoors
 	$(MAKE) e2e-rollout
 	$(MAKE) e2e-cves
+	$(MAKE) e2e-fleet
+	$(MAKE) test-fleet-recipe
 	$(MAKE) test-demo
 
 # cisgate-policy(5) is generated from policy/README.md: one text, no drift.

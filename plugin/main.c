@@ -30,7 +30,7 @@ usage(FILE *f)
 	    "usage: cisgate serve [--socket PATH] [--policy FILE] [--group NAME] [--watch]\n"
 	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
 	    "                     [--audit-file PATH] [--shadow FILE]\n"
-	    "                     [--policy-key PUB] [--policy-keys DIR]\n"
+	    "                     [--policy-key PUB] [--policy-keys DIR] [--host-id NAME]\n"
 	    "       cisgate lint [--expiring DAYS] [--insecure-policy] [--policy-key PUB] FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--insecure-policy] INPUT|-\n"
@@ -395,16 +395,28 @@ cmd_serve(int argc, char **argv)
 	    {"audit-file", required_argument, NULL, 'A'},
 	    {"shadow", required_argument, NULL, 'S'},
 	    {"policy-key", required_argument, NULL, 'K'},
-	    {"policy-keys", required_argument, NULL, 'k'}, {NULL, 0, NULL, 0}};
+	    {"policy-keys", required_argument, NULL, 'k'},
+	    {"host-id", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
 	struct serve_opts o = {SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY, NULL, false, false,
-	    CG_CONN_TIMEOUT_S, 0, NULL, NULL, NULL, NULL};
+	    CG_CONN_TIMEOUT_S, 0, NULL, NULL, NULL, NULL, NULL};
 	const char *errstr;
 	int64_t t;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:A:S:K:k:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:A:S:K:k:H:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'H':
+			/* As audit.host_id: it goes into every record and syslog header. */
+			o.host_id = optarg;
+			for (errstr = optarg; *errstr > ' ' && *errstr <= '~'; errstr++)
+				;
+			if (*optarg == '\0' || *errstr != '\0' || errstr - optarg > 253) {
+				fprintf(stderr, "cisgate: --host-id must be 1 to 253 printable "
+				    "characters without spaces\n");
+				return 2;
+			}
+			break;
 		case 'K': o.policy_key = optarg; break;
 		case 'k': o.policy_keys = optarg; break;
 		case 'A': o.audit_file = optarg; break;

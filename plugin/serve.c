@@ -171,6 +171,15 @@ serve_load(const struct serve_opts *o, char *refused, size_t rlen, char *said, s
 			return NULL;
 		}
 	}
+	if (p != NULL && o->host_id != NULL) {
+		free(p->audit.host_id);
+		if ((p->audit.host_id = strdup(o->host_id)) == NULL) {
+			log_warnx("policy: out of memory");
+			policy_release(p);
+			policysig_keys_free(ks);
+			return NULL;
+		}
+	}
 	if (p != NULL && o->shadow != NULL) {
 		if ((s = policy_load_signed(o->shadow, o->insecure_policy, ks, &errs)) == NULL ||
 		    s->shadow != NULL) {

@@ -183,6 +183,10 @@ e2e-cves: deps-e2e $(BUILD)/cisgate
 e2e-fleet: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-fleet) tests/e2e/fleet.sh $(BUILD)/cisgate
 
+# The Ansible role (packaging/ansible): syntax, a run and a --check run into a throwaway root.
+test-fleet-recipe: $(BUILD)/cisgate
+	tests/pkg/ansible.sh $(BUILD)/cisgate
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -276,7 +280,8 @@ install: all
 	install -m 0644 packaging/logrotate/cisgate $(DESTDIR)/etc/logrotate.d/cisgate
 	install -m 0644 packaging/systemd/cisgate.socket $(DESTDIR)$(UNITDIR)/
 	sed 's#@SBINDIR@#$(SBINDIR)#' packaging/systemd/cisgate.service.in > $(DESTDIR)$(UNITDIR)/cisgate.service
-	install -m 0644 packaging/daemon.json $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples/
+	install -m 0644 packaging/daemon.json packaging/systemd/metrics-tcp.conf \
+	    $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples/
 
 PKGS_DEB = debhelper dpkg-dev fakeroot build-essential
 

@@ -104,7 +104,7 @@ test-demo: deps-e2e
 # file under $(BUILD)/reports/SUITE and any file there fails the suite, so a report from a
 # process whose exit status no check reads (a daemon stopped with kill) is not lost.
 sanrun = $(if $(SANITIZER),tests/sanrun.sh $(BUILD)/reports/$(1))
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_metrics
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a $(FLAGS)

@@ -19,15 +19,15 @@
 #include "cisgate/str.h"
 
 /* Upper bounds in seconds, as Prometheus writes them. */
-static const char *const lat_le[] = {"0.00005", "0.0001", "0.00025", "0.0005", "0.001",
-    "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "1"};
+static const char *const lat_le[] = {"0.00005", "0.0001", "0.00025", "0.0005", "0.001", "0.0025",
+    "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "1"};
 static const uint64_t lat_ns[] = {50000, 100000, 250000, 500000, 1000000, 2500000, 5000000,
     10000000, 25000000, 50000000, 100000000, 250000000, 1000000000};
 #define LAT_N (sizeof lat_ns / sizeof lat_ns[0])
-static const char *const lk_le[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025",
-    "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5"};
-static const uint64_t lk_ns[] = {500000, 1000000, 2500000, 5000000, 10000000, 25000000,
-    50000000, 100000000, 250000000, 500000000, 1000000000, 2500000000u, 5000000000u};
+static const char *const lk_le[] = {"0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05",
+    "0.1", "0.25", "0.5", "1", "2.5", "5"};
+static const uint64_t lk_ns[] = {500000, 1000000, 2500000, 5000000, 10000000, 25000000, 50000000,
+    100000000, 250000000, 500000000, 1000000000, 2500000000u, 5000000000u};
 #define LK_N (sizeof lk_ns / sizeof lk_ns[0])
 
 typedef _Atomic uint64_t mcount;
@@ -124,8 +124,8 @@ metrics_decision(enum ep_kind kind, const struct decision *d, bool is_response, 
 		return;
 	if ((unsigned)kind >= EP_KIND_COUNT)
 		kind = EP_OTHER;
-	metrics_add(&b->decisions[kind][d->outcome <= OUT_DENY ? d->outcome : OUT_DENY]
-	    [is_response], 1);
+	metrics_add(
+	    &b->decisions[kind][d->outcome <= OUT_DENY ? d->outcome : OUT_DENY][is_response], 1);
 	for (i = 0; i < d->nv; i++)
 		if (d->v[i].rule >= 0 && d->v[i].rule < R_COUNT && d->v[i].action <= ACT_DENY)
 			metrics_add(&b->violations[d->v[i].rule][d->v[i].action], 1);
@@ -196,8 +196,8 @@ metrics_histogram(struct strbuf *sb, const char *name, const char *const *le, si
 		str_appendf(sb, "%s_bucket{le=\"%s\"} %llu\n", name, i < n ? le[i] : "+Inf",
 		    (unsigned long long)cum);
 	}
-	str_appendf(sb, "%s_sum %.9f\n%s_count %llu\n", name,
-	    (double)metrics_sum(off_sum) / 1e9, name, (unsigned long long)metrics_sum(off_count));
+	str_appendf(sb, "%s_sum %.9f\n%s_count %llu\n", name, (double)metrics_sum(off_sum) / 1e9,
+	    name, (unsigned long long)metrics_sum(off_count));
 }
 
 static const char *const outcome_names[] = {"allow", "warn", "deny"};
@@ -210,9 +210,12 @@ metrics_render(size_t *len)
 		enum metrics_counter c;
 		const char *name, *help;
 	} singles[] = {
-		{M_AUDIT_WRITE, "cisgate_audit_writes_total", "Decision records written to the audit log."},
-		{M_AUDIT_FLUSH, "cisgate_audit_flushes_total", "Flushes (fdatasync) of the audit file."},
-		{M_AUDIT_FAILURE, "cisgate_audit_failures_total", "Audit writes or flushes that failed."},
+	    {M_AUDIT_WRITE, "cisgate_audit_writes_total",
+	        "Decision records written to the audit log."},
+	    {M_AUDIT_FLUSH, "cisgate_audit_flushes_total",
+	        "Flushes (fdatasync) of the audit file."},
+	    {M_AUDIT_FAILURE, "cisgate_audit_failures_total",
+	        "Audit writes or flushes that failed."},
 	};
 	struct strbuf sb;
 	char *buf = malloc(METRICS_RENDER_MAX);
@@ -239,7 +242,8 @@ metrics_render(size_t *len)
 
 				/* A series appears once it has counted: 168 zeros say nothing. */
 				if (n > 0)
-					str_appendf(&sb, "cisgate_decisions_total{endpoint=\"%s\","
+					str_appendf(&sb,
+					    "cisgate_decisions_total{endpoint=\"%s\","
 					    "outcome=\"%s\",phase=\"%s\"} %llu\n",
 					    uri_kind_name((enum ep_kind)k), outcome_names[o],
 					    phase_names[ph], (unsigned long long)n);
@@ -251,8 +255,10 @@ metrics_render(size_t *len)
 			uint64_t n = metrics_sum(M_OFF(violations[r][o]));
 
 			if (n > 0)
-				str_appendf(&sb, "cisgate_violations_total{rule=\"%s\",action=\"%s\"} "
-				    "%llu\n", rules_table[r].name, policy_action_name((enum action)o),
+				str_appendf(&sb,
+				    "cisgate_violations_total{rule=\"%s\",action=\"%s\"} "
+				    "%llu\n",
+				    rules_table[r].name, policy_action_name((enum action)o),
 				    (unsigned long long)n);
 		}
 	metrics_head(&sb, "cisgate_decision_duration_seconds", "histogram",
@@ -266,7 +272,8 @@ metrics_render(size_t *len)
 		    (unsigned long long)metrics_sum(M_OFF(counters[singles[i].c])));
 	}
 	metrics_head(&sb, "cisgate_reloads_total", "counter", "Policy reloads by result.");
-	str_appendf(&sb, "cisgate_reloads_total{result=\"ok\"} %llu\n"
+	str_appendf(&sb,
+	    "cisgate_reloads_total{result=\"ok\"} %llu\n"
 	    "cisgate_reloads_total{result=\"failed\"} %llu\n"
 	    "cisgate_reloads_total{result=\"signature_refused\"} %llu\n",
 	    (unsigned long long)metrics_sum(M_OFF(counters[M_RELOAD_OK])),
@@ -274,14 +281,15 @@ metrics_render(size_t *len)
 	    (unsigned long long)metrics_sum(M_OFF(counters[M_RELOAD_REFUSED])));
 	metrics_head(&sb, "cisgate_daemon_lookups_total", "counter",
 	    "Lookups in dockerd (facts a decision needs) by result.");
-	str_appendf(&sb, "cisgate_daemon_lookups_total{result=\"ok\"} %llu\n"
+	str_appendf(&sb,
+	    "cisgate_daemon_lookups_total{result=\"ok\"} %llu\n"
 	    "cisgate_daemon_lookups_total{result=\"failed\"} %llu\n",
 	    (unsigned long long)metrics_sum(M_OFF(lookups[1])),
 	    (unsigned long long)metrics_sum(M_OFF(lookups[0])));
 	metrics_head(&sb, "cisgate_daemon_lookup_duration_seconds", "histogram",
 	    "Time for dockerd to answer a lookup.");
-	metrics_histogram(&sb, "cisgate_daemon_lookup_duration_seconds", lk_le, LK_N,
-	    M_OFF(lk), M_OFF(lk_sum_ns), M_OFF(lk_count));
+	metrics_histogram(&sb, "cisgate_daemon_lookup_duration_seconds", lk_le, LK_N, M_OFF(lk),
+	    M_OFF(lk_sum_ns), M_OFF(lk_count));
 	if (metrics_conns != NULL)
 		conns = metrics_conns(metrics_conns_arg);
 	pthread_mutex_unlock(&metrics_lock);
@@ -320,10 +328,12 @@ metrics_listen_parse(const char *s, struct metrics_listen *out, char *err, size_
 
 	memset(out, 0, sizeof *out);
 	if (strncmp(s, "unix:", 5) == 0) {
-		if (s[5] != '/' || str_copy(out->path, s + 5, sizeof out->path) >=
-		    sizeof out->path) {
-			snprintf(err, errlen, "metrics.listen: unix: needs an absolute path of at most "
-			    "%zu bytes", sizeof out->path - 1);
+		if (s[5] != '/' ||
+		    str_copy(out->path, s + 5, sizeof out->path) >= sizeof out->path) {
+			snprintf(err, errlen,
+			    "metrics.listen: unix: needs an absolute path of at most "
+			    "%zu bytes",
+			    sizeof out->path - 1);
 			return -1;
 		}
 		out->is_unix = true;
@@ -331,7 +341,8 @@ metrics_listen_parse(const char *s, struct metrics_listen *out, char *err, size_
 	}
 	if ((colon = strrchr(s, ':')) == NULL || (size_t)(colon - s) >= sizeof host ||
 	    str_to_i64(colon + 1, 1, 65535, &port, &errstr) != 0) {
-		snprintf(err, errlen, "metrics.listen must be ADDRESS:PORT (127.0.0.1:9479, "
+		snprintf(err, errlen,
+		    "metrics.listen must be ADDRESS:PORT (127.0.0.1:9479, "
 		    "[::1]:9479) or unix:/PATH");
 		return -1;
 	}
@@ -345,8 +356,10 @@ metrics_listen_parse(const char *s, struct metrics_listen *out, char *err, size_
 	/* Metrics name the policy's hash and what is denied: never off the host. A fleet
 	 * scrapes through its own agent or the unix socket. */
 	if (inet_pton(AF_INET, host, &out->v4) != 1 || (ntohl(out->v4.s_addr) >> 24) != 127) {
-		snprintf(err, errlen, "metrics.listen: %s is not a loopback address (127.0.0.0/8 "
-		    "or [::1]); use unix:/PATH for anything else", host);
+		snprintf(err, errlen,
+		    "metrics.listen: %s is not a loopback address (127.0.0.0/8 "
+		    "or [::1]); use unix:/PATH for anything else",
+		    host);
 		return -1;
 	}
 	return 0;

@@ -38,9 +38,10 @@ metricsd_handle(void *cls, struct MHD_Connection *conn, const char *url, const c
 	/* No body is read: anything uploaded is dropped with the answer. */
 	*upload_len = 0;
 	if (strcmp(method, "GET") != 0 || strcmp(url, "/metrics") != 0) {
-		r = MHD_create_response_from_buffer(sizeof NOT_FOUND - 1, (void *)(uintptr_t)NOT_FOUND,
-		    MHD_RESPMEM_PERSISTENT);
-		status = strcmp(method, "GET") != 0 ? MHD_HTTP_METHOD_NOT_ALLOWED : MHD_HTTP_NOT_FOUND;
+		r = MHD_create_response_from_buffer(sizeof NOT_FOUND - 1,
+		    (void *)(uintptr_t)NOT_FOUND, MHD_RESPMEM_PERSISTENT);
+		status =
+		    strcmp(method, "GET") != 0 ? MHD_HTTP_METHOD_NOT_ALLOWED : MHD_HTTP_NOT_FOUND;
 	} else if ((text = metrics_render(&len)) == NULL) {
 		static const char OOM[] = "out of memory\n";
 
@@ -51,7 +52,8 @@ metricsd_handle(void *cls, struct MHD_Connection *conn, const char *url, const c
 		r = MHD_create_response_from_buffer(len, text, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL)
 		return MHD_NO;
-	(void)MHD_add_response_header(r, "Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+	(void)MHD_add_response_header(r, "Content-Type",
+	    "text/plain; version=0.0.4; charset=utf-8");
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -59,8 +61,7 @@ metricsd_handle(void *cls, struct MHD_Connection *conn, const char *url, const c
 
 /* A unix socket: a live listener is never replaced, a stale file is. */
 static int
-metricsd_bind_unix(struct metricsd *m, const struct metrics_listen *ml, char *err,
-    size_t errlen)
+metricsd_bind_unix(struct metricsd *m, const struct metrics_listen *ml, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = {.sun_family = AF_UNIX};
 	int fd;
@@ -91,8 +92,7 @@ fail:
 }
 
 static int
-metricsd_bind_tcp(const struct metrics_listen *ml, const char *listen_s, char *err,
-    size_t errlen)
+metricsd_bind_tcp(const struct metrics_listen *ml, const char *listen_s, char *err, size_t errlen)
 {
 	struct sockaddr_in s4 = {.sin_family = AF_INET};
 	struct sockaddr_in6 s6 = {.sin6_family = AF_INET6};
@@ -114,8 +114,10 @@ metricsd_bind_tcp(const struct metrics_listen *ml, const char *listen_s, char *e
 	if ((fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one) != 0 ||
 	    bind(fd, sa, sl) != 0 || listen(fd, 16) != 0) {
-		snprintf(err, errlen, "metrics: %s: %s (under systemd's PrivateNetwork=yes only "
-		    "unix:/PATH works; see the README)", listen_s, strerror(errno));
+		snprintf(err, errlen,
+		    "metrics: %s: %s (under systemd's PrivateNetwork=yes only "
+		    "unix:/PATH works; see the README)",
+		    listen_s, strerror(errno));
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -136,17 +138,17 @@ metricsd_start(const char *listen_s, char *err, size_t errlen)
 		return NULL;
 	}
 	m->fd = ml.is_unix ? metricsd_bind_unix(m, &ml, err, errlen) :
-	    metricsd_bind_tcp(&ml, listen_s, err, errlen);
+	                     metricsd_bind_tcp(&ml, listen_s, err, errlen);
 	if (m->fd < 0) {
 		free(m);
 		return NULL;
 	}
 	metrics_enable(true);
 	m->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL, 0, NULL, NULL,
-	    metricsd_handle, NULL, MHD_OPTION_LISTEN_SOCKET, m->fd,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)METRICSD_CONN_MAX,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)METRICSD_TIMEOUT_S,
-	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384, MHD_OPTION_END);
+	    metricsd_handle, NULL, MHD_OPTION_LISTEN_SOCKET, m->fd, MHD_OPTION_CONNECTION_LIMIT,
+	    (unsigned)METRICSD_CONN_MAX, MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)METRICSD_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)16384,
+	    MHD_OPTION_END);
 	if (m->d == NULL) {
 		snprintf(err, errlen, "metrics: cannot start the HTTP server on %s", listen_s);
 		metricsd_stop(m);

@@ -12,7 +12,8 @@
 static int
 policycmd_usage(void)
 {
-	fprintf(stderr, "usage: cisgate policy sign --key KEY FILE\n"
+	fprintf(stderr,
+	    "usage: cisgate policy sign --key KEY FILE\n"
 	    "       cisgate policy verify --key PUB|DIR [--key PUB|DIR ...] FILE\n");
 	return 2;
 }

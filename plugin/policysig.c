@@ -29,8 +29,10 @@ policysig_trusted(const char *path, const struct stat *st, bool allow_insecure, 
 {
 	if (allow_insecure || (st->st_uid == 0 && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0))
 		return 0;
-	snprintf(err, errlen, "%s: refusing a trusted key not owned by root or writable by "
-	    "group/others (whoever can write it can sign policies; chown root, chmod 644)", path);
+	snprintf(err, errlen,
+	    "%s: refusing a trusted key not owned by root or writable by "
+	    "group/others (whoever can write it can sign policies; chown root, chmod 644)",
+	    path);
 	return -1;
 }
 
@@ -102,8 +104,8 @@ policysig_add_dir(struct policysig_keys *ks, const char *dir, const struct stat 
 }
 
 int
-policysig_keys_add(struct policysig_keys **ks, const char *path, bool allow_insecure,
-    char *err, size_t errlen)
+policysig_keys_add(struct policysig_keys **ks, const char *path, bool allow_insecure, char *err,
+    size_t errlen)
 {
 	struct stat st;
 
@@ -235,7 +237,8 @@ policysig_decode(const char *s, size_t n, unsigned char raw[POLICYSIG_SIG_RAW])
 			char c = s[i];
 			int v = c >= '0' && c <= '9' ? c - '0' :
 			    c >= 'a' && c <= 'f'     ? c - 'a' + 10 :
-			    c >= 'A' && c <= 'F'     ? c - 'A' + 10 : -1;
+			    c >= 'A' && c <= 'F'     ? c - 'A' + 10 :
+			                               -1;
 
 			if (v < 0)
 				return -1;
@@ -253,8 +256,8 @@ policysig_decode(const char *s, size_t n, unsigned char raw[POLICYSIG_SIG_RAW])
 }
 
 int
-policysig_verify(const struct policysig_keys *ks, const void *buf, size_t len,
-    const char *sigpath, char keyid[CHECKPOINT_ID_HEX], char *err, size_t errlen)
+policysig_verify(const struct policysig_keys *ks, const void *buf, size_t len, const char *sigpath,
+    char keyid[CHECKPOINT_ID_HEX], char *err, size_t errlen)
 {
 	unsigned char raw[POLICYSIG_SIG_RAW];
 	char hex[CHECKPOINT_SIG_HEX], *sig;
@@ -268,8 +271,10 @@ policysig_verify(const struct policysig_keys *ks, const void *buf, size_t len,
 		return -1;
 	if (policysig_decode(sig, n, raw) != 0) {
 		free(sig);
-		snprintf(err, errlen, "%s: not an Ed25519 signature (64 raw bytes as openssl "
-		    "pkeyutl -sign -rawin writes, or their base64 or hex)", sigpath);
+		snprintf(err, errlen,
+		    "%s: not an Ed25519 signature (64 raw bytes as openssl "
+		    "pkeyutl -sign -rawin writes, or their base64 or hex)",
+		    sigpath);
 		return -1;
 	}
 	free(sig);
@@ -279,7 +284,8 @@ policysig_verify(const struct policysig_keys *ks, const void *buf, size_t len,
 			str_copy(keyid, checkpoint_key_id(ks->k[i]), CHECKPOINT_ID_HEX);
 			return 0;
 		}
-	snprintf(err, errlen, "%s does not verify with any of the %zu trusted key%s: the "
+	snprintf(err, errlen,
+	    "%s does not verify with any of the %zu trusted key%s: the "
 	    "policy was changed after it was signed, or signed by a key not trusted here",
 	    sigpath, ks->n, ks->n == 1 ? "" : "s");
 	return -1;

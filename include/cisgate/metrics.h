@@ -21,8 +21,8 @@ enum metrics_counter {
 	M_AUDIT_FLUSH,     /* an fdatasync of the audit file that succeeded */
 	M_AUDIT_FAILURE,   /* a write or flush that failed */
 	M_RELOAD_OK,
-	M_RELOAD_FAILED,   /* the file did not load (syntax, validation, file checks) */
-	M_RELOAD_REFUSED,  /* its signature was refused (missing, malformed, untrusted) */
+	M_RELOAD_FAILED,  /* the file did not load (syntax, validation, file checks) */
+	M_RELOAD_REFUSED, /* its signature was refused (missing, malformed, untrusted) */
 	M_COUNTER_COUNT
 };
 
@@ -36,8 +36,7 @@ void metrics_count(enum metrics_counter c);
 
 /* One decision answered: its endpoint kind, outcome, phase, how long it took from the
  * first byte decided (ns), and its violations (each by rule and action). */
-void metrics_decision(enum ep_kind kind, const struct decision *d, bool is_response,
-    uint64_t ns);
+void metrics_decision(enum ep_kind kind, const struct decision *d, bool is_response, uint64_t ns);
 
 /* One lookup in dockerd answered (ok: HTTP 200) after ns. */
 void metrics_lookup(bool ok, uint64_t ns);
@@ -58,16 +57,15 @@ char *metrics_render(size_t *len);
 /* Where metrics are served: a loopback TCP address or a unix socket. */
 struct metrics_listen {
 	bool is_unix, is_v6;
-	struct in_addr v4;  /* !is_unix && !is_v6: in 127.0.0.0/8 */
+	struct in_addr v4; /* !is_unix && !is_v6: in 127.0.0.0/8 */
 	unsigned short port;
-	char path[108];     /* is_unix: absolute */
+	char path[108]; /* is_unix: absolute */
 };
 
 /* Reads metrics.listen: "127.x.y.z:PORT", "[::1]:PORT" or "unix:/PATH". Anything not on
  * loopback is refused (metrics name the policy and what is denied). Returns 0, or -1
  * with err set. Pure. */
-int metrics_listen_parse(const char *s, struct metrics_listen *out, char *err,
-    size_t errlen);
+int metrics_listen_parse(const char *s, struct metrics_listen *out, char *err, size_t errlen);
 
 /* Frees every block (for a clean exit; no thread may count after it). */
 void metrics_free(void);

@@ -7,8 +7,8 @@
 
 #include "cisgate/metrics.h"
 
-#define METRICSD_CONN_MAX 16     /* scrapers at once */
-#define METRICSD_TIMEOUT_S 10    /* a silent scraper is closed */
+#define METRICSD_CONN_MAX 16  /* scrapers at once */
+#define METRICSD_TIMEOUT_S 10 /* a silent scraper is closed */
 
 struct metricsd;
 

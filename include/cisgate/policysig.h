@@ -9,9 +9,9 @@
 
 #include "cisgate/checkpoint.h"
 
-#define POLICYSIG_KEYS_MAX 32   /* trusted keys in one set */
-#define POLICYSIG_SIG_RAW 64    /* an Ed25519 signature */
-#define POLICYSIG_SIG_FILE_MAX 256 /* a .sig file: raw, or base64/hex text of the 64 bytes */
+#define POLICYSIG_KEYS_MAX 32            /* trusted keys in one set */
+#define POLICYSIG_SIG_RAW 64             /* an Ed25519 signature */
+#define POLICYSIG_SIG_FILE_MAX 256       /* a .sig file: raw, or base64/hex text of the 64 bytes */
 #define POLICYSIG_BESIDE "policy-keys.d" /* trusted keys beside the policy file */
 
 struct policysig_keys;
@@ -22,8 +22,8 @@ struct policysig_keys;
  * root-owned or that group or others can write is refused: whoever can write a trusted key
  * can sign policies. Returns 0, or -1 with err set (*ks keeps what it had; free it with
  * policysig_keys_free). */
-int policysig_keys_add(struct policysig_keys **ks, const char *path, bool allow_insecure,
-    char *err, size_t errlen);
+int policysig_keys_add(struct policysig_keys **ks, const char *path, bool allow_insecure, char *err,
+    size_t errlen);
 
 /* The keys directory beside the policy at policy_path (POLICYSIG_BESIDE in its directory)
  * into out[0..outsz). Returns true when it exists there (then the policy must be signed). */

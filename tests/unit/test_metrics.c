@@ -71,16 +71,20 @@ test_threads_summed(void **state)
 		pthread_join(t[i], NULL);
 	assert_non_null(text = metrics_render(&len));
 	assert_int_equal(strlen(text), len);
-	snprintf(want, sizeof want, "cisgate_decisions_total{endpoint=\"container_create\","
-	    "outcome=\"deny\",phase=\"request\"} %d", THREADS * PER_THREAD);
+	snprintf(want, sizeof want,
+	    "cisgate_decisions_total{endpoint=\"container_create\","
+	    "outcome=\"deny\",phase=\"request\"} %d",
+	    THREADS * PER_THREAD);
 	assert_true(has_line(text, want));
-	snprintf(want, sizeof want, "cisgate_violations_total{rule=\"privileged\",action=\"deny\"} %d",
+	snprintf(want, sizeof want,
+	    "cisgate_violations_total{rule=\"privileged\",action=\"deny\"} %d",
 	    THREADS * PER_THREAD);
 	assert_true(has_line(text, want));
 	snprintf(want, sizeof want, "cisgate_audit_writes_total %d", THREADS * PER_THREAD);
 	assert_true(has_line(text, want));
 	/* 30 us: not in the 25 us bucket, in the 50 us one and every one after. */
-	assert_true(has_line(text, "cisgate_decision_duration_seconds_bucket{le=\"0.00005\"} 120000"));
+	assert_true(
+	    has_line(text, "cisgate_decision_duration_seconds_bucket{le=\"0.00005\"} 120000"));
 	assert_true(has_line(text, "cisgate_decision_duration_seconds_bucket{le=\"+Inf\"} 120000"));
 	assert_true(has_line(text, "cisgate_decision_duration_seconds_count 120000"));
 	assert_true(has_line(text, "cisgate_decision_duration_seconds_sum 3.600000000"));
@@ -203,9 +207,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_threads_summed),
-		cmocka_unit_test(test_listen_forms),
-		cmocka_unit_test(test_signatures),
+	    cmocka_unit_test(test_threads_summed),
+	    cmocka_unit_test(test_listen_forms),
+	    cmocka_unit_test(test_signatures),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -11,7 +11,7 @@ SANITIZER ?=
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
              libcurl4-openssl-dev zlib1g-dev
 PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate \
-             python3-jsonschema python3-yaml
+             python3-jsonschema python3-yaml prometheus rsyslog ansible-core openssl
 PKGS_E2E   = docker.io busybox-static
 
 FORMAT_CHECK ?=
@@ -39,15 +39,15 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report passwd
-DAEMON  = answer place flusher http serve lint main
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report passwd policysig metrics
+DAEMON  = answer place flusher http serve lint main policycmd metricsd
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
 HDRS    = $(wildcard include/cisgate/*.h)
 
 .PHONY: all deps deps-test deps-e2e run demo test-demo test-docs man test test-pkg test-systemd fuzz-run test-unit test-cases \
         test-inventory test-proto test-fuzz-replay test-schema test-valgrind test-sanitize test-tsan e2e \
-        e2e-sidedoors e2e-state e2e-rollout e2e-cves e2e-tools test-policy-suites test-tools report-demo bench fuzz \
+        e2e-sidedoors e2e-state e2e-rollout e2e-cves e2e-fleet test-fleet-recipe e2e-tools test-policy-suites test-tools report-demo bench fuzz \
         plugin deb install \
         format-check clean FORCE
 
@@ -106,7 +106,7 @@ test-demo: deps-e2e
 # file under $(BUILD)/reports/SUITE and any file there fails the suite, so a report from a
 # process whose exit status no check reads (a daemon stopped with kill) is not lost.
 sanrun = $(if $(SANITIZER),tests/sanrun.sh $(BUILD)/reports/$(1))
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose test_passwd
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose test_passwd test_metrics
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a $(FLAGS)
@@ -158,6 +158,8 @@ test-fuzz-replay: $(BUILD)/replay
 test-proto: $(BUILD)/cisgate $(BUILD)/fakedockerd
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
 	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
+	$(call sanrun,proto-policysig) tests/proto/policysig.sh $(BUILD)/cisgate
+	$(call sanrun,proto-metrics) tests/proto/metrics.sh $(BUILD)/cisgate
 
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
 test-valgrind: $(BUILD)/cisgate $(UNIT_BIN) $(BUILD)/cases
@@ -216,6 +218,14 @@ report-demo: $(BUILD)/cisgate
 e2e-state: deps-e2e $(BUILD)/cisgate
 	$(call sanrun,e2e-state) tests/e2e/state.sh $(BUILD)/cisgate
 
+# issue 17: two dockerds and two cisgates with one signed policy, records to one rsyslogd.
+e2e-fleet: deps-e2e $(BUILD)/cisgate
+	$(call sanrun,e2e-fleet) tests/e2e/fleet.sh $(BUILD)/cisgate
+
+# The Ansible role (packaging/ansible): syntax, a run and a --check run into a throwaway root.
+test-fleet-recipe: $(BUILD)/cisgate
+	tests/pkg/ansible.sh $(BUILD)/cisgate
+
 # `make test SANITIZER=...` runs every suite against the sanitized binaries instead (the
 # packages are built plain: they are what ships).
 test: deps deps-test
@@ -239,6 +249,8 @@ endif
 	$(MAKE) e2e-state
 	$(MAKE) e2e-rollout
 	$(MAKE) e2e-cves
+	$(MAKE) e2e-fleet
+	$(MAKE) test-fleet-recipe
 	$(MAKE) test-demo
 	$(MAKE) e2e-tools
 
@@ -317,7 +329,8 @@ install: all
 	install -m 0644 packaging/logrotate/cisgate $(DESTDIR)/etc/logrotate.d/cisgate
 	install -m 0644 packaging/systemd/cisgate.socket $(DESTDIR)$(UNITDIR)/
 	sed 's#@SBINDIR@#$(SBINDIR)#' packaging/systemd/cisgate.service.in > $(DESTDIR)$(UNITDIR)/cisgate.service
-	install -m 0644 packaging/daemon.json $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples/
+	install -m 0644 packaging/daemon.json packaging/systemd/metrics-tcp.conf \
+	    $(DESTDIR)$(PREFIX)/share/doc/cisgate/examples/
 
 PKGS_DEB = debhelper dpkg-dev fakeroot build-essential
 

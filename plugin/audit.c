@@ -18,6 +18,7 @@
 #include "cisgate/checkpoint.h"
 #include "cisgate/digest.h"
 #include "cisgate/log.h"
+#include "cisgate/metrics.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
 #include "cisgate/tls.h"
@@ -379,16 +380,50 @@ rec_begin(struct record *r, const char *host)
 	rec_str(r, "host", host);
 }
 
-/* Sends one record to the local syslog socket (RFC 3164 framing, authpriv.notice).
- * syslog is a copy: the file is the record of truth, so a lost datagram is reported
- * once, not fatal. Caller holds the lock. */
-static void
-audit_syslog(struct audit *a, const char *line, size_t n)
+/* The RFC 5424 header with structured data a collector can route on without reading
+ * the JSON: HOSTNAME is the host's identity (host_id), [cisgate@32473 host="..."
+ * kind="record|checkpoint"] (32473: the documentation enterprise number of RFC 5612).
+ * Returns its length in hdr. */
+static int
+audit_syslog_5424(const struct audit *a, bool is_cp, char *hdr, size_t hdrsz)
 {
-	char hdr[64];
+	struct strbuf sb;
+	struct timespec ts;
+	struct tm tm;
+	const char *c;
+
+	str_init(&sb, hdr, hdrsz);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	str_appendf(&sb, "<%d>1 %04d-%02d-%02dT%02d:%02d:%02d.%06ldZ %s cisgate %ld %s "
+	    "[cisgate@32473 host=\"", 10 << 3 | 5, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	    tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000, a->host, (long)getpid(),
+	    is_cp ? "checkpoint" : "audit");
+	/* PARAM-VALUE escapes '"', '\\' and ']' (RFC 5424 6.3.3). */
+	for (c = a->host; *c; c++) {
+		if (*c == '"' || *c == '\\' || *c == ']')
+			str_appendn(&sb, "\\", 1);
+		str_appendn(&sb, c, 1);
+	}
+	str_appendf(&sb, "\" kind=\"%s\"] ", is_cp ? "checkpoint" : "record");
+	return sb.truncated ? -1 : (int)sb.len;
+}
+
+/* Sends one record to the local syslog socket (authpriv.notice): RFC 3164 framing, or
+ * RFC 5424 with structured data (audit.syslog_format). Either way the record itself names
+ * the host ("host"). syslog is a copy: the file is the record of truth, so a lost datagram
+ * is reported once, not fatal. Caller holds the lock. */
+static void
+audit_syslog(struct audit *a, const char *line, size_t n, bool is_cp)
+{
+	char hdr[512];
 	struct iovec iov[2];
 	struct msghdr m;
-	int hl = snprintf(hdr, sizeof hdr, "<%d>cisgate[%ld]: ", 10 << 3 | 5, (long)getpid());
+	int hl = a->conf.syslog_5424 ? audit_syslog_5424(a, is_cp, hdr, sizeof hdr) :
+	    snprintf(hdr, sizeof hdr, "<%d>cisgate[%ld]: ", 10 << 3 | 5, (long)getpid());
+
+	if (hl < 0)
+		hl = snprintf(hdr, sizeof hdr, "<%d>cisgate[%ld]: ", 10 << 3 | 5, (long)getpid());
 
 	memset(&m, 0, sizeof m);
 	iov[0].iov_base = hdr;
@@ -460,9 +495,12 @@ audit_append(struct audit *a, struct record *r, unsigned long long *defer, bool 
 			off += (size_t)w;
 		}
 		line[n] = '\0';
-		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && defer == NULL &&
-		    fdatasync(a->fd) != 0)
-			rc = -1;
+		if (rc == 0 && a->conf.fsync == FSYNC_ALWAYS && defer == NULL) {
+			if (fdatasync(a->fd) != 0)
+				rc = -1;
+			else
+				metrics_count(M_AUDIT_FLUSH);
+		}
 		if (rc != 0) {
 			int err = errno;
 			struct stat st;
@@ -489,7 +527,7 @@ audit_append(struct audit *a, struct record *r, unsigned long long *defer, bool 
 		fflush(stdout);
 	}
 	if (a->log_fd >= 0 && (a->conf.to_syslog || is_cp))
-		audit_syslog(a, line, n);
+		audit_syslog(a, line, n, is_cp);
 	a->seq++;
 	audit_hash(line, n, a->prev);
 	if (defer != NULL)
@@ -685,7 +723,12 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
 		audit_hash((const char *)q->body, q->body_len, bodyhash);
 		rec_lit(rp, "body_sha256", bodyhash);
 	}
-	return audit_commit(a, rp, defer);
+	if (audit_commit(a, rp, defer) != 0) {
+		metrics_count(M_AUDIT_FAILURE);
+		return -1;
+	}
+	metrics_count(M_AUDIT_WRITE);
+	return 0;
 }
 
 int
@@ -727,8 +770,10 @@ audit_sync(struct audit *a, unsigned long long seq)
 			log_warn("audit log %s: flush failed; on_failure=%s applies", a->file,
 			    a->conf.fail_allow ? "allow" : "deny");
 		a->sync_failing = true;
+		metrics_count(M_AUDIT_FAILURE);
 		rc = -1;
 	} else {
+		metrics_count(M_AUDIT_FLUSH);
 		a->covered += upto - a->synced;
 		a->synced = upto;
 		a->flushes++;
@@ -766,8 +811,11 @@ audit_tick(struct audit *a)
 			if (!a->tick_failing)
 				log_warn("audit log %s: periodic flush failed", a->file);
 			a->tick_failing = true;
-		} else
+			metrics_count(M_AUDIT_FAILURE);
+		} else {
 			a->tick_failing = false;
+			metrics_count(M_AUDIT_FLUSH);
+		}
 		close(fd);
 	}
 }

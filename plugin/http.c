@@ -17,6 +17,7 @@
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
 #include "cisgate/lookup.h"
+#include "cisgate/metrics.h"
 #include "cisgate/place.h"
 #include "cisgate/str.h"
 #include "cisgate/tls.h"
@@ -50,6 +51,7 @@ struct upload {
 	bool is_res;
 	struct flush_wait fw; /* waiting for the flusher: the answer and what a failure does */
 	struct lookup_wait *lk;
+	uint64_t t0; /* metrics: when deciding began (before any lookup) */
 	char small[4096];
 };
 
@@ -143,6 +145,8 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	bool fail_deny;
 
 	atomic_fetch_add(&sh->requests, 1);
+	if (u->lk == NULL)
+		u->t0 = metrics_now_ns();
 	if (c != NULL)
 		c->rootfd = sh->rootfd;
 	if (c == NULL)
@@ -204,6 +208,7 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	if (is_res)
 		flush = 0;
 	fail_deny = flush != 0 && decide_audit_denies(p, c);
+	metrics_decision(c->ep.kind, &c->dec, is_res, metrics_now_ns() - u->t0);
 	if (c->dec.allow)
 		r = s->ans.allow;
 	else {
@@ -389,6 +394,18 @@ http_start(int fd, unsigned idle_timeout_s, unsigned workers, struct http_shared
 		return NULL;
 	}
 	return s;
+}
+
+unsigned long
+http_open_conns(void *arg)
+{
+	const struct http_server *s = arg;
+	unsigned long n = 0;
+	unsigned i;
+
+	for (i = 0; i < s->nw; i++)
+		n += atomic_load(&s->w[i].conns);
+	return n;
 }
 
 unsigned

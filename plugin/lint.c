@@ -8,12 +8,14 @@
 #include "cisgate/exemption.h"
 #include "cisgate/lint.h"
 #include "cisgate/policy.h"
+#include "cisgate/policysig.h"
 #include "cisgate/str.h"
 
 static void
 lint_usage(void)
 {
-	fprintf(stderr, "usage: cisgate lint [--expiring DAYS] [--insecure-policy] FILE\n");
+	fprintf(stderr, "usage: cisgate lint [--expiring DAYS] [--insecure-policy] "
+	    "[--policy-key PUB|DIR] FILE\n");
 }
 
 static int
@@ -45,18 +47,21 @@ int
 lint_main(int argc, char **argv)
 {
 	static const struct option opts[] = {{"expiring", required_argument, NULL, 'e'},
-	    {"insecure-policy", no_argument, NULL, 'i'}, {NULL, 0, NULL, 0}};
+	    {"insecure-policy", no_argument, NULL, 'i'},
+	    {"policy-key", required_argument, NULL, 'K'}, {NULL, 0, NULL, 0}};
 	struct policy_errors errs;
 	struct policy *p;
-	const char *errstr;
+	struct policysig_keys *ks = NULL;
+	const char *errstr, *pkey = NULL;
 	int64_t days = LINT_EXPIRING_DAYS;
 	bool insecure = false;
 	size_t i;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "e:i", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "e:iK:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'K': pkey = optarg; break;
 		case 'e':
 			if (str_to_i64(optarg, 0, 3650, &days, &errstr) != 0) {
 				fprintf(stderr, "cisgate: --expiring %s: %s (0..3650 days)\n", optarg,
@@ -82,6 +87,25 @@ lint_main(int argc, char **argv)
 	}
 	(void)lint_expiry(p, time(NULL), days, stdout);
 	policy_release(p);
+	/* Signed by a trusted key when serve would ask for it (--policy-key or keys beside
+	 * the policy): a refused signature fails lint even with --insecure-policy. */
+	if (policysig_keys_resolve(argv[optind], pkey, NULL, insecure, &ks, errs.text[0],
+	        sizeof errs.text[0]) != 0) {
+		printf("%s\n", errs.text[0]);
+		return 1;
+	}
+	if (ks != NULL) {
+		p = policy_load_signed(argv[optind], true, ks, &errs);
+		policysig_keys_free(ks);
+		if (p == NULL) {
+			printf("%s\n", errs.n > 0 ? errs.text[0] : "policy refused");
+			return 1;
+		}
+		printf("signature OK (key %s)\n", p->signed_by);
+		if (p->shadow != NULL)
+			printf("shadow signature OK (key %s)\n", p->shadow->signed_by);
+		policy_release(p);
+	}
 	if ((p = policy_load(argv[optind], false, &errs)) == NULL && errs.n > 0) {
 		/* serve would refuse it: never "policy OK". */
 		printf("%s%s\n", insecure ? "warning: " : "", errs.text[0]);

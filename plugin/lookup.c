@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "cisgate/lookup.h"
+#include "cisgate/metrics.h"
 #include "cisgate/str.h"
 
 int
@@ -32,6 +33,7 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 struct lookup_one {
 	struct lookup_set *s;
 	size_t i;
+	uint64_t t0; /* metrics: when it was asked */
 };
 
 static void
@@ -40,6 +42,7 @@ lookup_done(void *arg, struct dockerc_reply *r)
 	struct lookup_one *o = arg;
 	struct lookup_set *s = o->s;
 
+	metrics_lookup(r->status == 200, metrics_now_ns() - o->t0);
 	facts_answer(s->facts, o->i, r->status, r->body, r->len, r->err);
 	r->body = NULL; /* taken over by the fact */
 	dockerc_reply_free(r);
@@ -84,6 +87,7 @@ lookup_start(struct lookup_set *s, struct dockerc *c, struct facts *f, lookup_re
 		}
 		o->s = s;
 		o->i = i;
+		o->t0 = metrics_now_ns();
 		if (dockerc_submit(c, path, lookup_done, o) != 0) {
 			free(o);
 			facts_answer(f, i, 0, NULL, 0, "cisgate is looking up too much in dockerd "

@@ -22,6 +22,8 @@
 #include "cisgate/lookup.h"
 #include "cisgate/rules.h"
 #include "cisgate/schema.h"
+#include "cisgate/policycmd.h"
+#include "cisgate/policysig.h"
 #include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
@@ -34,13 +36,16 @@ usage(FILE *f)
 	    "usage: cisgate serve [--socket PATH] [--policy FILE] [--group NAME] [--watch]\n"
 	    "                     [--idle-timeout SECONDS] [--workers N] [--insecure-policy]\n"
 	    "                     [--audit-file PATH] [--shadow FILE]\n"
-	    "       cisgate lint [--expiring DAYS] [--insecure-policy] FILE\n"
+	    "                     [--policy-key PUB] [--policy-keys DIR] [--host-id NAME]\n"
+	    "       cisgate lint [--expiring DAYS] [--insecure-policy] [--policy-key PUB] FILE\n"
 	    "       cisgate check --policy FILE [--user NAME] [--endpoint KIND] "
 	    "[--format text|json|table]\n"
 	    "                     [--insecure-policy] INPUT|-...\n"
 	    "       cisgate check ... [--daemon-socket PATH | --daemon-version VERSION]\n"
+	    "                     [--policy-key PUB|DIR]\n"
 	    "       cisgate daemon-report [--daemon-socket PATH] [--policy FILE] "
 	    "[--insecure-policy]\n"
+	    "       cisgate policy sign --key KEY FILE | verify --key PUB|DIR FILE\n"
 	    "       cisgate audit diff [--since TIME] [--until TIME] FILE...\n"
 	    "       cisgate audit verify [--key PUB] [--anchors FILE] [--json] FILE...\n"
 	    "       cisgate audit keygen DIR|PREFIX\n"
@@ -63,6 +68,10 @@ usage(FILE *f)
 	    "        server does; --daemon-version gives the version; neither: unknown\n"
 	    "daemon-report  dockerd's version, the daemon-cves entries that apply to it, and\n"
 	    "        every rule's action under the policy. Exit 0, 1 when an entry applies, 2 error\n"
+	    "policy sign   write FILE.sig, an Ed25519 signature of FILE (as openssl pkeyutl\n"
+	    "        -sign -rawin writes it); --policy-key/--policy-keys make serve, check and\n"
+	    "        lint refuse a policy without a signature by a trusted key (also when\n"
+	    "        " POLICYSIG_BESIDE "/ is beside the policy)\n"
 	    "audit diff    what the shadow policy would have denied that the enforced one allowed,\n"
 	    "        per rule, from the records in FILE... (TIME: an ISO 8601 UTC prefix)\n"
 	    "audit verify  check the audit log's SHA-256 chain across rotated files (plain or\n"
@@ -119,6 +128,26 @@ read_all(const char *path, size_t max, size_t *len)
 	return buf;
 }
 
+
+/* The policy as serve would trust it: signed by key (a file or directory) or by a key
+ * beside it, when either is there. Returns it, or NULL with errs said. */
+static struct policy *
+main_policy_load(const char *path, const char *key, bool insecure, struct policy_errors *errs)
+{
+	struct policysig_keys *ks = NULL;
+	struct policy *p;
+
+	memset(errs, 0, sizeof *errs);
+	if (policysig_keys_resolve(path, key, NULL, insecure, &ks, errs->text[0],
+	        sizeof errs->text[0]) != 0) {
+		errs->n = 1;
+		errs->sig_refused = true;
+		return NULL;
+	}
+	p = policy_load_signed(path, insecure, ks, errs);
+	policysig_keys_free(ks);
+	return p;
+}
 
 /* dockerd's version into p for the daemon-cves rules: asked at socket, or given as
  * version (NULL both: left unknown). Returns 0, or -1 with a message on stderr. */
@@ -253,9 +282,10 @@ cmd_check(int argc, char **argv)
 	    {"insecure-policy", no_argument, NULL, 'i'},
 	    {"format", required_argument, NULL, 'f'},
 	    {"daemon-socket", required_argument, NULL, 'D'},
-	    {"daemon-version", required_argument, NULL, 'V'}, {NULL, 0, NULL, 0}};
+	    {"daemon-version", required_argument, NULL, 'V'},
+	    {"policy-key", required_argument, NULL, 'K'}, {NULL, 0, NULL, 0}};
 	const char *policy = NULL, *user = "", *endpoint = NULL;
-	const char *dsock = NULL, *dver = NULL;
+	const char *dsock = NULL, *dver = NULL, *pkey = NULL;
 	enum check_format fmt = CHECK_TEXT;
 	bool insecure = false;
 	struct policy_errors errs;
@@ -266,8 +296,9 @@ cmd_check(int argc, char **argv)
 	int ch, rc = 0;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "p:u:e:if:D:V:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "p:u:e:if:D:V:K:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'K': pkey = optarg; break;
 		case 'p': policy = optarg; break;
 		case 'u': user = optarg; break;
 		case 'e': endpoint = optarg; break;
@@ -287,7 +318,7 @@ cmd_check(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if ((p = policy_load(policy, insecure, &errs)) == NULL) {
+	if ((p = main_policy_load(policy, pkey, insecure, &errs)) == NULL) {
 		for (i = 0; i < errs.n; i++)
 			fprintf(stderr, "%s\n", errs.text[i]);
 		return 2;
@@ -502,16 +533,32 @@ cmd_serve(int argc, char **argv)
 	    {"idle-timeout", required_argument, NULL, 'T'},
 	    {"workers", required_argument, NULL, 'W'},
 	    {"audit-file", required_argument, NULL, 'A'},
-	    {"shadow", required_argument, NULL, 'S'}, {NULL, 0, NULL, 0}};
+	    {"shadow", required_argument, NULL, 'S'},
+	    {"policy-key", required_argument, NULL, 'K'},
+	    {"policy-keys", required_argument, NULL, 'k'},
+	    {"host-id", required_argument, NULL, 'H'}, {NULL, 0, NULL, 0}};
 	struct serve_opts o = {SERVE_DEFAULT_SOCKET, SERVE_DEFAULT_POLICY, NULL, false, false,
-	    CG_CONN_TIMEOUT_S, 0, NULL, NULL};
+	    CG_CONN_TIMEOUT_S, 0, NULL, NULL, NULL, NULL, NULL};
 	const char *errstr;
 	int64_t t;
 	int ch;
 
 	optind = 1;
-	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:A:S:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "s:p:g:wiT:W:A:S:K:k:H:", opts, NULL)) != -1) {
 		switch (ch) {
+		case 'H':
+			/* As audit.host_id: it goes into every record and syslog header. */
+			o.host_id = optarg;
+			for (errstr = optarg; *errstr > ' ' && *errstr <= '~'; errstr++)
+				;
+			if (*optarg == '\0' || *errstr != '\0' || errstr - optarg > 253) {
+				fprintf(stderr, "cisgate: --host-id must be 1 to 253 printable "
+				    "characters without spaces\n");
+				return 2;
+			}
+			break;
+		case 'K': o.policy_key = optarg; break;
+		case 'k': o.policy_keys = optarg; break;
 		case 'A': o.audit_file = optarg; break;
 		case 'S': o.shadow = optarg; break;
 		case 's': o.socket = optarg; break;
@@ -624,6 +671,8 @@ main(int argc, char **argv)
 		return cmd_report(argc - 1, argv + 1);
 	if (strcmp(argv[1], "schema") == 0 && argc == 2)
 		return cmd_schema();
+	if (strcmp(argv[1], "policy") == 0)
+		return policycmd_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "audit") == 0 && argc >= 3 && strcmp(argv[2], "diff") == 0)
 		return cmd_audit_diff(argc - 2, argv + 2);
 	if (strcmp(argv[1], "audit") == 0)

@@ -16,7 +16,9 @@
 
 #include "cisgate/digest.h"
 #include "cisgate/exemption.h"
+#include "cisgate/metrics.h"
 #include "cisgate/policy.h"
+#include "cisgate/policysig.h"
 #include "cisgate/pyaml.h"
 #include "cisgate/rules.h"
 #include "cisgate/str.h"
@@ -279,6 +281,7 @@ policy_audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 	static const char *const fs[] = {"always", "interval", "never", NULL};
 	static const char *const al[] = {"state-changing", "all", "none", NULL};
 	static const char *const of[] = {"deny", "allow", NULL};
+	static const char *const sf[] = {"rfc3164", "rfc5424", NULL};
 	struct audit_conf *a = &((struct ploader *)ctx)->p->audit;
 	char what[32];
 	int x;
@@ -293,6 +296,10 @@ policy_audit_choice(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
 		if (pyaml_enum(Y, v, what, al, &x) != 0)
 			return -1;
 		a->allows = (enum audit_allows)x;
+	} else if (strcmp(key->name, "syslog_format") == 0) {
+		if (pyaml_enum(Y, v, what, sf, &x) != 0)
+			return -1;
+		a->syslog_5424 = x == 1;
 	} else {
 		if (pyaml_enum(Y, v, what, of, &x) != 0)
 			return -1;
@@ -348,6 +355,7 @@ static const struct pyaml_key policy_audit_keys[] = {
 	{.name = "stdout", .fn = policy_audit_flag},
 	{.name = "syslog", .fn = policy_audit_flag},
 	{.name = "syslog_socket", .fn = policy_audit_path},
+	{.name = "syslog_format", .fn = policy_audit_choice},
 	{.name = "fsync", .fn = policy_audit_choice},
 	{.name = "allows", .fn = policy_audit_choice},
 	{.name = "on_failure", .fn = policy_audit_choice},
@@ -356,8 +364,8 @@ static const struct pyaml_key policy_audit_keys[] = {
 static const struct pyaml_map policy_audit_map = {
 	.notmap = "audit must be a mapping",
 	.kind = "audit key",
-	.hint = "(file, stdout, syslog, syslog_socket, fsync, allows, on_failure, host_id, "
-	    "signing_key, checkpoint_every, checkpoint_seconds, policy_dir)",
+	.hint = "(file, stdout, syslog, syslog_socket, syslog_format, fsync, allows, on_failure, "
+	    "host_id, signing_key, checkpoint_every, checkpoint_seconds, policy_dir)",
 	.keys = policy_audit_keys,
 	.nkeys = sizeof policy_audit_keys / sizeof policy_audit_keys[0],
 };
@@ -638,6 +646,43 @@ static const struct pyaml_map policy_plugins_map = {
 	.nkeys = sizeof policy_plugins_keys / sizeof policy_plugins_keys[0],
 };
 
+/* --- metrics ---------------------------------------------------------------------- */
+
+/* metrics.listen: a loopback address or a unix socket (metrics_listen_parse). */
+static int
+policy_metrics_listen(struct pyaml *Y, yaml_node_t *k, yaml_node_t *v,
+    const struct pyaml_key *key, void *ctx)
+{
+	struct ploader *L = ctx;
+	struct metrics_listen ml;
+	char err[200];
+	const char *s;
+
+	(void)k;
+	(void)key;
+	if ((s = pyaml_scalar(Y, v, "metrics.listen")) == NULL)
+		return -1;
+	if (metrics_listen_parse(s, &ml, err, sizeof err) != 0) {
+		pyaml_err(Y, v, "%s", err);
+		return -1;
+	}
+	free(L->p->metrics_listen);
+	return (L->p->metrics_listen = pyaml_strdup(Y, s)) == NULL ? -1 : 0;
+}
+
+static const struct pyaml_key policy_metrics_keys[] = {
+	{.name = "listen", .fn = policy_metrics_listen,
+	    .missing = "metrics.listen is missing (127.0.0.1:9479 or unix:/run/cisgate/metrics.sock)"},
+};
+
+static const struct pyaml_map policy_metrics_map = {
+	.notmap = "metrics must be a mapping (metrics: {listen: 127.0.0.1:9479})",
+	.kind = "metrics key",
+	.hint = "(listen)",
+	.keys = policy_metrics_keys,
+	.nkeys = sizeof policy_metrics_keys / sizeof policy_metrics_keys[0],
+};
+
 static const struct pyaml_key policy_root_keys[] = {
 	{.name = "apiVersion", .fn = policy_root_version,
 	    .missing = "apiVersion is missing (apiVersion: cisgate/v1)"},
@@ -652,13 +697,14 @@ static const struct pyaml_key policy_root_keys[] = {
 	{.name = "allowed_routes", .fn = policy_root_allowed_routes},
 	{.name = "plugins", .map = &policy_plugins_map},
 	{.name = "shadow", .fn = policy_root_shadow},
+	{.name = "metrics", .map = &policy_metrics_map},
 };
 
 static const struct pyaml_map policy_root_map = {
 	.notmap = "the policy must be a mapping with apiVersion: cisgate/v1",
 	.kind = "key",
 	.hint = "(apiVersion, mode, default_action, plugin_names, audit, daemon, rules, "
-	    "exemptions, default_route, allowed_routes, plugins, shadow)",
+	    "exemptions, default_route, allowed_routes, plugins, shadow, metrics)",
 	.keys = policy_root_keys,
 	.nkeys = sizeof policy_root_keys / sizeof policy_root_keys[0],
 };
@@ -812,7 +858,7 @@ policy_refuse(struct policy_errors *errs, int fd, const char *fmt, ...)
 }
 
 static struct policy *policy_load_file(const char *path, bool allow_insecure,
-    struct policy_errors *errs);
+    const struct policysig_keys *keys, struct policy_errors *errs);
 
 int
 policy_shadow_file(const char *path, const char *shadow, char *out, size_t outsz)
@@ -844,7 +890,7 @@ policy_shadow_failed(struct policy_errors *errs, const char *path, const char *f
 /* Loads the shadow p names, under the same file checks; its errors become the load's. */
 static struct policy *
 policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
-    struct policy_errors *errs)
+    const struct policysig_keys *keys, struct policy_errors *errs)
 {
 	char file[PATH_MAX];
 	struct policy *s;
@@ -853,7 +899,7 @@ policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
 		policy_release(p);
 		return policy_refuse(errs, -1, "%s: shadow path too long", path);
 	}
-	if ((s = policy_load_file(file, allow_insecure, errs)) == NULL) {
+	if ((s = policy_load_file(file, allow_insecure, keys, errs)) == NULL) {
 		policy_shadow_failed(errs, path, file);
 		policy_release(p);
 		return NULL;
@@ -871,17 +917,45 @@ policy_load_shadow(struct policy *p, const char *path, bool allow_insecure,
 struct policy *
 policy_load(const char *path, bool allow_insecure, struct policy_errors *errs)
 {
-	struct policy *p = policy_load_file(path, allow_insecure, errs);
+	return policy_load_signed(path, allow_insecure, NULL, errs);
+}
+
+struct policy *
+policy_load_signed(const char *path, bool allow_insecure, const struct policysig_keys *keys,
+    struct policy_errors *errs)
+{
+	struct policy *p = policy_load_file(path, allow_insecure, keys, errs);
 
 	if (p == NULL || p->shadow_path == NULL)
 		return p;
-	return policy_load_shadow(p, path, allow_insecure, errs);
+	return policy_load_shadow(p, path, allow_insecure, keys, errs);
+}
+
+/* With keys, buf[0..len) (the bytes about to be parsed) must be signed in path.sig.
+ * Returns 0 with the key's id in keyid, or -1 with errs said. */
+static int
+policy_check_sig(const char *path, const struct policysig_keys *keys, const char *buf,
+    size_t len, char *keyid, struct policy_errors *errs)
+{
+	char sigpath[PATH_MAX], err[200];
+
+	if (keys == NULL)
+		return 0;
+	if ((size_t)snprintf(sigpath, sizeof sigpath, "%s.sig", path) >= sizeof sigpath)
+		str_copy(err, "path too long", sizeof err);
+	else if (policysig_verify(keys, buf, len, sigpath, keyid, err, sizeof err) == 0)
+		return 0;
+	(void)policy_refuse(errs, -1, "%.100s: signature refused: %s", path, err);
+	errs->sig_refused = true;
+	return -1;
 }
 
 /* One file, without its shadow. */
 static struct policy *
-policy_load_file(const char *path, bool allow_insecure, struct policy_errors *errs)
+policy_load_file(const char *path, bool allow_insecure, const struct policysig_keys *keys,
+    struct policy_errors *errs)
 {
+	char keyid[CHECKPOINT_ID_HEX] = "";
 	struct policy *p;
 	struct stat st;
 	char *buf;
@@ -924,8 +998,15 @@ policy_load_file(const char *path, bool allow_insecure, struct policy_errors *er
 		return policy_refuse(errs, -1, "%s: the file changed while it was read (%zu bytes, "
 		    "%zu expected); write it elsewhere and rename it into place", path, got, size);
 	}
+	/* The bytes verified are the bytes parsed: the file is not read again. */
+	if (policy_check_sig(path, keys, buf, got, keyid, errs) != 0) {
+		free(buf);
+		return NULL;
+	}
 	p = policy_load_buffer(buf, got, path, errs);
 	free(buf);
+	if (p != NULL)
+		str_copy(p->signed_by, keyid, sizeof p->signed_by);
 	return p;
 }
 
@@ -970,6 +1051,7 @@ policy_release(struct policy *p)
 	free(p->daemon.data_root);
 	free(p->daemon.exec_root);
 	free(p->shadow_path);
+	free(p->metrics_listen);
 	policy_release(p->shadow);
 	free(p->path);
 	free(p);

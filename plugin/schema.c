@@ -148,10 +148,11 @@ schema_audit(void)
 	static const char *const fs[] = {"always", "interval", "never", NULL};
 	static const char *const al[] = {"state-changing", "all", "none", NULL};
 	static const char *const of[] = {"deny", "allow", NULL};
+	static const char *const sf[] = {"rfc3164", "rfc5424", NULL};
 
 	return json_pack("{s:s, s:{s:{s:s, s:s}, s:{s:s}, s:{s:s}, s:{s:s, s:s}, s:o, s:o, "
 	                 "s:o, s:{s:s, s:i}, s:{s:s, s:s}, s:{s:s, s:i, s:i}, "
-	                 "s:{s:s, s:i, s:i}, s:{s:s, s:s}}, s:b}",
+	                 "s:{s:s, s:i, s:i}, s:{s:s, s:s}, s:o}, s:b}",
 	    "type", "object", "properties", "file", "type", "string", "pattern", "^(/.*)?$",
 	    "stdout", "type", "boolean", "syslog", "type", "boolean", "syslog_socket", "type",
 	    "string", "pattern", "^/", "fsync", schema_enum(fs), "allows", schema_enum(al),
@@ -159,7 +160,7 @@ schema_audit(void)
 	    "signing_key", "type", "string", "pattern", "^/", "checkpoint_every", "type",
 	    "integer", "minimum", 1, "maximum", 1000000, "checkpoint_seconds", "type", "integer",
 	    "minimum", 1, "maximum", 86400, "policy_dir", "type", "string", "pattern",
-	    "^(/.*)?$", "additionalProperties", 0);
+	    "^(/.*)?$", "syslog_format", schema_enum(sf), "additionalProperties", 0);
 }
 
 static json_t *
@@ -194,13 +195,16 @@ schema_policy(void)
 	json_t *props, *s;
 
 	props = json_pack("{s:{s:s}, s:o, s:o, s:{s:s, s:{s:[s, s], s:i}, s:i}, s:o, s:o, "
-	                  "s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o, s:{s:s, s:i}}",
+	                  "s:o, s:o, s:o, s:{s:s, s:{s:s}}, s:o, s:{s:s, s:i}, "
+	                  "s:{s:s, s:{s:{s:s, s:i}}, s:[s], s:b}}",
 	    "apiVersion", "const", "cisgate/v1", "mode", schema_enum(modes), "default_action",
 	    schema_actions(), "plugin_names", "type", "array", "items", "type", "string", "number",
 	    "minLength", 1, "minItems", 1, "audit", schema_audit(), "daemon", schema_daemon(),
 	    "rules", schema_rules(), "exemptions", schema_exemptions(), "default_route",
 	    schema_enum(dr), "allowed_routes", "type", "array", "items", "type", "string",
-	    "plugins", schema_plugins(), "shadow", "type", "string", "minLength", 1);
+	    "plugins", schema_plugins(), "shadow", "type", "string", "minLength", 1, "metrics",
+	    "type", "object", "properties", "listen", "type", "string", "minLength", 1,
+	    "required", "listen", "additionalProperties", 0);
 	if (props == NULL)
 		return NULL;
 	s = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:[s], s:b}", "$schema",

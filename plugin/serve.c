@@ -20,6 +20,8 @@
 #include "cisgate/daemonver.h"
 #include "cisgate/http.h"
 #include "cisgate/log.h"
+#include "cisgate/metricsd.h"
+#include "cisgate/policysig.h"
 #include "cisgate/polstore.h"
 #include "cisgate/serve.h"
 #include "cisgate/str.h"
@@ -137,13 +139,27 @@ serve_audit_dir(const char *file)
 	return 0;
 }
 
-/* Loads the policy file and logs every error; NULL when it is not usable. */
+/* Loads the policy file and logs every error; NULL when it is not usable. With trusted
+ * keys (--policy-key, --policy-keys, or policy-keys.d/ beside the policy; read again on
+ * every load, so a key added to the directory is trusted from the next reload) the policy
+ * and its shadow must be signed; a refusal for the signature is copied into refused
+ * (else refused is ""), and said only when it differs from the last one (*said). */
 static struct policy *
-serve_load(const struct serve_opts *o)
+serve_load(const struct serve_opts *o, char *refused, size_t rlen, char *said, size_t slen)
 {
 	struct policy_errors errs;
-	struct policy *p = policy_load(o->policy, o->insecure_policy, &errs), *s;
+	struct policysig_keys *ks = NULL;
+	struct policy *p = NULL, *s;
 	size_t i;
+
+	refused[0] = '\0';
+	memset(&errs, 0, sizeof errs);
+	if (policysig_keys_resolve(o->policy, o->policy_key, o->policy_keys, o->insecure_policy,
+	        &ks, errs.text[0], sizeof errs.text[0]) != 0) {
+		errs.n = 1;
+		errs.sig_refused = true;
+	} else
+		p = policy_load_signed(o->policy, o->insecure_policy, ks, &errs);
 
 	if (p != NULL && o->audit_file != NULL) {
 		/* The command line wins over the file, at start and on every reload alike. */
@@ -155,8 +171,17 @@ serve_load(const struct serve_opts *o)
 			return NULL;
 		}
 	}
+	if (p != NULL && o->host_id != NULL) {
+		free(p->audit.host_id);
+		if ((p->audit.host_id = strdup(o->host_id)) == NULL) {
+			log_warnx("policy: out of memory");
+			policy_release(p);
+			policysig_keys_free(ks);
+			return NULL;
+		}
+	}
 	if (p != NULL && o->shadow != NULL) {
-		if ((s = policy_load(o->shadow, o->insecure_policy, &errs)) == NULL ||
+		if ((s = policy_load_signed(o->shadow, o->insecure_policy, ks, &errs)) == NULL ||
 		    s->shadow != NULL) {
 			if (s != NULL)
 				log_warnx("policy: --shadow %s names a shadow of its own", o->shadow);
@@ -168,8 +193,18 @@ serve_load(const struct serve_opts *o)
 			p->shadow = s;
 		}
 	}
-	if (p != NULL)
+	policysig_keys_free(ks);
+	if (p != NULL) {
+		said[0] = '\0';
 		return p;
+	}
+	if (errs.sig_refused) {
+		str_copy(refused, errs.text[0], rlen);
+		/* A --watch that fires on every write, or a retried SIGHUP: said once. */
+		if (strcmp(said, refused) == 0)
+			return NULL;
+		str_copy(said, refused, slen);
+	}
 	for (i = 0; i < errs.n; i++)
 		log_warnx("policy: %s", errs.text[i]);
 	if (errs.dropped)
@@ -278,13 +313,31 @@ serve_version_tick(struct http_shared *sh, struct serve_daemon *d, bool now)
 		atomic_store(&d->asking, false);
 }
 
+/* What reloads remember between them. */
+struct serve_reloads {
+	unsigned long failures;
+	char refused[256]; /* this reload's signature refusal, or "" */
+	char said[256];    /* the last refusal said (said once until a load succeeds) */
+};
+
 static void
-serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *failures,
+serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_reloads *rl,
     struct serve_daemon *d)
 {
-	struct policy *np = serve_load(o), *old;
+	struct policy *np = serve_load(o, rl->refused, sizeof rl->refused, rl->said,
+	    sizeof rl->said), *old;
+	unsigned long *failures = &rl->failures;
 
+	if (np == NULL && rl->refused[0] != '\0') {
+		metrics_count(M_RELOAD_REFUSED);
+		(*failures)++;
+		/* Every refusal is recorded; the log line is said once (serve_load). */
+		if (sh->audit)
+			(void)audit_event(sh->audit, "policy-refused", rl->refused, NULL);
+		return;
+	}
 	if (np == NULL) {
+		metrics_count(M_RELOAD_FAILED);
 		(*failures)++;
 		log_warnx("reload refused: the active policy stays (%lu failed reloads)", *failures);
 		if (sh->audit)
@@ -295,6 +348,7 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 	 * (on_failure: deny). */
 	if (sh->audit && audit_event(sh->audit, "reload", o->policy, np->sha256) != 0 &&
 	    !sh->policy->audit.fail_allow) {
+		metrics_count(M_RELOAD_FAILED);
 		(*failures)++;
 		log_warnx("reload refused: the audit log cannot record it (on_failure: deny); "
 		    "the active policy stays");
@@ -312,9 +366,14 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, unsigned long *
 	if (!serve_same_outputs(&old->audit, &np->audit))
 		log_warnx("reload: audit file/stdout/syslog/fsync/signing changed; they apply after a "
 		    "restart (on_failure and allows apply now)");
+	if (!serve_same_str(old->metrics_listen, np->metrics_listen))
+		log_warnx("reload: metrics.listen changed; it applies after a restart");
+	metrics_count(M_RELOAD_OK);
+	metrics_policy(np->sha256, np->mode == MODE_AUDIT ? "audit" : "enforce", np->signed_by);
 	/* In-flight requests hold their own reference to the old snapshot. */
 	policy_release(old);
-	log_info("policy reloaded from %s (sha256 %s)", o->policy, np->sha256);
+	log_info("policy reloaded from %s (sha256 %s%s%s)", o->policy, np->sha256,
+	    np->signed_by[0] ? ", signed by key " : "", np->signed_by);
 	serve_version_tick(sh, d, true);
 }
 
@@ -324,22 +383,27 @@ serve_run(const struct serve_opts *o)
 	struct http_shared sh;
 	struct serve_daemon dv;
 	struct http_server *srv;
+	struct metricsd *md = NULL;
 	struct policy *p;
 	sigset_t set;
 	int fd, inotify_fd = -1, sig;
 	time_t last_tick = 0;
 	bool bound = false;
-	unsigned long reload_failures = 0;
+	struct serve_reloads rl;
 	char err[256] = "";
 
 	memset(&sh, 0, sizeof sh);
+	memset(&rl, 0, sizeof rl);
 	atomic_init(&dv.version, 0);
 	atomic_init(&dv.asking, false);
 	atomic_init(&dv.warned, false);
 	dv.next = 0;
 	pthread_mutex_init(&sh.policy_lock, NULL);
-	if ((p = serve_load(o)) == NULL) {
-		log_errx("cannot start without a valid policy (%s)", o->policy);
+	if ((p = serve_load(o, rl.refused, sizeof rl.refused, rl.said, sizeof rl.said)) == NULL) {
+		/* Nothing to audit into yet: where the log goes is the policy's to say, and
+		 * an unsigned policy is not believed. The refusal is on stderr (the journal). */
+		log_errx("cannot start without a valid policy (%s)%s", o->policy,
+		    rl.refused[0] ? ": its signature was refused" : "");
 		return 1;
 	}
 	sh.policy = p;
@@ -402,9 +466,19 @@ serve_run(const struct serve_opts *o)
 		policy_release(p);
 		return 1;
 	}
-	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s)",
+	/* Metrics are an extra: a listener that cannot start is said, the plugin serves. */
+	if (p->metrics_listen != NULL) {
+		metrics_policy(p->sha256, p->mode == MODE_AUDIT ? "audit" : "enforce", p->signed_by);
+		metrics_gauge_fn(http_open_conns, srv);
+		if ((md = metricsd_start(p->metrics_listen, err, sizeof err)) == NULL)
+			log_warnx("%s; no metrics", err);
+		else
+			log_info("metrics on %s", p->metrics_listen);
+	}
+	log_info("cisgate %s serving %s (%u workers) with policy %s (sha256 %s, mode %s%s%s)",
 	    CG_VERSION, bound ? o->socket : "fd 3", http_workers(srv), o->policy, p->sha256,
-	    p->mode == MODE_AUDIT ? "audit" : "enforce");
+	    p->mode == MODE_AUDIT ? "audit" : "enforce",
+	    p->signed_by[0] ? ", signed by key " : "", p->signed_by);
 	serve_keep_policy(p, o->policy);
 	if (sh.audit)
 		(void)audit_event(sh.audit, "start", o->policy, p->sha256);
@@ -428,12 +502,12 @@ serve_run(const struct serve_opts *o)
 			if (n > 0) {
 				/* Editors replace the file: watch the new one too. */
 				inotify_fd = serve_watch(inotify_fd, o->policy);
-				serve_reload(o, &sh, &reload_failures, &dv);
+				serve_reload(o, &sh, &rl, &dv);
 			}
 			continue;
 		}
 		if (sig == SIGHUP)
-			serve_reload(o, &sh, &reload_failures, &dv);
+			serve_reload(o, &sh, &rl, &dv);
 		else if (sig == SIGUSR1) {
 			if (sh.audit && audit_reopen(sh.audit) == 0)
 				log_info("audit log reopened");
@@ -460,6 +534,8 @@ serve_run(const struct serve_opts *o)
 	/* Lookups still waiting end now ("cisgate is stopping"), so no connection stays
 	 * suspended when the workers stop. */
 	dockerc_stop(sh.dockerc);
+	metricsd_stop(md);
+	metrics_gauge_fn(NULL, NULL);
 	http_stop(srv);
 	dockerc_free(sh.dockerc);
 	close(sh.rootfd);
@@ -479,8 +555,9 @@ serve_run(const struct serve_opts *o)
 		close(inotify_fd);
 	log_info("stopped after %lu requests (%lu denied, %lu audit failures, %lu failed "
 	    "reloads)", atomic_load(&sh.requests), atomic_load(&sh.denies),
-	    atomic_load(&sh.audit_failures), reload_failures);
+	    atomic_load(&sh.audit_failures), rl.failures);
 	policy_release(sh.policy);
 	pthread_mutex_destroy(&sh.policy_lock);
+	metrics_free(); /* every thread that counted has stopped */
 	return 0;
 }

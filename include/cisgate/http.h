@@ -34,6 +34,10 @@ struct http_server *http_start(int fd, unsigned idle_timeout_s, unsigned workers
 /* The number of worker threads s runs. */
 unsigned http_workers(const struct http_server *s);
 
+/* Connections open now across the workers (s is a struct http_server *), for the
+ * metrics' open-connections gauge. */
+unsigned long http_open_conns(void *s);
+
 /* Stops accepting new connections; requests already read still get their answer. */
 void http_quiesce(struct http_server *s);
 

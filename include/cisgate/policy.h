@@ -54,6 +54,7 @@ struct audit_conf {
 	char *file; /* NULL: no file */
 	bool to_stdout, to_syslog;
 	char *syslog_socket; /* the local syslog datagram socket, /dev/log unless set */
+	bool syslog_5424;    /* syslog_format: rfc5424 (structured data), else RFC 3164 */
 	enum audit_fsync fsync;
 	enum audit_allows allows;
 	bool fail_allow; /* on_failure: allow */
@@ -121,11 +122,17 @@ struct policy {
 	 * a buffer. A shadow names no shadow of its own. */
 	char *shadow_path;
 	struct policy *shadow;
+	/* metrics.listen as written (metrics_listen_parse checked it), NULL: no metrics.
+	 * Read at start; a change applies after a restart. */
+	char *metrics_listen;
 	/* Side data, not from the file: dockerd's version (cves.h encoding; 0 unknown) for
 	 * the daemon-cves rules. serve stores it when GET /version answers (start, reload,
 	 * every minute), `cisgate check --daemon-socket` before deciding; the evaluator only
 	 * loads it. */
 	_Atomic uint32_t daemon_version;
+	/* The id of the trusted key whose signature of this file's bytes was verified at
+	 * load (policysig.h), or "" when loaded without keys. */
+	char signed_by[17];
 };
 
 /* One error per line, "FILE:LINE:COL: text". */
@@ -133,6 +140,7 @@ struct policy_errors {
 	char text[CG_POLICY_ERRORS_MAX][256];
 	size_t n;
 	size_t dropped;
+	bool sig_refused; /* refused for its signature (missing, malformed or not trusted) */
 };
 
 /* Loads and validates a policy file. Refuses a file that is not root-owned or is group-
@@ -142,6 +150,15 @@ struct policy_errors {
  * allocation failure is the one error "FILE: out of memory"; nothing is left allocated
  * and nothing aborts, so a failed reload leaves the running policy as it was. */
 struct policy *policy_load(const char *path, bool allow_insecure, struct policy_errors *errs);
+
+struct policysig_keys; /* policysig.h */
+
+/* As policy_load; with keys (not NULL) the file and its shadow must each carry a detached
+ * signature (FILE.sig) by one of keys' trusted keys over the exact bytes that are parsed
+ * (read once): a missing, malformed or untrusted signature refuses the file, said in errs
+ * with errs->sig_refused set. The key's id goes to p->signed_by. keys is borrowed. */
+struct policy *policy_load_signed(const char *path, bool allow_insecure,
+    const struct policysig_keys *keys, struct policy_errors *errs);
 
 /* The same from buf[0..len) (not kept), for tests and fuzzing: no file checks; name is
  * used in messages. A shadow: key is read (shadow_path) but its file is not loaded. */

@@ -19,6 +19,10 @@ struct serve_opts {
 	                           none), at start and on every reload; NULL: the policy's */
 	const char *shadow;     /* --shadow: a shadow policy in place of the policy's shadow:,
 	                           loaded with it on every reload; NULL: the policy's */
+	const char *policy_key;  /* --policy-key: a trusted public key (file or directory) */
+	const char *policy_keys; /* --policy-keys: a directory of trusted keys (rotation) */
+	const char *host_id;     /* --host-id: in place of audit.host_id (one policy for a
+	                            fleet, each host named by its own unit); NULL: the policy's */
 };
 
 /* Runs until SIGTERM/SIGINT. Returns the process exit code: 0 after a clean stop,

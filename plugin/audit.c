@@ -604,30 +604,28 @@ audit_commit(struct audit *a, struct record *r, unsigned long long *defer)
 	return rc;
 }
 
-/* ,"shadow":{"decision":..,"violations":[..],"policy_sha256":..}: what the shadow policy
- * would have done in enforce mode. Messages only while the record has room for them, so
- * the shadow never makes a record too long to write. */
+/* d's violations as a JSON list (the opening "[" already written), then "]". A shadow's
+ * (brief) leaves out the CIS id, and its messages once the record runs short of room,
+ * so it never makes a record too long to write. */
 static void
-rec_shadow(struct record *rp, const struct policy *s, const struct decision *sd)
+rec_violations(struct record *rp, const struct decision *d, bool brief)
 {
 	size_t i;
 
-	str_append(&rp->sb, ",\"shadow\":{\"decision\":\"");
-	str_append(&rp->sb, !sd->allow || sd->would_deny ? "deny" :
-	    eval_outcome_name(sd->outcome));
-	str_append(&rp->sb, "\",\"violations\":[");
-	for (i = 0; i < sd->nv; i++) {
-		const struct violation *v = &sd->v[i];
+	for (i = 0; i < d->nv; i++) {
+		const struct violation *v = &d->v[i];
 
-		if (rp->sb.len > CG_AUDIT_RECORD_MAX - 2048) {
+		if (brief && rp->sb.len > CG_AUDIT_RECORD_MAX - 2048) {
 			str_append(&rp->sb, i ? ",{\"rule\":\"...\"}" : "{\"rule\":\"...\"}");
 			break;
 		}
 		str_append(&rp->sb, i ? ",{\"rule\":\"" : "{\"rule\":\"");
 		str_append(&rp->sb, v->rule >= 0 ? rules_table[v->rule].name : "request");
 		str_append(&rp->sb, "\"");
+		if (!brief && v->rule >= 0)
+			rec_lit(rp, "cis", rules_table[v->rule].cis);
 		rec_lit(rp, "action", policy_action_name(v->action));
-		if (rp->sb.len + CG_VIOLATION_TEXT_MAX * 2 < CG_AUDIT_RECORD_MAX - 4096)
+		if (!brief || rp->sb.len + CG_VIOLATION_TEXT_MAX * 2 < CG_AUDIT_RECORD_MAX - 4096)
 			rec_str(rp, "message", v->text);
 		if (v->waived_by)
 			rec_str(rp, "waived_by", v->waived_by->name);
@@ -636,6 +634,19 @@ rec_shadow(struct record *rp, const struct policy *s, const struct decision *sd)
 		str_append(&rp->sb, "}");
 	}
 	str_append(&rp->sb, "]");
+}
+
+/* ,"shadow":{"decision":..,"violations":[..],"policy_sha256":..}: what the shadow policy
+ * would have done in enforce mode. Messages only while the record has room for them, so
+ * the shadow never makes a record too long to write. */
+static void
+rec_shadow(struct record *rp, const struct policy *s, const struct decision *sd)
+{
+	str_append(&rp->sb, ",\"shadow\":{\"decision\":\"");
+	str_append(&rp->sb, !sd->allow || sd->would_deny ? "deny" :
+	    eval_outcome_name(sd->outcome));
+	str_append(&rp->sb, "\",\"violations\":[");
+	rec_violations(rp, sd, true);
 	rec_lit(rp, "policy_sha256", s->sha256);
 	str_append(&rp->sb, "}");
 }
@@ -695,23 +706,7 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
 		str_append_u64(&rp->sb, (uint64_t)(q->status < 0 ? 0 : q->status));
 	}
 	str_append(&rp->sb, ",\"violations\":[");
-	for (i = 0; i < d->dec.nv; i++) {
-		const struct violation *v = &d->dec.v[i];
-
-		str_append(&rp->sb, i ? ",{\"rule\":\"" : "{\"rule\":\"");
-		str_append(&rp->sb, v->rule >= 0 ? rules_table[v->rule].name : "request");
-		str_append(&rp->sb, "\"");
-		if (v->rule >= 0)
-			rec_lit(rp, "cis", rules_table[v->rule].cis);
-		rec_lit(rp, "action", policy_action_name(v->action));
-		rec_str(rp, "message", v->text);
-		if (v->waived_by)
-			rec_str(rp, "waived_by", v->waived_by->name);
-		if (v->expired)
-			rec_str(rp, "expired_exemption", v->expired->name);
-		str_append(&rp->sb, "}");
-	}
-	str_append(&rp->sb, "]");
+	rec_violations(rp, &d->dec, false);
 	if (d->dec.exemption)
 		rec_str(rp, "exemption", d->dec.exemption->name);
 	if (d->dec.expired)

@@ -164,8 +164,8 @@ test-proto: $(BUILD)/cisgate $(BUILD)/fakedockerd
 # The protocol tests and unit tests under valgrind: errors or leaks fail the run.
 test-valgrind: $(BUILD)/cisgate $(UNIT_BIN) $(BUILD)/cases
 	@for t in $(UNIT_BIN); do \
-	  valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect $$t >/dev/null || exit 1; done
-	valgrind -q --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect $(BUILD)/cases tests/cases >/dev/null
+	  valgrind -q --fair-sched=try --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect $$t >/dev/null || exit 1; done
+	valgrind -q --fair-sched=try --error-exitcode=9 --leak-check=full --errors-for-leak-kinds=definite,indirect $(BUILD)/cases tests/cases >/dev/null
 	VALGRIND=1 tests/proto/run.sh $(BUILD)/cisgate
 
 test-sanitize:

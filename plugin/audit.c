@@ -755,27 +755,32 @@ audit_sync(struct audit *a, unsigned long long seq)
 		pthread_mutex_unlock(&a->sync_lock);
 		return 0;
 	}
-	/* Everything written so far is in the file: one flush covers all of it. */
+	pthread_mutex_unlock(&a->sync_lock);
+	/* Everything written so far is in the file: one flush covers all of it. Flushes
+	 * run at once from several threads (flusher.c): the file system joins them. */
 	pthread_mutex_lock(&a->lock);
 	upto = a->seq;
 	fd = a->fd >= 0 ? dup(a->fd) : -1;
 	pthread_mutex_unlock(&a->lock);
-	if (fd < 0 || fdatasync(fd) != 0) {
+	rc = fd < 0 || fdatasync(fd) != 0 ? -1 : 0;
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_lock(&a->sync_lock);
+	if (rc != 0) {
 		if (!a->sync_failing)
 			log_warn("audit log %s: flush failed; on_failure=%s applies", a->file,
 			    a->conf.fail_allow ? "allow" : "deny");
 		a->sync_failing = true;
 		metrics_count(M_AUDIT_FAILURE);
-		rc = -1;
 	} else {
 		metrics_count(M_AUDIT_FLUSH);
-		a->covered += upto - a->synced;
-		a->synced = upto;
 		a->flushes++;
+		if (upto > a->synced) {
+			a->covered += upto - a->synced;
+			a->synced = upto;
+		}
 		a->sync_failing = false;
 	}
-	if (fd >= 0)
-		close(fd);
 	pthread_mutex_unlock(&a->sync_lock);
 	return rc;
 }

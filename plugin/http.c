@@ -223,9 +223,12 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	u->fw.resp = r;
 	u->fw.seq = flush;
 	u->fw.fail_deny = fail_deny;
-	if (flusher_defer(s->flusher, conn, &u->fw))
+	/* Alone in flight, the request flushes here: handing over to the flusher and back
+	 * costs two wake-ups, and nobody else is waiting on this worker. */
+	if (atomic_load_explicit(&sh->inflight, memory_order_relaxed) > 1 &&
+	    flusher_defer(s->flusher, conn, &u->fw))
 		return MHD_YES;
-	/* The flusher is stopping: flush here. */
+	/* Alone, or the flusher is stopping: flush here. */
 	u->fw.failed = audit_sync(sh->audit, flush) != 0;
 	return http_finish(s, conn, u);
 }

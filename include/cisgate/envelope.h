@@ -30,6 +30,12 @@ struct authz_req {
 int envelope_parse(const char *buf, size_t len, bool is_response, struct authz_req *req,
     char *err, size_t errlen);
 
+/* envelope_parse() without its fast path (the body strings cut out before jansson lexes
+ * them): the whole envelope through jansson. Same contract and, on every input, the same
+ * result; the fuzzer and the unit tests hold the two to that. */
+int envelope_parse_whole(const char *buf, size_t len, bool is_response, struct authz_req *req,
+    char *err, size_t errlen);
+
 /* Frees what envelope_parse() allocated; accepts a zeroed struct. */
 void envelope_free(struct authz_req *req);
 

@@ -166,12 +166,104 @@ test_deep(void **state)
 	free(deep);
 }
 
+static bool
+same_str(const char *a, const char *b)
+{
+	return (a == NULL) == (b == NULL) && (a == NULL || strcmp(a, b) == 0);
+}
+
+/* The fast path (body strings cut out before jansson) against the whole parse, on the
+ * inputs that steer it: every one must give the same fields, in both phases. */
+static const struct fcase {
+	const char *json;
+	int rc;
+	const char *body; /* decoded body of the request phase, or NULL for none */
+} fcases[] = {
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\"}", 0, "{}"},
+	{" \n{ \"RequestBody\" :\t\"e30=\" , \"RequestMethod\":\"POST\",\"RequestUri\":\"/x\"}", 0, "{}"},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\",\"RequestBody\":\"e30=\"}",
+	    -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":null,\"RequestBody\":\"e30=\"}",
+	    -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"Request\\u0042ody\":\"e30=\"}", 0, "{}"},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"Request\\u0042ody\":\"e30=\",\"RequestBody\":\"e30=\"}",
+	    -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30\\u003d\"}", 0, "{}"},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e3\\/=\"}", 0, NULL},
+	{"{\"X\":{\"RequestBody\":\"e30=\"},\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\"}", 0, NULL},
+	{"{\"X\":[\"RequestBody\",\"e30=\"],\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\"}", 0, NULL},
+	{"{\"a\\\"\":\"RequestBody\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\"}",
+	    0, "{}"},
+	{"{\"a\":\"x\\\\\",\"RequestBody\":\"e30=\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\"}", 0, "{}"},
+	{"{\"a\":\"x\\\",\\\"RequestBody\\\":\\\"e30=\",\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\"}", 0, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\"", -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\",}", -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\"} x", -1, NULL},
+	{"{\"RequestMethod\":\"P\x01\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\"}", -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\x7f\"}", 0, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e\x01=\"}", -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"\"}", 0, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"!!!!\"}", 0, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\",\"ResponseBody\":\"bnVsbA==\","
+	 "\"ResponseStatusCode\":200}", 0, "{}"},
+	{"{\"ResponseBody\":\"bnVsbA==\",\"ResponseBody\":\"\",\"RequestMethod\":\"GET\",\"RequestUri\":\"/x\"}",
+	    -1, NULL},
+	{"{\"ResponseBody\":5,\"RequestMethod\":\"GET\",\"RequestUri\":\"/x\"}", 0, NULL},
+	{"[\"RequestBody\",\"e30=\"]", -1, NULL},
+	{"{\"RequestBody\"  \"e30=\"}", -1, NULL},
+	{"{\"RequestMethod\":\"POST\",\"RequestUri\":\"/x\",\"RequestBody\":\"e30=\"}}{", -1, NULL},
+};
+
+static void
+test_fast_path_agrees(void **state)
+{
+	size_t i;
+	int phase;
+
+	(void)state;
+	for (i = 0; i < sizeof fcases / sizeof fcases[0]; i++) {
+		const struct fcase *c = &fcases[i];
+
+		print_message("case %zu: %s\n", i, c->json);
+		for (phase = 0; phase < 2; phase++) {
+			struct authz_req a, b;
+			char ea[256], eb[256];
+			size_t n = strlen(c->json);
+			int ra = envelope_parse(c->json, n, phase, &a, ea, sizeof ea);
+			int rb = envelope_parse_whole(c->json, n, phase, &b, eb, sizeof eb);
+
+			assert_int_equal(ra, rb);
+			if (!phase)
+				assert_int_equal(ra, c->rc);
+			if (ra != 0)
+				assert_string_equal(ea, eb);
+			else {
+				assert_true(same_str(a.method, b.method) && same_str(a.uri, b.uri) &&
+				    same_str(a.user, b.user) && same_str(a.body_error, b.body_error) &&
+				    a.status == b.status && a.body_len == b.body_len);
+				assert_int_equal(a.body != NULL, b.body != NULL);
+				if (a.body != NULL)
+					assert_memory_equal(a.body, b.body, a.body_len);
+				if (phase)
+					assert_null(a.body); /* the answer phase never decodes it */
+				else if (c->body != NULL)
+					assert_string_equal((char *)a.body, c->body);
+				else
+					assert_null(a.body);
+			}
+			envelope_free(&a);
+			envelope_free(&b);
+		}
+	}
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b64),
 		cmocka_unit_test(test_envelopes),
+		cmocka_unit_test(test_fast_path_agrees),
 		cmocka_unit_test(test_missing_method_uri),
 		cmocka_unit_test(test_too_large),
 		cmocka_unit_test(test_deep),

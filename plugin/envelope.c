@@ -289,7 +289,7 @@ env_parse(const char *buf, size_t len, bool is_response, bool fast, struct authz
 		req->status = (int)json_integer_value(sc);
 
 	b = json_object_get(req->root, "RequestBody");
-	if (b != NULL && !json_is_null(b) && !is_response) { /* an answer never reads it */
+	if (b != NULL && !json_is_null(b)) {
 		const char *src;
 		size_t n;
 		long got;

@@ -81,6 +81,9 @@ for rep in $(seq "$REPS"); do
 		done
 		hwm=$(awk '/VmHWM/ {print $2}' "/proc/$SRV/status")
 		[ "$hwm" -gt "$(cat "$T/rss.$s" 2>/dev/null || echo 0)" ] && echo "$hwm" > "$T/rss.$s"
+		# Its own memory (heap, stacks) beside the shared libraries' resident pages.
+		anon=$(awk '/RssAnon/ {print $2}' "/proc/$SRV/status")
+		[ "$anon" -gt "$(cat "$T/anon.$s" 2>/dev/null || echo 0)" ] && echo "$anon" > "$T/anon.$s"
 		[ -n "$SCRAPER" ] && kill "$SCRAPER" && wait "$SCRAPER" 2>/dev/null
 		stop
 	done
@@ -97,7 +100,8 @@ for s in ceiling floor cisgate always signed metrics; do
 				"$s" "$w" "$c" "$([ "$c" = 1 ] && echo ' ' || echo s)" "$rps" "$p50" "$p99" "$p999" "$mx"
 		done
 	done
-	printf '  %-8s peak RSS %s KiB\n' "$s" "$(cat "$T/rss.$s")"
+	printf '  %-8s peak RSS %s KiB (its own anonymous memory after load: %s KiB; the rest is shared library pages)\n' \
+		"$s" "$(cat "$T/rss.$s")" "$(cat "$T/anon.$s")"
 done
 
 r() { cut -d' ' -f"$2" "$T/r.$1"; }

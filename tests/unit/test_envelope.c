@@ -244,9 +244,7 @@ test_fast_path_agrees(void **state)
 				assert_int_equal(a.body != NULL, b.body != NULL);
 				if (a.body != NULL)
 					assert_memory_equal(a.body, b.body, a.body_len);
-				if (phase)
-					assert_null(a.body); /* the answer phase never decodes it */
-				else if (c->body != NULL)
+				if (c->body != NULL)
 					assert_string_equal((char *)a.body, c->body);
 				else
 					assert_null(a.body);

@@ -106,6 +106,15 @@ decide_is_create(const struct docker_view *v)
 	return v->kind == EP_CONTAINER_CREATE && !v->is_service && v->has_config;
 }
 
+/* A body that says which containers the one that runs joins: a create's, or an old-API
+ * start's HostConfig (dockerd applies it to the container before starting it). */
+static bool
+decide_sets_joins(const struct docker_view *v)
+{
+	return decide_is_create(v) ||
+	    (v->kind == EP_CONTAINER_START && !v->is_service && v->has_host);
+}
+
 /* A create that leaves its user to the image, where the root-user rule would judge it. */
 static bool
 decide_user_from_image(const struct policy *p, const struct docker_view *v)
@@ -193,7 +202,7 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 			return -1;
 		return 0;
 	}
-	if (!decide_is_create(v))
+	if (!decide_sets_joins(v))
 		return 0;
 	if ((decide_user_from_image(p, v) || decide_image_exempt(p, v)) &&
 	    decide_need(c, FACT_IMAGE, v->image, "image", n) != 0)
@@ -499,7 +508,7 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 		v->nlabels = k;
 		return decide_exec_user(p, c, fv);
 	}
-	if (!decide_is_create(v))
+	if (!decide_sets_joins(v))
 		return 0;
 	if (decide_user_from_image(p, v) || decide_image_exempt(p, v)) {
 		x = facts_get(c->have, FACT_IMAGE, v->image);

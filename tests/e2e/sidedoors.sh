@@ -72,6 +72,17 @@ for body in "$START1" "$START2" "$START3"; do
 	docker rm -f "$cid" >/dev/null 2>&1
 done
 
+# 1b. Old-API start joining another container's namespaces: the start body's NetworkMode
+# container:X puts a harmless container into X's network, here the host's.
+docker run -d --name cgsd-hostnet $LIM -u 1000 --network host $IMG sleep 600 >/dev/null 2>&1
+JOIN="{\"HostConfig\":{$TOPLIM,\"NetworkMode\":\"container:cgsd-hostnet\"}}"
+cid=$(docker create $LIM -u 1000 --network none $IMG readlink /proc/self/ns/net)
+API -X POST -H 'Content-Type: application/json' -d "$JOIN" "http://d/v1.23/containers/$cid/start" >/dev/null
+docker wait "$cid" >/dev/null 2>&1
+effect "1b old-API start with NetworkMode container:<a host-network container>: in the host's network namespace" \
+	has "$(docker logs "$cid" 2>&1)" "$HOST_NETNS"
+docker rm -f "$cid" >/dev/null 2>&1
+
 # 4. Local volumes: a relative bind device (resolved against dockerd's cwd, /) and kernel
 # file systems mounted on the host's behalf.
 docker volume create -o type=none -o o=bind -o device=etc cgsd-etc >/dev/null 2>&1
@@ -224,6 +235,22 @@ rawok "1 allowed: the same start with Content-Length: 0" 204 \
 	-X POST -H 'Content-Length: 0' "http://d/v1.23/containers/$cid/start"
 docker rm -f "$cid" >/dev/null 2>&1
 
+# 1b. The joined container is looked up in dockerd: a host-network one is refused, a
+# compliant one is not.
+docker start cgsd-hostnet >/dev/null 2>&1
+docker run -d --name cgsd-plainnet $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1
+cid=$(docker create $LIM -u 1000 --network none $IMG readlink /proc/self/ns/net 2>/dev/null)
+rawdeny "1b denied: POST /v1.23/containers/ID/start with NetworkMode container:cgsd-hostnet (host network)" \
+	"[CIS 5.9] host-network" -X POST -H 'Content-Type: application/json' -d "$JOIN" \
+	"http://d/v1.23/containers/$cid/start"
+check "1b the denied start did not start it" test "$(docker inspect -f '{{.State.StartedAt}}' "$cid" 2>&1)" = "0001-01-01T00:00:00Z"
+rawok "1b allowed: the same start joining cgsd-plainnet (no host namespace)" 204 \
+	-X POST -H 'Content-Type: application/json' \
+	-d "{\"HostConfig\":{$TOPLIM,\"NetworkMode\":\"container:cgsd-plainnet\"}}" \
+	"http://d/v1.23/containers/$cid/start"
+docker rm -f "$cid" cgsd-plainnet >/dev/null 2>&1
+docker stop -t 1 cgsd-hostnet >/dev/null 2>&1	# made in phase A: counted in $before
+
 # 2. Swarm: services on the swarm made in phase A, then swarm init on a fresh node.
 if [ -n "$SWARM" ]; then
 	check "2 the swarm is still active under cisgate" test "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>&1)" = active
@@ -344,6 +371,7 @@ rawok "8 allowed: raw create with \"CapAdd\": \"NET_BIND_SERVICE\" (a single str
 docker rm -f cgsd-cap >/dev/null 2>&1
 
 check "no denied request left a container behind" test "$(docker ps -aq | wc -l)" = "$before"
+docker rm -f cgsd-hostnet >/dev/null 2>&1
 check "audit log verifies" "$BIN" audit verify "$D/log/audit.log"
 
 # Leave nothing behind: every process we started is gone, nothing stays mounted.

@@ -90,9 +90,6 @@ struct dockerc {
 	struct lookup *active;             /* started (the lookup thread's own list) */
 	unsigned waiting;                  /* queued + running */
 	bool stopping;
-	/* The lookup thread's poll set: the eventfd, then one a running lookup. */
-	struct pollfd pfd[CG_DOCKERC_INFLIGHT_MAX + 1];
-	struct lookup *pl[CG_DOCKERC_INFLIGHT_MAX + 1];
 };
 
 static uint64_t
@@ -737,6 +734,9 @@ static void *
 dockerc_run(void *arg)
 {
 	struct dockerc *c = arg;
+	/* The poll set: the eventfd, then one a running lookup (never more than may wait). */
+	struct pollfd pfd[CG_DOCKERC_INFLIGHT_MAX + 1];
+	struct lookup *pl[CG_DOCKERC_INFLIGHT_MAX + 1];
 
 	for (;;) {
 		struct lookup *start, *l;
@@ -765,35 +765,35 @@ dockerc_run(void *arg)
 		}
 		dockerc_start_queued(c, start);
 
-		c->pfd[0].fd = c->wake;
-		c->pfd[0].events = POLLIN;
+		pfd[0].fd = c->wake;
+		pfd[0].events = POLLIN;
 		now = dockerc_now();
 		for (l = c->active; l != NULL && n < CG_DOCKERC_INFLIGHT_MAX + 1; l = l->next_a) {
 			int w = dockerc_wait_ms(l, now);
 
-			c->pl[n] = l;
-			c->pfd[n].fd = l->st == LK_CONNECT ? -1 : l->fd;
-			c->pfd[n].events = dockerc_events(l);
-			c->pfd[n].revents = 0;
+			pl[n] = l;
+			pfd[n].fd = l->st == LK_CONNECT ? -1 : l->fd;
+			pfd[n].events = dockerc_events(l);
+			pfd[n].revents = 0;
 			if (timeout < 0 || w < timeout)
 				timeout = w;
 			n++;
 		}
-		if (poll(c->pfd, n, timeout) < 0) {
+		if (poll(pfd, n, timeout) < 0) {
 			struct timespec ts = {0, DOCKERC_RETRY_MS * 1000000L};
 
 			/* Only EINTR or ENOMEM: the deadlines below still hold. */
 			for (i = 0; i < n; i++)
-				c->pfd[i].revents = 0;
+				pfd[i].revents = 0;
 			if (errno != EINTR)
 				nanosleep(&ts, NULL);
 		}
-		if (c->pfd[0].revents & POLLIN)
+		if (pfd[0].revents & POLLIN)
 			(void)!read(c->wake, &ev, sizeof ev);
 		now = dockerc_now();
 		for (i = 1; i < n; i++) {
-			l = c->pl[i];
-			dockerc_io(l, c->pfd[i].revents, c->socket);
+			l = pl[i];
+			dockerc_io(l, pfd[i].revents, c->socket);
 			dockerc_check_deadline(l, now, c->timeout_ms);
 			if (l->st == LK_DONE)
 				dockerc_deliver(c, l);

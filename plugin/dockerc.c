@@ -32,6 +32,8 @@
 /* Bytes read at once; reads a turn per connection, so one fast answer cannot starve the rest. */
 #define DOCKERC_READ_SIZE 16384
 #define DOCKERC_READS_A_TURN 16
+/* How every failure of the exchange itself begins (tests and deny messages rely on it). */
+#define FAILED "lookup in dockerd failed: "
 
 enum lk_state {
 	LK_CONNECT,    /* (again): dockerd's backlog was full */
@@ -45,13 +47,13 @@ enum lk_state {
 enum lk_framing { FR_EOF, FR_LENGTH, FR_CHUNKED };
 
 enum ch_state {
-	CH_SIZE,         /* hex digits */
-	CH_EXT,          /* ";name=value" up to the CR */
+	CH_SIZE, /* hex digits */
+	CH_EXT,  /* ";name=value" up to the CR */
 	CH_SIZE_LF,
 	CH_DATA,
 	CH_DATA_CR,
 	CH_DATA_LF,
-	CH_TRAILER,      /* at the start of a trailer line (or the final CRLF) */
+	CH_TRAILER, /* at the start of a trailer line (or the final CRLF) */
 	CH_TRAILER_LINE,
 	CH_TRAILER_LF,
 	CH_END_LF
@@ -101,8 +103,10 @@ dockerc_now(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
+static void dockerc_fail(struct lookup *l, const char *fmt, ...) CG_PRINTF(2, 3);
+
 /* Ends l without an answer: err says why (the first reason stays), no status, no body. */
-static void CG_PRINTF(2, 3)
+static void
 dockerc_fail(struct lookup *l, const char *fmt, ...)
 {
 	struct dockerc_reply *r = l->r;
@@ -194,7 +198,7 @@ dockerc_ctl(unsigned char c)
 static void
 dockerc_bad_chunk(struct lookup *l)
 {
-	dockerc_fail(l, "lookup in dockerd failed: malformed chunked encoding in the answer");
+	dockerc_fail(l, FAILED "malformed chunked encoding in the answer");
 }
 
 /* Decodes chunked transfer coding (RFC 9112 7.1) as it arrives, in any split. */
@@ -273,8 +277,8 @@ dockerc_chunked(struct lookup *l, const char *p, size_t n)
 			break;
 		case CH_TRAILER_LINE:
 			if (++l->chline > CG_DOCKERC_HEAD_MAX)
-				dockerc_fail(l, "lookup in dockerd failed: the answer's trailer is larger "
-				    "than %d bytes", CG_DOCKERC_HEAD_MAX);
+				dockerc_fail(l, FAILED "the answer's trailer is larger than %d "
+				    "bytes", CG_DOCKERC_HEAD_MAX);
 			else if (c == '\r')
 				l->ch = CH_TRAILER_LF;
 			else if (dockerc_ctl(c))
@@ -359,13 +363,13 @@ dockerc_length(struct lookup *l, const char *v, size_t n, uint64_t *out)
 		if (v[i] < '0' || v[i] > '9')
 			break;
 	if (n == 0 || i < n || n >= sizeof num) {
-		dockerc_fail(l, "lookup in dockerd failed: invalid Content-Length in the answer");
+		dockerc_fail(l, FAILED "invalid Content-Length in the answer");
 		return -1;
 	}
 	memcpy(num, v, n);
 	num[n] = '\0';
 	if (str_to_i64(num, 0, INT64_MAX, &x, &errstr) != 0) {
-		dockerc_fail(l, "lookup in dockerd failed: invalid Content-Length in the answer");
+		dockerc_fail(l, FAILED "invalid Content-Length in the answer");
 		return -1;
 	}
 	if ((uint64_t)x > CG_DOCKERC_BODY_MAX) {
@@ -389,9 +393,10 @@ dockerc_head(struct lookup *l)
 	/* HTTP/1.x NNN [reason] */
 	if ((eol = dockerc_eol(p, lim)) == NULL || eol - p < 12 || memcmp(p, "HTTP/1.", 7) != 0 ||
 	    (p[7] != '0' && p[7] != '1') || p[8] != ' ' || p[9] < '2' || p[9] > '5' ||
-	    p[10] < '0' || p[10] > '9' || p[11] < '0' || p[11] > '9' || (eol - p > 12 && p[12] != ' ')) {
-		dockerc_fail(l, "lookup in dockerd failed: the answer is not HTTP (is daemon.socket "
-		    "dockerd's socket?)");
+	    p[10] < '0' || p[10] > '9' || p[11] < '0' || p[11] > '9' ||
+	    (eol - p > 12 && p[12] != ' ')) {
+		dockerc_fail(l, FAILED "the answer is not HTTP (is daemon.socket dockerd's "
+		    "socket?)");
 		return;
 	}
 	status = (p[9] - '0') * 100 + (p[10] - '0') * 10 + (p[11] - '0');
@@ -401,8 +406,9 @@ dockerc_head(struct lookup *l)
 		/* name ":" OWS value OWS; no folded lines, no space before the colon */
 		for (colon = p; colon < end && dockerc_tchar((unsigned char)*colon); colon++)
 			;
-		if ((eol = dockerc_eol(p, lim)) == NULL || colon == p || colon >= eol || *colon != ':') {
-			dockerc_fail(l, "lookup in dockerd failed: malformed header in the answer");
+		if ((eol = dockerc_eol(p, lim)) == NULL || colon == p || colon >= eol ||
+		    *colon != ':') {
+			dockerc_fail(l, FAILED "malformed header in the answer");
 			return;
 		}
 		for (v = colon + 1; v < eol && (*v == ' ' || *v == '\t'); v++)
@@ -412,8 +418,8 @@ dockerc_head(struct lookup *l)
 		if (str_ieq_n(p, (size_t)(colon - p), "content-length")) {
 			/* Two lengths, even equal ones, are how answers are smuggled: refused. */
 			if (have_cl) {
-				dockerc_fail(l, "lookup in dockerd failed: more than one Content-Length "
-				    "in the answer");
+				dockerc_fail(l, FAILED "more than one Content-Length in the "
+				    "answer");
 				return;
 			}
 			if (dockerc_length(l, v, (size_t)(ve - v), &cl) != 0)
@@ -421,8 +427,8 @@ dockerc_head(struct lookup *l)
 			have_cl = true;
 		} else if (str_ieq_n(p, (size_t)(colon - p), "transfer-encoding")) {
 			if (have_te || ve - v != 7 || !str_ieq_n(v, 7, "chunked")) {
-				dockerc_fail(l, "lookup in dockerd failed: unsupported Transfer-Encoding "
-				    "in the answer");
+				dockerc_fail(l, FAILED "unsupported Transfer-Encoding in the "
+				    "answer");
 				return;
 			}
 			have_te = chunked = true;
@@ -430,8 +436,8 @@ dockerc_head(struct lookup *l)
 	}
 	/* Both, or chunked in HTTP/1.0: the framing is ambiguous (RFC 9112 6.1). */
 	if (chunked && (have_cl || l->head[7] == '0')) {
-		dockerc_fail(l, "lookup in dockerd failed: ambiguous framing (Transfer-Encoding "
-		    "with Content-Length or in HTTP/1.0) in the answer");
+		dockerc_fail(l, FAILED "ambiguous framing (Transfer-Encoding with "
+		    "Content-Length or in HTTP/1.0) in the answer");
 		return;
 	}
 	free(l->head);
@@ -463,8 +469,8 @@ dockerc_feed(struct lookup *l, const char *p, size_t n)
 {
 	while (n > 0 && l->st == LK_HEAD) {
 		if (l->hlen == CG_DOCKERC_HEAD_MAX) {
-			dockerc_fail(l, "lookup in dockerd failed: the answer's headers are larger "
-			    "than %d bytes", CG_DOCKERC_HEAD_MAX);
+			dockerc_fail(l, FAILED "the answer's headers are larger than %d bytes",
+			    CG_DOCKERC_HEAD_MAX);
 			return;
 		}
 		if (l->hlen == l->hcap) {
@@ -495,15 +501,15 @@ dockerc_eof(struct lookup *l)
 {
 	if (l->st == LK_HEAD)
 		dockerc_fail(l, l->hlen == 0 ?
-		    "lookup in dockerd failed: dockerd closed the connection without answering" :
-		    "lookup in dockerd failed: the answer ended inside its headers");
+		    FAILED "dockerd closed the connection without answering" :
+		    FAILED "the answer ended inside its headers");
 	else if (l->fr == FR_EOF)
 		dockerc_done(l);
 	else if (l->fr == FR_LENGTH)
-		dockerc_fail(l, "lookup in dockerd failed: the answer ended after %zu of %llu bytes",
+		dockerc_fail(l, FAILED "the answer ended after %zu of %llu bytes",
 		    l->r->len, (unsigned long long)l->want);
 	else
-		dockerc_fail(l, "lookup in dockerd failed: the chunked answer ended early");
+		dockerc_fail(l, FAILED "the chunked answer ended early");
 }
 
 static void
@@ -522,7 +528,7 @@ dockerc_recv(struct lookup *l)
 		else if (errno == EAGAIN || errno == EWOULDBLOCK)
 			break;
 		else if (errno != EINTR)
-			dockerc_fail(l, "lookup in dockerd failed: %s", strerror(errno));
+			dockerc_fail(l, FAILED "%s", strerror(errno));
 	}
 }
 
@@ -537,7 +543,7 @@ dockerc_send(struct lookup *l)
 		else if (errno == EAGAIN || errno == EWOULDBLOCK)
 			return;
 		else if (errno != EINTR) {
-			dockerc_fail(l, "lookup in dockerd failed: %s", strerror(errno));
+			dockerc_fail(l, FAILED "%s", strerror(errno));
 			return;
 		}
 	}
@@ -554,7 +560,8 @@ dockerc_connect(struct lookup *l, const char *sockpath)
 		    "%zu bytes)", sockpath, sizeof sa.sun_path - 1);
 		return;
 	}
-	if (connect(l->fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+	/* EISCONN: an earlier attempt that said EINTR got through after all. */
+	if (connect(l->fd, (struct sockaddr *)&sa, sizeof sa) == 0 || errno == EISCONN) {
 		l->st = LK_SEND;
 		dockerc_send(l);
 	} else if (errno == EAGAIN || errno == EINTR)
@@ -562,7 +569,8 @@ dockerc_connect(struct lookup *l, const char *sockpath)
 	else if (errno == EINPROGRESS)
 		l->st = LK_CONNECTING;
 	else
-		dockerc_fail(l, "dockerd is not reachable at %.100s (%s)", sockpath, strerror(errno));
+		dockerc_fail(l, "dockerd is not reachable at %.100s (%s)", sockpath,
+		    strerror(errno));
 }
 
 static void
@@ -587,8 +595,7 @@ dockerc_begin(struct lookup *l, const char *sockpath, unsigned timeout_ms)
 {
 	l->deadline = dockerc_now() + timeout_ms;
 	if ((l->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0)) < 0) {
-		dockerc_fail(l, "lookup in dockerd failed: cannot open a socket (%s)",
-		    strerror(errno));
+		dockerc_fail(l, FAILED "cannot open a socket (%s)", strerror(errno));
 		return;
 	}
 	dockerc_connect(l, sockpath);
@@ -827,7 +834,8 @@ dockerc_start(const char *socket, unsigned timeout_ms, char *err, size_t errlen)
 	}
 	c->timeout_ms = timeout_ms;
 	if ((c->wake = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) < 0) {
-		snprintf(err, errlen, "cannot make the lookup thread's eventfd: %s", strerror(errno));
+		snprintf(err, errlen, "cannot make the lookup thread's eventfd: %s",
+		    strerror(errno));
 		free(c);
 		return NULL;
 	}

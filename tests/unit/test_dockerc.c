@@ -1,7 +1,7 @@
-/* test_dockerc.c - the dockerd client (dockerc, facts, lookup) against a small HTTP server on a unix socket that
- * answers like dockerd does (200 JSON, 404, slow, oversized and chunked answers), and
- * against a raw server that writes answers byte by byte as a broken or hostile peer may
- * (framing, malformed heads, cut answers, silence). */
+/* test_dockerc.c - the dockerd client (dockerc, facts, lookup) against a small HTTP server
+ * on a unix socket that answers like dockerd does (200 JSON, 404, slow, oversized and
+ * chunked answers), and against a raw server that writes answers by hand as a broken or
+ * hostile peer may (framing, malformed heads, cut answers, silence). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -9,7 +9,7 @@ CC       ?= cc
 SANITIZER ?=
 
 PKGS_BUILD = gcc make pkg-config libmicrohttpd-dev libjansson-dev libyaml-dev libssl-dev \
-             libcurl4-openssl-dev zlib1g-dev
+             zlib1g-dev
 PKGS_TEST  = libcmocka-dev curl jq valgrind clang clang-format systemd procps perl logrotate \
              python3-jsonschema python3-yaml prometheus rsyslog ansible-core openssl
 PKGS_E2E   = docker.io busybox-static
@@ -34,9 +34,9 @@ WARN    = -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissin
 HARDEN  = -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE -fstack-clash-protection
 CFLAGS  ?= -O2 -g
 ALLCFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) $(HARDEN) $(CFLAGS) $(SANFLAGS) -Iinclude \
-            $(shell pkg-config --cflags libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null)
+            $(shell pkg-config --cflags libmicrohttpd jansson yaml-0.1 zlib 2>/dev/null)
 LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
-LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 libcurl zlib 2>/dev/null) -lcrypto -lpthread
+LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
 CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report passwd policysig metrics

@@ -1,4 +1,5 @@
-/* dockerc.h - read-only lookups in dockerd's own API over its unix socket (libcurl).
+/* dockerc.h - read-only lookups in dockerd's own API over its unix socket (a small HTTP/1.0
+ * client of cisgate's own).
  * cisgate's own GETs are themselves AuthZ requests that dockerd sends back to cisgate, so
  * the server never waits for one on a worker: lookups run on one thread of their own and
  * call back when done (the worker's connection stays suspended meanwhile). */
@@ -31,7 +32,8 @@ struct dockerc *dockerc_start(const char *socket, unsigned timeout_ms, char *err
 
 /* Queues GET path (already escaped: build it with dockerc_path()). fn(arg, reply) runs on
  * the lookup thread when it is done, failed or timed out: exactly once when this returns 0.
- * Returns -1 (and never calls fn) when the client is stopping or too many lookups wait. */
+ * Returns -1 (and never calls fn) when the client is stopping, too many lookups wait, or
+ * path is not an absolute path of printable ASCII without spaces. */
 int dockerc_submit(struct dockerc *c, const char *path, dockerc_done_fn fn, void *arg);
 
 /* Stops the thread; lookups still running end with "cisgate is stopping" and their
@@ -44,7 +46,7 @@ void dockerc_stop(struct dockerc *c);
 void dockerc_free(struct dockerc *c);
 
 /* The same GET, synchronously, for the command line (`cisgate check --daemon-socket`): never
- * from a server worker. Fills *r (release with dockerc_reply_free). Returns 0 when the
+ * from a server worker. Fills *r (release with dockerc_reply_clear). Returns 0 when the
  * status is 200, -1 otherwise (r->err says why). */
 int dockerc_get(const char *socket, unsigned timeout_ms, const char *path,
     struct dockerc_reply *r);

@@ -65,6 +65,7 @@
 #define CG_DOCKERC_PATH_MAX 1024               /* a socket path or an escaped API path */
 #define CG_DOCKERC_BODY_MAX ((size_t)4 << 20)  /* what cisgate keeps of one answer */
 #define CG_DOCKERC_INFLIGHT_MAX 256            /* lookups queued or running at once */
+#define CG_DOCKERC_HEAD_MAX 16384              /* an answer's status line and headers */
 #define CG_FACTS_MAX 16 /* facts one decision may need (joins, volumes-from, image) */
 
 #endif

@@ -77,22 +77,33 @@ decide_update_needs_current(const struct docker_view *v)
 	    v->cpu_quota_removed && v->cpu_shares <= 0 && v->nano_cpus <= 0;
 }
 
-/* The container X of a namespace mode "container:X", or NULL. */
+/* The container X of a namespace mode "container:X", or NULL. dockerd keeps names with
+ * a leading slash and finds "/X" as "X": so is it looked up. */
 static const char *
 decide_join_ref(const char *mode)
 {
-	return strncmp(mode, "container:", 10) == 0 && mode[10] != '\0' ? mode + 10 : NULL;
+	if (strncmp(mode, "container:", 10) != 0)
+		return NULL;
+	mode += 10;
+	if (mode[0] == '/')
+		mode++;
+	return mode[0] != '\0' ? mode : NULL;
 }
 
-/* The container of a VolumesFrom entry "X", "X:ro" or "X:rw" into out. Returns 0 or -1. */
+/* The container of a VolumesFrom entry "X" or "X:MODE" into out: what precedes the first
+ * colon (a container name has none; dockerd's ParseVolumesFrom splits there too, and
+ * MODE may be ro, rw, z, Z, nocopy, ...), without the leading slash dockerd ignores.
+ * Returns 0 or -1. */
 static int
 decide_vf_ref(const char *s, char *out, size_t outsz)
 {
-	const char *c = strrchr(s, ':');
-	size_t n = strlen(s);
+	const char *c;
+	size_t n;
 
-	if (c != NULL && (strcmp(c, ":ro") == 0 || strcmp(c, ":rw") == 0))
-		n = (size_t)(c - s);
+	if (s[0] == '/')
+		s++;
+	c = strchr(s, ':');
+	n = c != NULL ? (size_t)(c - s) : strlen(s);
 	if (n == 0 || n >= outsz)
 		return -1;
 	memcpy(out, s, n);

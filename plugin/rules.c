@@ -1361,9 +1361,12 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 		}
 		if (!bad)
 			continue;
-		str_appendf(out, "%s %s%.64s inherits from container %.64s: %s; choose a "
+		str_appendf(out, "%s %s%.64s inherits from container %.64s: %s%s; choose a "
 		    "compliant container to join", j->flag,
-		    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref, j->ref, buf);
+		    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref, j->ref, buf,
+		    strcmp(j->flag, "--pid") == 0 && r != R_HOST_PID && r != R_PRIVILEGED ?
+		    " (a --pid join reaches its processes, their mounts and namespaces, through /proc "
+		    "and ptrace)" : "");
 		return true;
 	}
 	return false;
@@ -1429,11 +1432,35 @@ static const rule_fact_fn rules_fact_checks[R_COUNT] = {
 	[R_PRIVILEGED] = cf_privileged,
 };
 
+/* A --pid container:X join reaches X's processes: their root file systems through
+ * /proc/N/root, and with ptrace (same uid: no capability needed, and any uid may be
+ * chosen) whatever they hold. Each rule that judges a privilege or a host resource is
+ * judged over X as well (host-pid and privileged already are). Limits and hygiene rules
+ * are not: X's missing memory limit gives the joiner nothing. */
+static const bool rules_pid_inherits[R_COUNT] = {
+	[R_APPARMOR] = true,
+	[R_SELINUX] = true,
+	[R_CAPABILITIES] = true,
+	[R_SENSITIVE_MOUNTS] = true,
+	[R_HOST_NETWORK] = true,
+	[R_HOST_IPC] = true,
+	[R_HOST_DEVICES] = true,
+	[R_PROPAGATION] = true,
+	[R_HOST_UTS] = true,
+	[R_SECCOMP] = true,
+	[R_HOST_USERNS] = true,
+	[R_DOCKER_SOCKET] = true,
+	[R_GROUPS] = true,
+	[R_HOST_CGROUPNS] = true,
+};
+
 bool
 rules_check(int r, const struct policy *p, const struct docker_view *v,
     const struct eval_facts *f, struct strbuf *out)
 {
-	if (rules_fact_checks[r] != NULL)
-		return rules_fact_checks[r](p, v, f, out);
-	return rules_table[r].check(p, v, out);
+	if (rules_fact_checks[r] != NULL ? rules_fact_checks[r](p, v, f, out) :
+	    rules_table[r].check(p, v, out))
+		return true;
+	/* f is NULL when run_joins judges X itself: one level, no recursion. */
+	return f != NULL && rules_pid_inherits[r] && run_joins(r, p, f, "--pid", out);
 }

@@ -83,6 +83,14 @@ effect "1b old-API start with NetworkMode container:<a host-network container>: 
 	has "$(docker logs "$cid" 2>&1)" "$HOST_NETNS"
 docker rm -f "$cid" >/dev/null 2>&1
 
+# 1c. A --pid container:X join reaches X's processes: at the same uid, /proc/1/root is X's
+# root file system with X's binds (ptrace would give X's namespaces as well).
+docker run -d --name cgsd-mnt $LIM -u 1000 -v /etc:/host-etc $IMG sleep 600 >/dev/null 2>&1
+out=$(docker run --rm $LIM -u 1000 --network none --pid container:cgsd-mnt $IMG \
+	sh -c 'md5sum < /proc/1/root/host-etc/passwd' 2>&1)
+effect "1c run --pid container:<a container with -v /etc> reads the host's /etc through /proc/1/root" \
+	has "$out" "$HOST_ETC"
+
 # 4. Local volumes: a relative bind device (resolved against dockerd's cwd, /) and kernel
 # file systems mounted on the host's behalf.
 docker volume create -o type=none -o o=bind -o device=etc cgsd-etc >/dev/null 2>&1
@@ -251,6 +259,17 @@ rawok "1b allowed: the same start joining cgsd-plainnet (no host namespace)" 204
 docker rm -f "$cid" cgsd-plainnet >/dev/null 2>&1
 docker stop -t 1 cgsd-hostnet >/dev/null 2>&1	# made in phase A: counted in $before
 
+# 1c. A --pid join is judged with the joined container's mounts, namespaces, privileges.
+docker start cgsd-mnt >/dev/null 2>&1
+docker run -d --name cgsd-plainpid $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1
+out=$(docker run --rm $LIM -u 1000 --network none --pid container:cgsd-mnt $IMG true 2>&1)
+check "1c denied: run --pid container:cgsd-mnt (it mounts the host's /etc), as inherited" \
+	all_of "$out" "authorization denied by plugin $NAME" "--pid container:cgsd-mnt inherits from container cgsd-mnt"
+check "1c allowed: run --pid container:cgsd-plainpid (a plain container)" \
+	docker run --rm $LIM -u 1000 --network none --pid container:cgsd-plainpid $IMG true
+docker rm -f cgsd-plainpid >/dev/null 2>&1
+docker stop -t 1 cgsd-mnt >/dev/null 2>&1
+
 # 2. Swarm: services on the swarm made in phase A, then swarm init on a fresh node.
 if [ -n "$SWARM" ]; then
 	check "2 the swarm is still active under cisgate" test "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>&1)" = active
@@ -371,7 +390,7 @@ rawok "8 allowed: raw create with \"CapAdd\": \"NET_BIND_SERVICE\" (a single str
 docker rm -f cgsd-cap >/dev/null 2>&1
 
 check "no denied request left a container behind" test "$(docker ps -aq | wc -l)" = "$before"
-docker rm -f cgsd-hostnet >/dev/null 2>&1
+docker rm -f cgsd-hostnet cgsd-mnt >/dev/null 2>&1
 check "audit log verifies" "$BIN" audit verify "$D/log/audit.log"
 
 # Leave nothing behind: every process we started is gone, nothing stays mounted.

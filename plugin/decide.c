@@ -737,6 +737,15 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
 			return;
 		}
+		if (c->ep.kind == EP_CONTAINER_START && r->content_length != NULL) {
+			/* dockerd kept the body: not JSON, or too large to forward. */
+			snprintf(reason, sizeof reason, "the start's body (Content-Length %.32s) did "
+			    "not reach the authorization plugin; dockerd forwards only Content-Type "
+			    "application/json bodies under %zu MiB: send it so, or send no body",
+			    r->content_length, CG_DOCKERD_BODY_MAX >> 20);
+			eval_deny_bodyless(p, &c->ep, r->user, now, reason, &c->dec);
+			return;
+		}
 		if (c->ep.kind == EP_CONTAINER_START) {
 			eval_deny_bodyless(p, &c->ep, r->user, now, "a start at an API version before "
 			    "1.24 without Content-Length may carry a body the plugin cannot see; send "

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -51,7 +52,13 @@ struct audit {
 	unsigned long long flushes;  /* deferred flushes done; under sync_lock */
 	unsigned long long covered;  /* records those flushes made durable; under sync_lock */
 	bool sync_failing;           /* under sync_lock */
+	atomic_int flushing;         /* audit_sync flushes under way */
+	atomic_ullong flush_ns;      /* how long the last one took */
 };
+
+/* A flush slower than this says the disk is struggling: audit_flush_quick() then sends
+ * lone requests to the flusher, so a worker never sits on a stalled disk for long. */
+#define AUDIT_QUICK_FLUSH_NS 1000000ULL
 
 static int audit_checkpoint_locked(struct audit *a);
 
@@ -742,10 +749,25 @@ audit_event(struct audit *a, const char *event, const char *detail, const char *
 	return audit_commit(a, rp, NULL);
 }
 
+static unsigned long long
+audit_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
+}
+
+bool
+audit_flush_quick(struct audit *a)
+{
+	return atomic_load(&a->flushing) == 0 && atomic_load(&a->flush_ns) < AUDIT_QUICK_FLUSH_NS;
+}
+
 int
 audit_sync(struct audit *a, unsigned long long seq)
 {
-	unsigned long long upto;
+	unsigned long long upto, t0;
 	int fd, rc = 0;
 
 	if (seq == 0)
@@ -762,7 +784,11 @@ audit_sync(struct audit *a, unsigned long long seq)
 	upto = a->seq;
 	fd = a->fd >= 0 ? dup(a->fd) : -1;
 	pthread_mutex_unlock(&a->lock);
+	atomic_fetch_add(&a->flushing, 1);
+	t0 = audit_mono_ns();
 	rc = fd < 0 || fdatasync(fd) != 0 ? -1 : 0;
+	atomic_store(&a->flush_ns, audit_mono_ns() - t0);
+	atomic_fetch_sub(&a->flushing, 1);
 	if (fd >= 0)
 		close(fd);
 	pthread_mutex_lock(&a->sync_lock);

@@ -223,10 +223,11 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	u->fw.resp = r;
 	u->fw.seq = flush;
 	u->fw.fail_deny = fail_deny;
-	/* Alone in flight, the request flushes here: handing over to the flusher and back
-	 * costs two wake-ups, and nobody else is waiting on this worker. */
-	if (atomic_load_explicit(&sh->inflight, memory_order_relaxed) > 1 &&
-	    flusher_defer(s->flusher, conn, &u->fw))
+	/* Alone in flight, the request flushes here while the disk is quick: handing over to
+	 * the flusher and back costs two wake-ups, and nobody else waits on this worker. A slow
+	 * or stalled disk is left to the flusher, so reads on this worker never wait behind it. */
+	if ((atomic_load_explicit(&sh->inflight, memory_order_relaxed) > 1 ||
+	    !audit_flush_quick(sh->audit)) && flusher_defer(s->flusher, conn, &u->fw))
 		return MHD_YES;
 	/* Alone, or the flusher is stopping: flush here. */
 	u->fw.failed = audit_sync(sh->audit, flush) != 0;

@@ -43,8 +43,13 @@ int audit_write(struct audit *a, const struct policy *p, const struct decide_ctx
 /* Makes sure the record numbered seq (from audit_write) is on disk: one flush covers
  * every record written before it starts, so concurrent callers share flushes. Returns 0,
  * or -1 when the flush failed (the record stays in the file, whole and chained; the
- * failure is reported once). May block on the disk: not for a worker thread. */
+ * failure is reported once). May block on the disk: a worker calls it only for a request
+ * alone in flight while audit_flush_quick() holds. */
 int audit_sync(struct audit *a, unsigned long long seq);
+
+/* True when no audit_sync() flush is under way and the last one took under a
+ * millisecond: a worker may then flush a lone request itself without risking a stall. */
+bool audit_flush_quick(struct audit *a);
 
 /* True when state changes cannot be recorded in the configured file (a failed reopen, or
  * the file is not open): the caller refuses them per on_failure before writing the record,

@@ -179,6 +179,30 @@ decide_exec_exempt(const struct policy *p)
 	return false;
 }
 
+/* The namespace modes of X that a join with flag reaches: a --network join X's network,
+ * --ipc its IPC, and --pid (ptrace reaches X's processes) all three. */
+static size_t
+decide_chain_modes(const char *flag, const struct docker_view *x, const char *out[3])
+{
+	if (strcmp(flag, "--network") == 0) {
+		out[0] = x->network_mode;
+		return 1;
+	}
+	if (strcmp(flag, "--ipc") == 0) {
+		out[0] = x->ipc_mode;
+		return 1;
+	}
+	if (strcmp(flag, "--pid") == 0) {
+		out[0] = x->network_mode;
+		out[1] = x->ipc_mode;
+		out[2] = x->pid_mode;
+		return 3;
+	}
+	return 0;
+}
+
+static const struct docker_view *decide_fact_view(struct decide_ctx *c, const char *ref);
+
 /* Asks for fact (kind, ref) unless c->have holds it; counts it in *n. */
 static int
 decide_need(struct decide_ctx *c, enum fact_kind kind, const char *ref, const char *why,
@@ -192,6 +216,31 @@ decide_need(struct decide_ctx *c, enum fact_kind kind, const char *ref, const ch
 	return 0;
 }
 
+/* The containers a joined container X itself joins (container:Y in the modes the join
+ * reaches), once X's own answer is in: a round of lookups per link, CG_JOIN_CHAIN_MAX
+ * links at most (past that the chain is denied as unfollowed). */
+static int
+decide_chain_needs(struct decide_ctx *c, const char *flag, const char *ref, int depth, int *n)
+{
+	const struct docker_view *x;
+	const char *modes[3];
+	size_t k, nm;
+
+	if (depth >= CG_JOIN_CHAIN_MAX || (x = decide_fact_view(c, ref)) == NULL)
+		return 0;
+	nm = decide_chain_modes(flag, x, modes);
+	for (k = 0; k < nm; k++) {
+		const char *y = decide_join_ref(modes[k]);
+
+		if (y == NULL)
+			continue;
+		if (decide_need(c, FACT_CONTAINER, y, "a container the joined one joins", n) != 0 ||
+		    decide_chain_needs(c, flag, y, depth + 1, n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* What the container that will run depends on: an exec's target (and its passwd), a
  * create's image (user left to it, or an image exemption), the containers it joins. */
 static int
@@ -201,6 +250,7 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 	const char *modes[3] = {v->network_mode, v->pid_mode, v->ipc_mode};
 	static const char *const why[3] = {"--network container:", "--pid container:",
 	    "--ipc container:"};
+	static const char *const flag3[3] = {"--network", "--pid", "--ipc"};
 	char ref[CG_ID_MAX];
 	size_t i;
 
@@ -221,7 +271,8 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 	for (i = 0; i < 3; i++) {
 		const char *x = decide_join_ref(modes[i]);
 
-		if (x != NULL && decide_need(c, FACT_CONTAINER, x, why[i], n) != 0)
+		if (x != NULL && (decide_need(c, FACT_CONTAINER, x, why[i], n) != 0 ||
+		    decide_chain_needs(c, flag3[i], x, 0, n) != 0))
 			return -1;
 	}
 	for (i = 0; i < v->nvolumes_from; i++)
@@ -489,6 +540,38 @@ decide_create_user(const struct policy *p, struct decide_ctx *c)
 	return 0;
 }
 
+/* The links of X's chain that were looked up, each a join of its own (with flag, via
+ * the container that joins it), so the rules judge what the chain ends in. A link that
+ * was asked for and not answered fails the decision; one past the depth limit stays
+ * unfollowed, and the rules deny the chain as such. */
+static int
+decide_chain_links(struct decide_ctx *c, const char *flag, const char *ref,
+    const struct docker_view *x, int depth)
+{
+	const char *modes[3];
+	size_t k, nm;
+
+	if (depth >= CG_JOIN_CHAIN_MAX)
+		return 0;
+	nm = decide_chain_modes(flag, x, modes);
+	for (k = 0; k < nm; k++) {
+		const char *y = decide_join_ref(modes[k]);
+		const struct fact *f;
+		const struct docker_view *yv;
+
+		if (y == NULL || (f = facts_get(c->have, FACT_CONTAINER, y)) == NULL)
+			continue;
+		if ((yv = decide_fact_view(c, y)) == NULL)
+			return decide_fact_failed(c, FACT_CONTAINER, y, flag);
+		if (c->run.njoins >= CG_FACTS_MAX)
+			return 0;
+		c->run.joins[c->run.njoins++] = (struct run_join){flag, f->ref, yv, ref};
+		if (decide_chain_links(c, flag, f->ref, yv, depth + 1) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The container that will run, from c->have: the effective user, the joined containers,
  * the resolved image. Returns -1 (c->fact_err saying which) when a fact the decision needs
  * could not be read. Offline (no facts at all) it leaves c->run empty. */
@@ -545,14 +628,16 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			continue;
 		if ((fv = decide_fact_view(c, r)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, r, flags[i]);
-		c->run.joins[c->run.njoins++] = (struct run_join){flags[i], r, fv};
+		c->run.joins[c->run.njoins++] = (struct run_join){flags[i], r, fv, NULL};
+		if (decide_chain_links(c, flags[i], r, fv, 0) != 0)
+			return -1;
 	}
 	for (i = 0; i < v->nvolumes_from && c->run.njoins < CG_FACTS_MAX; i++) {
 		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
 		    (x = facts_get(c->have, FACT_CONTAINER, ref)) == NULL ||
 		    (fv = decide_fact_view(c, ref)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, ref, "--volumes-from");
-		c->run.joins[c->run.njoins++] = (struct run_join){"--volumes-from", x->ref, fv};
+		c->run.joins[c->run.njoins++] = (struct run_join){"--volumes-from", x->ref, fv, NULL};
 	}
 	return 0;
 }

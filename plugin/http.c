@@ -40,6 +40,7 @@ struct lookup_wait {
 	struct MHD_Connection *conn;
 	atomic_bool done;  /* every answer is in: decide again on resume */
 	bool decided;
+	unsigned rounds;   /* lookups asked so far (a join chain asks one link a round) */
 };
 
 /* One request's upload: a small inline buffer, growing on the heap to the limit. */
@@ -105,6 +106,32 @@ http_lookup_ready(void *arg)
 	MHD_resume_connection(conn);
 }
 
+/* The answers in u->lk showed that c needs more (the next link of a join chain): they are
+ * added to the same set and asked, and the request is decided again with all of them.
+ * Returns false when they do not fit: the caller answers c's placeholder deny. */
+static bool
+http_lookup_more(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
+    const struct facts *need)
+{
+	struct lookup_wait *lk = u->lk;
+	size_t i;
+
+	for (i = 0; i < need->n; i++)
+		if (facts_need(&lk->f, need->f[i].kind, need->f[i].ref, need->f[i].why) < 0)
+			return false;
+	log_debug("lookup round %u: %zu more fact(s), first %s %.64s (%s)", lk->rounds + 1,
+	    need->n, facts_kind_name(need->f[0].kind), need->f[0].ref, need->f[0].why);
+	lk->rounds++;
+	atomic_store(&lk->done, false);
+	lk->decided = false;
+	MHD_suspend_connection(conn);
+	if (lookup_start(&lk->s, s->sh->dockerc, &lk->f, http_lookup_ready, lk) != 0) {
+		atomic_store(&lk->done, true);
+		MHD_resume_connection(conn);
+	}
+	return true;
+}
+
 /* c needs facts: suspend the connection and ask dockerd; the request is decided again
  * when the answers are in (http_handle). Returns false when it cannot wait (no memory):
  * the caller answers c's placeholder deny. */
@@ -123,6 +150,7 @@ http_lookup(struct http_server *s, struct MHD_Connection *conn, struct upload *u
 	lk->conn = conn;
 	atomic_init(&lk->done, false);
 	lk->decided = false;
+	lk->rounds = 1;
 	u->lk = lk;
 	MHD_suspend_connection(conn);
 	if (lookup_start(&lk->s, s->sh->dockerc, &lk->f, http_lookup_ready, lk) != 0) {
@@ -166,9 +194,11 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	} else {
 		struct facts *need = NULL;
 
-		/* Asked once: the second pass decides with the answers it has. Without room
-		 * to say what it needs, a decision would be made as offline: refuse instead. */
-		if (u->lk == NULL) {
+		/* Asked in rounds (a join chain's next link is known only from the last
+		 * answer), CG_LOOKUP_ROUNDS at most: the last pass decides with the answers it
+		 * has. Without room to say what it needs, a decision would be made as
+		 * offline: refuse instead. */
+		if (u->lk == NULL || u->lk->rounds < CG_LOOKUP_ROUNDS) {
 			if ((need = tls_get(TLS_FACTS, sizeof *need)) == NULL) {
 				policy_release(p);
 				return answer_queue(&s->ans, conn,
@@ -184,7 +214,8 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 			decide_free(c);
 			(void)jsonmem_end();
 			policy_release(p);
-			if (http_lookup(s, conn, u, need))
+			if (u->lk == NULL ? http_lookup(s, conn, u, need) :
+			    http_lookup_more(s, conn, u, need))
 				return MHD_YES;
 			return answer_queue(&s->ans, conn,
 			    answer_deny("cisgate is out of memory; try again"));

@@ -178,13 +178,23 @@ check_with_daemon(const struct policy *p, const char *buf, size_t len, const cha
 {
 	static struct facts need; /* answers freed when the next check starts */
 
+	static struct facts more;
+	unsigned round;
+	size_t i;
+
 	facts_clear(&need);
 	decide_envelope_facts(p, buf, len, false, user, time(NULL), NULL, &need, c);
-	if (!c->pending)
-		return;
-	decide_free(c);
-	lookup_run_sync(socket, (unsigned)p->daemon.timeout_ms, &need);
-	decide_envelope_facts(p, buf, len, false, user, time(NULL), &need, NULL, c);
+	/* In rounds, as the server asks: a join chain's next link is in the last answer. */
+	for (round = 1; c->pending && round <= CG_LOOKUP_ROUNDS; round++) {
+		decide_free(c);
+		lookup_run_sync(socket, (unsigned)p->daemon.timeout_ms, &need);
+		more.n = 0;
+		decide_envelope_facts(p, buf, len, false, user, time(NULL), &need,
+		    round < CG_LOOKUP_ROUNDS ? &more : NULL, c);
+		for (i = 0; c->pending && i < more.n; i++)
+			if (facts_need(&need, more.f[i].kind, more.f[i].ref, more.f[i].why) < 0)
+				break;
+	}
 	/* need's answers stay until the next call: c's views point into them. */
 }
 

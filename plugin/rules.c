@@ -1311,6 +1311,22 @@ cf_root_user(const struct policy *p, const struct docker_view *v,
 	    stated_group_zero(&p->create_users, &v->user, flag(v, F_USER), out);
 }
 
+/* True when the chain link "container:target" of the joined container via was looked
+ * up: it has a join of its own in rf, judged there. */
+static bool
+join_followed(const struct run_facts *rf, const char *via, const char *target)
+{
+	size_t i;
+
+	if (target[0] == '/')
+		target++;
+	for (i = 0; i < rf->njoins; i++)
+		if (rf->joins[i].via != NULL && strcmp(rf->joins[i].via, via) == 0 &&
+		    strcmp(rf->joins[i].ref, target) == 0)
+			return true;
+	return false;
+}
+
 /* Rule r over each container the request joins with flag fl (NULL: any); the first
  * finding is written as inherited from that container. */
 static bool
@@ -1325,6 +1341,7 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 		const struct run_join *j = &rf->joins[i];
 		const struct docker_view *x = j->x;
 		struct strbuf sb;
+		const char *why;
 		bool bad = false;
 
 		if (fl != NULL && strcmp(j->flag, fl) != 0)
@@ -1338,9 +1355,12 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 			    r == R_HOST_PID ? x->pid_mode : x->ipc_mode;
 
 			if (mode_is_host(m)) {
-				str_appendf(&sb, "it shares the host's namespace (%s host)", j->flag);
+				str_appendf(&sb, "it shares the host's namespace (%s host)",
+				    r == R_HOST_NETWORK ? "--network" : r == R_HOST_PID ? "--pid" :
+				    "--ipc");
 				bad = true;
-			} else if (strncmp(m, "container:", 10) == 0) {
+			} else if (strncmp(m, "container:", 10) == 0 &&
+			    !join_followed(rf, j->ref, m + 10)) {
 				/* One level is judged: a chain hides what the last link shares. */
 				str_appendf(&sb, "it joins %.64s itself (%s %.64s); join that one "
 				    "directly", m + 10, j->flag, m);
@@ -1361,12 +1381,17 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 		}
 		if (!bad)
 			continue;
-		str_appendf(out, "%s %s%.64s inherits from container %.64s: %s%s; choose a "
-		    "compliant container to join", j->flag,
-		    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref, j->ref, buf,
-		    strcmp(j->flag, "--pid") == 0 && r != R_HOST_PID && r != R_PRIVILEGED ?
-		    " (a --pid join reaches its processes, their mounts and namespaces, through /proc "
-		    "and ptrace)" : "");
+		why = strcmp(j->flag, "--pid") == 0 && r != R_HOST_PID && r != R_PRIVILEGED ?
+		    " (a --pid join reaches its processes through /proc and ptrace)" : "";
+		if (j->via != NULL)
+			str_appendf(out, "%s reaches container %.64s through container %.64s, "
+			    "which joins it: %s%s; choose a compliant container to join", j->flag,
+			    j->ref, j->via, buf, why);
+		else
+			str_appendf(out, "%s %s%.64s inherits from container %.64s: %s%s; choose "
+			    "a compliant container to join", j->flag,
+			    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref,
+			    j->ref, buf, why);
 		return true;
 	}
 	return false;

@@ -30,6 +30,8 @@ struct run_join {
 	const char *flag;            /* "--network", "--pid", "--ipc", "--volumes-from" */
 	const char *ref;             /* X as the request names it (the fact's ref) */
 	const struct docker_view *x; /* X as dockerd reports it */
+	const char *via;             /* NULL; for a link of a chain, the container that
+				      * joins X (the request joins via, via joins X) */
 };
 
 struct run_facts {

@@ -59,8 +59,10 @@ docker run -d --name u1000c $OK $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name good $OK $LIM -u 1000:1000 $IMG sleep 3600 >/dev/null
 docker run -d --name hostnet --net host $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name hostpid --pid host $LIM -u 1000 $IMG sleep 3600 >/dev/null
+# A link to the host network one step away (made before cisgate, as an old container is).
+docker run -d --name hostchain --net container:hostnet $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name sockx -v "$D/docker.sock:/var/run/docker.sock" $LIM -u 1000 $IMG sleep 3600 >/dev/null
-check "the containers to join run" test "$(docker ps -q | wc -l)" = 6
+check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
 stop_dockerd
 
 # The shipped default policy, with our audit log, our dockerd's socket (as daemon.socket
@@ -92,6 +94,7 @@ start_dockerd "$NAME" || { echo "FAIL dockerd did not start with the plugin"; ex
 ok "dockerd runs with $NAME"
 # A plain start (no body) needs no lookup: the containers stopped with dockerd run again.
 check "the containers to join are started again" timeout 60 docker start rootc u1000c good hostnet hostpid sockx
+timeout 60 docker start hostchain >/dev/null 2>&1	# after hostnet, whose network it joins
 
 out=$(timeout 60 docker exec u1000c id 2>&1)
 if has "$out" "uid=1000(app) gid=1000"; then ok "exec without -u into a uid-1000 container is allowed"; else bad "exec without -u into a uid-1000 container is allowed" "$out"; fi
@@ -112,6 +115,17 @@ denied "--volumes-from X where X mounts the Docker socket is denied" docker run 
 check "--net container:X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --net container:good $IMG true
 check "--pid container:X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --pid container:good $IMG true
 check "--volumes-from X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --volumes-from good $IMG true
+# Chains are followed, one lookup round a link: what the chain ends in is judged (compose's
+# network_mode service:vpn for web, and pid service:web for a debug sidecar).
+timeout 60 docker run -d --name chainweb $LIM -u 1000 --net container:good $IMG sleep 300 >/dev/null 2>&1
+check "a chain: --pid container:W, where W joins a compliant container's network, is allowed" \
+	timeout 60 docker run --rm $LIM -u 1000 --pid container:chainweb $IMG true
+check "a chain: --net container:W (the network W itself joins) is allowed" \
+	timeout 60 docker run --rm $LIM -u 1000 --net container:chainweb $IMG true
+out=$(timeout 60 docker run --rm $LIM -u 1000 --pid container:hostchain $IMG true 2>&1)
+check "a chain to the host network: --pid container:hostchain is denied, naming the link" \
+	all_of "$out" "authorization denied by plugin" "through container hostchain" "it shares the host's namespace"
+docker rm -f chainweb >/dev/null 2>&1
 
 docker tag "$IMG" cge2e/priv:x
 denied "a local docker tag onto a waived name does not carry the exemption" docker run --rm $LIM -u 1000 --privileged cge2e/priv:x true

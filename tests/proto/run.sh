@@ -549,6 +549,7 @@ if [ -x "$FAKE" ]; then
 	FD_PID=$!
 	wait_sock "$T/fd14.sock"
 	policy "$T/fp.yaml" enforce "  root-user: {action: deny, empty_user: deny}
+  host-network: deny
 daemon: {socket: $T/fd14.sock, timeout: 2s}"
 	: > "$T/serve.err"
 	CISGATE_DEBUG=1 start "$T/fp.yaml"
@@ -572,6 +573,22 @@ daemon: {socket: $T/fd14.sock, timeout: 2s}"
 	check "facts: exec without -u into a uid-1000 container is allowed" test "$r" = '{"Allow":true}'
 	check "facts: ... its record names the container and its image" sh -c "tail -1 '$T/audit.log' | grep -q '\"container\":\"web\",\"image\":\"app1000\"'"
 	check "facts: ... and its labels" sh -c "tail -1 '$T/audit.log' | grep -q '\"labels\":{\"team\":\"web\"}'"
+	# A chain: W joins vpn's network, the sidecar joins W's PID namespace: one lookup
+	# round a link (W, then vpn), decided on what the chain ends in.
+	printf '%s' '{"Name":"/vpn","Image":"sha256:aa","Config":{"Image":"app1000","User":"1000"},"HostConfig":{"NetworkMode":"bridge"},"Mounts":[]}' > "$T/fd/container-vpn.json"
+	printf '%s' '{"Name":"/w","Image":"sha256:aa","Config":{"Image":"app1000","User":"1000"},"HostConfig":{"NetworkMode":"container:vpn"},"Mounts":[]}' > "$T/fd/container-w.json"
+	printf '%s' '{"Name":"/hn","Image":"sha256:aa","Config":{"Image":"app1000","User":"1000"},"HostConfig":{"NetworkMode":"host"},"Mounts":[]}' > "$T/fd/container-hn.json"
+	printf '%s' '{"Name":"/wh","Image":"sha256:aa","Config":{"Image":"app1000","User":"1000"},"HostConfig":{"NetworkMode":"container:hn"},"Mounts":[]}' > "$T/fd/container-wh.json"
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m,\"PidMode\":\"container:w\"}}" > "$T/f8.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f8.json")
+	check "facts: --pid container:W where W joins a compliant container's network is allowed" test "$r" = '{"Allow":true}'
+	check "facts: ... W and then vpn looked up, in two rounds" sh -c "grep -q 'containers/w/json' '$T/fd.log' && grep -q 'containers/vpn/json' '$T/fd.log' && grep -q 'lookup round 2' '$T/serve.err'"
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m,\"PidMode\":\"container:wh\"}}" > "$T/f9.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f9.json")
+	check "facts: --pid container:W where W joins a host-network container is denied, naming both" \
+	    has "$r" 'reaches container hn through container wh'
+	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd14.sock" "$T/f9.json")
+	check "facts: check --daemon-socket follows the chain as the server does" has "$r" 'reaches container hn through container wh'
 	env_for POST /v1.41/containers/nosuch/exec '{"Cmd":["id"]}' > "$T/f5.json"
 	r=$(post AuthZPlugin.AuthZReq "$T/f5.json")
 	check "facts: exec into a container dockerd does not know is denied, said" has "$r" 'container nosuch (exec target)'

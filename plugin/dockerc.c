@@ -176,18 +176,6 @@ dockerc_body_add(struct lookup *l, const char *p, size_t n)
 	r->body[r->len] = '\0';
 }
 
-static int
-dockerc_hex(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* A control byte that may not appear in a header line, chunk extension or trailer. */
 static bool
 dockerc_ctl(unsigned char c)
@@ -225,7 +213,7 @@ dockerc_chunked(struct lookup *l, const char *p, size_t n)
 				dockerc_bad_chunk(l);
 				break;
 			}
-			if ((d = dockerc_hex(c)) >= 0) {
+			if ((d = str_hexval(c)) >= 0) {
 				/* want <= BODY_MAX here, so want * 16 cannot overflow. */
 				l->want = l->want * 16 + (uint64_t)d;
 				if (l->want > CG_DOCKERC_BODY_MAX - l->r->len)

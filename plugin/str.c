@@ -231,6 +231,18 @@ str_ieq_n(const char *s, size_t n, const char *t)
 	return t[n] == '\0';
 }
 
+int
+str_hexval(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 void
 str_hex(const unsigned char *in, size_t n, char *out)
 {

@@ -327,18 +327,6 @@ uri_route_class(const struct endpoint *ep)
 	return ep->state_changing ? RC_DEFAULT : RC_READ;
 }
 
-static int
-uri_hex(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decodes s[0..n) into out (size outsz, NUL-terminated) as Go's unescape does;
  * plus_space for query components. The decoded length goes to *olen: it may hold NULs.
  * Returns 0, -1 on a bad escape (Go's EscapeError), -2 when out is too small. */
@@ -355,8 +343,8 @@ uri_unescape(const char *s, size_t n, char *out, size_t outsz, bool plus_space, 
 
 			if (i + 2 >= n)
 				return -1;
-			h = uri_hex((unsigned char)s[i + 1]);
-			l = uri_hex((unsigned char)s[i + 2]);
+			h = str_hexval((unsigned char)s[i + 1]);
+			l = str_hexval((unsigned char)s[i + 2]);
 			if (h < 0 || l < 0)
 				return -1;
 			c = h << 4 | l;

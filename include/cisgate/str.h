@@ -40,6 +40,9 @@ int str_to_i64(const char *s, int64_t min, int64_t max, int64_t *out, const char
 /* ASCII case-insensitive comparison of s[0..n) with the NUL-terminated t. */
 bool str_ieq_n(const char *s, size_t n, const char *t);
 
+/* The value of hex digit c (either case), or -1. */
+int str_hexval(int c);
+
 /* Hex-encodes n bytes into out (2n+1 bytes). */
 void str_hex(const unsigned char *in, size_t n, char *out);
 

@@ -749,15 +749,6 @@ audit_event(struct audit *a, const char *event, const char *detail, const char *
 	return audit_commit(a, rp, NULL);
 }
 
-static unsigned long long
-audit_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (unsigned long long)ts.tv_sec * 1000000000ULL + (unsigned long long)ts.tv_nsec;
-}
-
 bool
 audit_flush_quick(struct audit *a)
 {
@@ -785,9 +776,9 @@ audit_sync(struct audit *a, unsigned long long seq)
 	fd = a->fd >= 0 ? dup(a->fd) : -1;
 	pthread_mutex_unlock(&a->lock);
 	atomic_fetch_add(&a->flushing, 1);
-	t0 = audit_mono_ns();
+	t0 = metrics_now_ns();
 	rc = fd < 0 || fdatasync(fd) != 0 ? -1 : 0;
-	atomic_store(&a->flush_ns, audit_mono_ns() - t0);
+	atomic_store(&a->flush_ns, metrics_now_ns() - t0);
 	atomic_fetch_sub(&a->flushing, 1);
 	if (fd >= 0)
 		close(fd);

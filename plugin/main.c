@@ -177,8 +177,7 @@ check_with_daemon(const struct policy *p, const char *buf, size_t len, const cha
     const char *socket, struct decide_ctx *c)
 {
 	static struct facts need; /* answers freed when the next check starts */
-
-	static struct facts more;
+	static struct facts more; /* what a round's answers showed is needed next */
 	unsigned round;
 	size_t i;
 

@@ -16,20 +16,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/tests/proto/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then echo "e2e needs root (dockerd)"; exit 1; fi
-D=$(mktemp -d /tmp/cgcve.XXXXXX)
-NAME=cgcve$$
-SOCK=/run/docker/plugins/$NAME.sock
-export DOCKER_HOST=unix://$D/docker.sock
-CG_PID=
-DK_PID=
-DK_AUTHZ=
+. "$HERE/sidedoors_lib.sh"
+e2e_begin cgcve
 CLEANED=
-W=$(mktemp -d /tmp/cgcve-w.XXXXXX)
 DATA=$D/data
 GWBRIDGE_BEFORE=$(ip link show docker_gwbridge >/dev/null 2>&1 && echo yes)
-mkdir -p /run/docker/plugins "$D/log"
-. "$HERE/sidedoors_lib.sh"
 trap cleanup EXIT
 
 # The shipped default policy, with the audit log here, dockerd's socket the private one,

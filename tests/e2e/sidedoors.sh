@@ -15,24 +15,16 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/tests/proto/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then echo "e2e needs root (dockerd)"; exit 1; fi
-D=$(mktemp -d /tmp/cgsd.XXXXXX)
-NAME=cgsd$$
-SOCK=/run/docker/plugins/$NAME.sock
-export DOCKER_HOST=unix://$D/docker.sock
-CG_PID=
-DK_PID=
-DK_AUTHZ=
-# A world-writable, sticky directory like /tmp, where any user (or a container with a bind of
-# it) can plant a symbolic link; and a dedicated data directory, the compliant bind source.
-W=$(mktemp -d /tmp/cgsd-w.XXXXXX)
+. "$HERE/sidedoors_lib.sh"
+e2e_begin cgsd
+# W is world-writable and sticky like /tmp, where any user (or a container with a bind of
+# it) can plant a symbolic link; DATA a dedicated directory, the compliant bind source.
 chmod 1777 "$W"
 DATA=/srv/cge2e-data-$$
 SWPORT=$((20000 + $$ % 20000))
 GWBRIDGE_BEFORE=$(ip link show docker_gwbridge >/dev/null 2>&1 && echo yes)
-mkdir -p /run/docker/plugins "$D/log" "$DATA"
+mkdir -p "$DATA"
 echo "private data" > "$DATA/file"
-. "$HERE/sidedoors_lib.sh"
 trap cleanup EXIT
 
 # The shipped default policy, with the audit log in our directory.

@@ -2,6 +2,21 @@
 # W, DATA and GWBRIDGE_BEFORE set): the private dockerd and cisgate, started and stopped by
 # their PIDs, the checks' vocabulary, and the cleanup that leaves nothing behind.
 
+# e2e_begin PREFIX: what every suite starts from (as root): a private directory D, the
+# plugin NAME and its socket SOCK, DOCKER_HOST on D's own dockerd, a scratch directory W.
+e2e_begin() {
+	if [ "$(id -u)" != 0 ]; then echo "e2e needs root (dockerd)"; exit 1; fi
+	D=$(mktemp -d "/tmp/$1.XXXXXX")
+	NAME=$1$$
+	SOCK=/run/docker/plugins/$NAME.sock
+	export DOCKER_HOST=unix://$D/docker.sock
+	CG_PID=
+	DK_PID=
+	DK_AUTHZ=
+	W=$(mktemp -d "/tmp/$1-w.XXXXXX")
+	mkdir -p /run/docker/plugins "$D/log"
+}
+
 start_cisgate() {
 	"$BIN" serve --socket "$SOCK" --policy "$D/policy.yaml" 2>>"$D/cisgate.err" &
 	CG_PID=$!

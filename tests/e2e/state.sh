@@ -20,19 +20,11 @@ HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 . "$ROOT/tests/proto/lib.sh"
 
-if [ "$(id -u)" != 0 ]; then echo "e2e needs root (dockerd)"; exit 1; fi
-D=$(mktemp -d /tmp/cgst.XXXXXX)
-NAME=cgst$$
-SOCK=/run/docker/plugins/$NAME.sock
-export DOCKER_HOST=unix://$D/docker.sock
-CG_PID=
-DK_PID=
-DK_AUTHZ=
-W=$(mktemp -d /tmp/cgst-w.XXXXXX)
+. "$HERE/sidedoors_lib.sh"
+e2e_begin cgst
 DATA=/srv/cgst-data-$$
 GWBRIDGE_BEFORE=yes
-mkdir -p /run/docker/plugins "$D/log" "$DATA"
-. "$HERE/sidedoors_lib.sh"
+mkdir -p "$DATA"
 trap cleanup EXIT
 start_cisgate() { # start_cisgate [POLICY]
 	"$BIN" serve --socket "$SOCK" --policy "${1:-$D/policy.yaml}" --workers 1 2>>"$D/cisgate.err" &

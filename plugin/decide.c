@@ -216,6 +216,25 @@ decide_need(struct decide_ctx *c, enum fact_kind kind, const char *ref, const ch
 	return 0;
 }
 
+/* The named volumes v mounts (the request's own, or a joined container's that the join
+ * reaches): made before (cisgate off, or before it ran) one may bind a host path through
+ * its options, which only dockerd still knows. */
+static int
+decide_volume_needs(struct decide_ctx *c, const struct docker_view *v, const char *why,
+    int *n)
+{
+	size_t i;
+
+	for (i = 0; i < v->nmounts; i++) {
+		const struct mount_view *m = &v->mounts[i];
+
+		if (m->kind == MOUNT_VOLUME && m->source[0] != '\0' &&
+		    decide_need(c, FACT_VOLUME, m->source, why, n) != 0)
+			return -1;
+	}
+	return 0;
+}
+
 /* The containers a joined container X itself joins (container:Y in the modes the join
  * reaches), once X's own answer is in: a round of lookups per link, CG_JOIN_CHAIN_MAX
  * links at most (past that the chain is denied as unfollowed). */
@@ -226,7 +245,13 @@ decide_chain_needs(struct decide_ctx *c, const char *flag, const char *ref, int 
 	const char *modes[3];
 	size_t k, nm;
 
-	if (depth >= CG_JOIN_CHAIN_MAX || (x = decide_fact_view(c, ref)) == NULL)
+	if ((x = decide_fact_view(c, ref)) == NULL)
+		return 0;
+	/* X's processes reach its mounts: its named volumes are looked up too. */
+	if (strcmp(flag, "--pid") == 0 &&
+	    decide_volume_needs(c, x, "volume of a joined container", n) != 0)
+		return -1;
+	if (depth >= CG_JOIN_CHAIN_MAX)
 		return 0;
 	nm = decide_chain_modes(flag, x, modes);
 	for (k = 0; k < nm; k++) {
@@ -275,10 +300,17 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 		    decide_chain_needs(c, flag3[i], x, 0, n) != 0))
 			return -1;
 	}
-	for (i = 0; i < v->nvolumes_from; i++)
+	for (i = 0; i < v->nvolumes_from; i++) {
+		const struct docker_view *x;
+
 		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
 		    decide_need(c, FACT_CONTAINER, ref, "--volumes-from", n) != 0)
 			return -1;
+		/* Once X is known: the named volumes the new container takes over from it. */
+		if ((x = decide_fact_view(c, ref)) != NULL &&
+		    decide_volume_needs(c, x, "volume of a joined container", n) != 0)
+			return -1;
+	}
 	return 0;
 }
 
@@ -308,7 +340,8 @@ decide_needs(const struct policy *p, struct decide_ctx *c)
 			return -1;
 		n++;
 	}
-	if (decide_run_needs(p, c, &n) != 0)
+	if (decide_run_needs(p, c, &n) != 0 ||
+	    decide_volume_needs(c, &c->view, "named volume", &n) != 0)
 		return -1;
 	return n;
 }
@@ -399,6 +432,90 @@ decide_service_networks(struct decide_ctx *c)
 			c->view.network_mode = "host";
 	}
 	return 0;
+}
+
+/* Adds to v what the named volumes it mounts really mount, as dockerd made them: a local
+ * volume that binds a host path adds that path. One dockerd does not have is made by the
+ * request, with the options it gives (judged as written). owner says whose volumes they
+ * are in messages. Returns -1 with reason set when one cannot be told. */
+static int
+decide_read_volumes(struct decide_ctx *c, struct docker_view *v, const char *owner,
+    char *reason, size_t rlen)
+{
+	size_t i, j, n = v->nmounts;
+
+	if (v->volumes_read)
+		return 0;
+	v->volumes_read = true;
+	for (i = 0; i < n; i++) {
+		const struct mount_view m = v->mounts[i];
+		const struct fact *x;
+		struct gj_error e;
+
+		if (m.kind != MOUNT_VOLUME || m.source[0] == '\0')
+			continue;
+		for (j = 0; j < i; j++) /* the same volume mounted twice: read once */
+			if (v->mounts[j].kind == MOUNT_VOLUME &&
+			    strcmp(v->mounts[j].source, m.source) == 0)
+				break;
+		if (j < i)
+			continue;
+		if (c->have == NULL || (x = facts_get(c->have, FACT_VOLUME, m.source)) == NULL) {
+			snprintf(reason, rlen, "volume %.64s%s was not looked up in dockerd",
+			    m.source, owner);
+			return -1;
+		}
+		if (x->state == FACT_MISSING)
+			continue;
+		if (x->state != FACT_OK) {
+			snprintf(reason, rlen, "cisgate could not read volume %.64s%s from dockerd "
+			    "(%.160s); it needs it to tell what the volume mounts (retry when dockerd "
+			    "answers)", m.source, owner, x->err);
+			return -1;
+		}
+		if (docker_view_volume_answer(v, x->body, x->len, m.source, m.target, m.read_only,
+		        &e) != 0) {
+			snprintf(reason, rlen, "cannot tell what volume %.64s%s mounts: %.200s",
+			    m.source, owner, e.text);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The request's own named volumes. Returns -1 (c->dec a deny) when one cannot be told. */
+static int
+decide_volumes(struct decide_ctx *c)
+{
+	char reason[480];
+
+	if (c->have == NULL && c->need == NULL)
+		return 0; /* offline (check, cases): judged by their names only */
+	if (decide_read_volumes(c, &c->view, "", reason, sizeof reason) != 0) {
+		eval_deny_unreadable(&c->dec, reason);
+		return -1;
+	}
+	return 0;
+}
+
+/* A joined container's named volumes, when the join reaches its mounts (--volumes-from,
+ * --pid). Returns -1 with c->fact_err set when one cannot be told. */
+static int
+decide_join_volumes(struct decide_ctx *c, const char *flag, const char *ref,
+    const struct docker_view *x)
+{
+	char owner[96];
+	size_t i;
+
+	if (strcmp(flag, "--pid") != 0 && strcmp(flag, "--volumes-from") != 0)
+		return 0;
+	for (i = 0; i < CG_FACTS_MAX && c->fact_view[i] != x; i++)
+		;
+	if (i == CG_FACTS_MAX)
+		return 0; /* not a fact's view (cannot happen) */
+	snprintf(owner, sizeof owner, " of container %.64s", ref);
+	return decide_read_volumes(c, c->fact_view[i], owner, c->fact_err,
+	    sizeof c->fact_err) != 0 ? -1 : 0;
 }
 
 /* Says in c->fact_err that fact (k, ref) is not there to read. Returns -1. */
@@ -565,6 +682,8 @@ decide_chain_links(struct decide_ctx *c, const char *flag, const char *ref,
 			return decide_fact_failed(c, FACT_CONTAINER, y, flag);
 		if (c->run.njoins >= CG_FACTS_MAX)
 			return 0;
+		if (decide_join_volumes(c, flag, f->ref, yv) != 0)
+			return -1;
 		c->run.joins[c->run.njoins++] = (struct run_join){flag, f->ref, yv, ref};
 		if (decide_chain_links(c, flag, f->ref, yv, depth + 1) != 0)
 			return -1;
@@ -628,6 +747,8 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			continue;
 		if ((fv = decide_fact_view(c, r)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, r, flags[i]);
+		if (decide_join_volumes(c, flags[i], r, fv) != 0)
+			return -1;
 		c->run.joins[c->run.njoins++] = (struct run_join){flags[i], r, fv, NULL};
 		if (decide_chain_links(c, flags[i], r, fv, 0) != 0)
 			return -1;
@@ -637,6 +758,8 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 		    (x = facts_get(c->have, FACT_CONTAINER, ref)) == NULL ||
 		    (fv = decide_fact_view(c, ref)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, ref, "--volumes-from");
+		if (decide_join_volumes(c, "--volumes-from", x->ref, fv) != 0)
+			return -1;
 		c->run.joins[c->run.njoins++] = (struct run_join){"--volumes-from", x->ref, fv, NULL};
 	}
 	return 0;
@@ -661,7 +784,7 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 {
 	struct eval_facts f = {NULL, NULL, NULL};
 
-	if (decide_service_networks(c) != 0)
+	if (decide_service_networks(c) != 0 || decide_volumes(c) != 0)
 		return;
 	c->fact_err[0] = '\0';
 	if (decide_run(p, c) != 0) {
@@ -711,8 +834,8 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 		c->view.has_body = false;
 	if (c->need != NULL && (n = decide_needs(p, c)) != 0) {
 		if (n < 0) {
-			eval_deny_unreadable(&c->dec, "the request names more containers or images "
-			    "than cisgate can look up at once, or a name too long to look up");
+			eval_deny_unreadable(&c->dec, "the request names more containers, images or "
+			    "volumes than cisgate can look up at once, or a name too long to look up");
 			return;
 		}
 		/* Decided again once the facts are in; never answered as it stands. */

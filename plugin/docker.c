@@ -1783,8 +1783,13 @@ docker_view_from_build(struct docker_view *v, const struct endpoint *ep)
 void
 docker_view_free(struct docker_view *v)
 {
+	size_t i;
+
 	json_decref(v->root);
 	v->root = NULL;
+	for (i = 0; i < v->nanswers; i++)
+		json_decref(v->answers[i]);
+	v->nanswers = 0;
 }
 
 /* --- Plugin and network bodies (eval's route step) ------------------------------- */
@@ -1912,6 +1917,39 @@ docker_network_answer_is_host(const char *body, size_t len, bool *is_host)
 	}
 	json_decref(root);
 	return rc;
+}
+
+int
+docker_view_volume_answer(struct docker_view *v, const char *body, size_t len,
+    const char *name, const char *target, bool ro, struct gj_error *e)
+{
+	static const char *const f_answer[] = {"Driver", "Options"};
+	static const char pre[] = "volume ", post[] = "'s options, set when it was made";
+	json_t *f[2], *root;
+	const char *driver;
+	char *via;
+	size_t i, n0 = v->nmounts, nl = strnlen(name, CG_ID_MAX);
+
+	if (v->nanswers >= CG_FACTS_MAX)
+		return gojson_fail(e, GJ_INVALID, "too many volumes to read");
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
+		return gojson_fail(e, GJ_INVALID, "dockerd's answer for volume %.64s is not JSON",
+		    name);
+	v->answers[v->nanswers++] = root;
+	if ((via = dv_alloc(v, sizeof pre + nl + sizeof post)) == NULL)
+		return gojson_fail(e, GJ_INVALID, "volume %.64s: names too long", name);
+	memcpy(via, pre, sizeof pre - 1);
+	memcpy(via + sizeof pre - 1, name, nl);
+	memcpy(via + sizeof pre - 1 + nl, post, sizeof post);
+	if (gojson_fields(root, "volume", f_answer, 2, f, e) ||
+	    gojson_str(f[0], "Driver", &driver, e) ||
+	    (f[1] != NULL && !json_is_null(f[1]) &&
+	    dv_volume_opts(v, driver, f[1], target, via, e)))
+		return -1;
+	/* Mounted read-only by the request, what the volume mounts is read-only too. */
+	for (i = n0; ro && i < v->nmounts; i++)
+		v->mounts[i].read_only = true;
+	return 0;
 }
 
 int

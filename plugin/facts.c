@@ -80,6 +80,7 @@ facts_kind_name(enum fact_kind k)
 		[FACT_PLUGIN] = "plugin",
 		[FACT_NETWORK] = "network",
 		[FACT_PASSWD] = "/etc/passwd of container",
+		[FACT_VOLUME] = "volume",
 	};
 
 	return k < FACT_KIND_COUNT ? names[k] : "?";

@@ -15,6 +15,7 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 		[FACT_PLUGIN] = "/plugins/",
 		[FACT_NETWORK] = "/networks/",
 		[FACT_PASSWD] = "/containers/",
+		[FACT_VOLUME] = "/volumes/",
 	};
 	static const char *const suffix[FACT_KIND_COUNT] = {
 		[FACT_CONTAINER] = "/json",
@@ -22,6 +23,7 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 		[FACT_PLUGIN] = "/json",
 		[FACT_NETWORK] = "",
 		[FACT_PASSWD] = "/archive?path=%2Fetc%2Fpasswd",
+		[FACT_VOLUME] = "",
 	};
 
 	if (x->kind >= FACT_KIND_COUNT)

@@ -169,6 +169,11 @@ struct docker_view {
 	const char *image_id; /* inspect: the container's image ID ("" otherwise) */
 
 	json_t *root; /* owns the body's strings */
+	/* dockerd's answers for the named volumes it mounts, which mounts added from them
+	 * point into (docker_view_volume_answer); owned, dropped by docker_view_free. */
+	json_t *answers[CG_FACTS_MAX];
+	size_t nanswers;
+	bool volumes_read; /* decide has added what its named volumes bind */
 	size_t arena_used;
 	/* Large tables last: docker_view_init() leaves them unwritten. */
 	const char *caps[CG_CAPS_MAX]; /* canonical "CAP_X" */
@@ -310,5 +315,15 @@ int docker_network_read(json_t *root, struct docker_network *out, struct gj_erro
  * true when it is the host network (driver "host", or the network named "host"). Returns
  * 0, or -1 when the answer cannot be read. Pure. */
 int docker_network_answer_is_host(const char *body, size_t len, bool *is_host);
+
+/* Adds to v what the named volume `name`, which v mounts at target (read-only when ro),
+ * really mounts: dockerd's answer to GET /volumes/NAME (body, len) gives its driver and
+ * options, set when it was made (`volume create` is where cisgate judges them; a volume
+ * made before cisgate ran, or while it was off, is seen only here). A local volume that
+ * binds or mounts a host path adds that path as a mount, judged like a bind. v keeps the
+ * parsed answer (docker_view_free drops it). Returns 0, or -1 with e set when the answer
+ * cannot be read. */
+int docker_view_volume_answer(struct docker_view *v, const char *body, size_t len,
+    const char *name, const char *target, bool ro, struct gj_error *e);
 
 #endif

@@ -18,6 +18,7 @@ enum fact_kind {
 	FACT_PLUGIN,    /* GET /plugins/{ref}/json */
 	FACT_NETWORK,   /* GET /networks/{ref} */
 	FACT_PASSWD,    /* GET /containers/{ref}/archive?path=/etc/passwd (a tar) */
+	FACT_VOLUME,    /* GET /volumes/{ref} */
 	FACT_KIND_COUNT
 };
 
@@ -58,7 +59,7 @@ const struct fact *facts_get(const struct facts *f, enum fact_kind kind, const c
 void facts_answer(struct facts *f, size_t i, long status, char *body, size_t len,
     const char *err);
 
-/* "container", "image", "plugin", "network". */
+/* "container", "image", "plugin", "network", "passwd", "volume". */
 const char *facts_kind_name(enum fact_kind k);
 
 #endif

@@ -67,7 +67,8 @@
 #define CG_DOCKERC_INFLIGHT_MAX 256            /* lookups queued or running at once */
 #define CG_DOCKERC_HEAD_MAX 16384              /* an answer's status line and headers */
 #define CG_JOIN_CHAIN_MAX 2 /* links followed past a joined container (X -> Y -> Z) */
-#define CG_LOOKUP_ROUNDS (1 + CG_JOIN_CHAIN_MAX) /* a chain's links are asked one round each */
-#define CG_FACTS_MAX 16 /* facts one decision may need (joins, volumes-from, image) */
+/* A chain's links are asked one round each, and the last link's volumes one more. */
+#define CG_LOOKUP_ROUNDS (2 + CG_JOIN_CHAIN_MAX)
+#define CG_FACTS_MAX 32 /* facts one decision may need (joins, volumes-from, image, volumes) */
 
 #endif

@@ -55,6 +55,14 @@ docker run -d --name hostpid --pid host $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name hostchain --net container:hostnet $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name sockx -v "$D/docker.sock:/var/run/docker.sock" $LIM -u 1000 $IMG sleep 3600 >/dev/null
 check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
+# Named volumes made while cisgate was not there: one that binds the host's /etc (the door:
+# a later -v etcvol:/x reads the host's /etc, /etc/shadow included), and a plain one. The
+# bind is read-only (denied all the same) so that nothing here can ever write the host's
+# /etc, even a cleanup that meets it still mounted.
+docker volume create --opt type=none --opt o=bind,ro --opt device=/etc cge2e-etcvol >/dev/null
+docker volume create cge2e-data >/dev/null
+effect "a volume made with o=bind,ro,device=/etc mounts the host's /etc" \
+	test "$(docker run --rm -v cge2e-etcvol:/x $IMG cat /x/hostname 2>/dev/null)" = "$(cat /etc/hostname)"
 stop_dockerd
 
 # The shipped default policy, with our audit log, our dockerd's socket (as daemon.socket
@@ -118,6 +126,17 @@ out=$(timeout 60 docker run --rm $LIM -u 1000 --pid container:hostchain $IMG tru
 check "a chain to the host network: --pid container:hostchain is denied, naming the link" \
 	all_of "$out" "authorization denied by plugin" "through container hostchain" "it shares the host's namespace"
 docker rm -f chainweb >/dev/null 2>&1
+
+# A named volume is looked up: what it was made with is judged like a bind.
+out=$(timeout 60 docker run --rm $LIM $OK -u 1000 -v cge2e-etcvol:/x $IMG true 2>&1)
+check "a volume made before cisgate that binds /etc: -v cge2e-etcvol:/x is denied, naming it" \
+	all_of "$out" "authorization denied by plugin" "volume cge2e-etcvol's options" "/etc"
+denied "... and through --mount type=volume too" docker run --rm $LIM $OK -u 1000 \
+	--mount type=volume,src=cge2e-etcvol,dst=/x $IMG true
+check "a plain named volume made before cisgate is allowed" \
+	timeout 60 docker run --rm $LIM $OK -u 1000 -v cge2e-data:/data $IMG true
+check "a named volume the run itself makes is allowed" \
+	timeout 60 docker run --rm $LIM $OK -u 1000 -v cge2e-new:/data $IMG true
 
 docker tag "$IMG" cge2e/priv:x
 denied "a local docker tag onto a waived name does not carry the exemption" docker run --rm $LIM -u 1000 --privileged cge2e/priv:x true

@@ -40,11 +40,14 @@ answer(int fd, const char *path)
 		kind = "image";
 	else if (strncmp(p, "/containers/", 12) == 0)
 		kind = "container";
+	else if (strncmp(p, "/volumes/", 9) == 0)
+		kind = "volume";
 	else
 		kind = NULL;
 	if (kind != NULL) {
 		p = strchr(p + 1, '/') + 1;
-		end = strchr(p, '/');
+		/* GET /volumes/NAME has nothing after the name. */
+		end = strcmp(kind, "volume") == 0 ? p + strcspn(p, "?") : strchr(p, '/');
 		for (i = 0; end != NULL && p < end && i + 1 < sizeof name; p++) {
 			if (p[0] == '%' && p + 2 < end) {
 				unsigned x;

@@ -1018,21 +1018,37 @@ void
 decide_inspect(const struct policy *p, json_t *item, const char *user, time_t now,
     struct decide_ctx *c)
 {
+	decide_inspect_facts(p, item, user, now, NULL, NULL, c);
+}
+
+void
+decide_inspect_facts(const struct policy *p, json_t *item, const char *user, time_t now,
+    const struct facts *have, struct facts *need, struct decide_ctx *c)
+{
 	struct gj_error e;
+	int n = 0;
 
 	memset(&c->req, 0, sizeof c->req);
 	memset(&c->ep, 0, sizeof c->ep);
-	decide_start(c, NULL, NULL);
+	decide_start(c, have, need);
 	c->req.user = c->req.authn = c->req.method = c->req.uri = "";
 	if (user != NULL)
 		c->req.user = user;
 	c->ep.kind = EP_CONTAINER_CREATE;
 	c->ep.state_changing = true;
 	docker_view_init(&c->view, &c->ep);
-	if (docker_view_from_inspect(&c->view, item, &e) != 0)
+	if (docker_view_from_inspect(&c->view, item, &e) != 0) {
 		eval_deny_unreadable(&c->dec, e.text);
-	else
+	} else if (need != NULL && decide_volume_needs(c, &c->view, "named volume", &n) != 0) {
+		eval_deny_unreadable(&c->dec, "it mounts more named volumes than cisgate can look "
+		    "up at once");
+	} else if (n > 0) {
+		/* Decided again once the answers are in; never reported as it stands. */
+		c->pending = true;
+		eval_deny_unreadable(&c->dec, "its named volumes were not looked up");
+	} else if (decide_volumes(c) == 0) {
 		eval_request(p, &c->ep, &c->view, c->req.user, now, &c->dec);
+	}
 	decide_shadow(p, c, c->req.user, now);
 }
 

@@ -197,6 +197,23 @@ check_with_daemon(const struct policy *p, const char *buf, size_t len, const cha
 	/* need's answers stay until the next call: c's views point into them. */
 }
 
+/* Decides one docker inspect entry with its named volumes looked up in the dockerd at
+ * socket (one round: an entry's volumes are all it asks). */
+static void
+check_inspect_with_daemon(const struct policy *p, json_t *item, const char *user,
+    const char *socket, struct decide_ctx *c)
+{
+	static struct facts need; /* answers freed when the next check starts */
+
+	facts_clear(&need);
+	decide_inspect_facts(p, item, user, time(NULL), NULL, &need, c);
+	if (!c->pending)
+		return;
+	decide_free(c);
+	lookup_run_sync(socket, (unsigned)p->daemon.timeout_ms, &need);
+	decide_inspect_facts(p, item, user, time(NULL), &need, NULL, c);
+}
+
 /* One INPUT of `check`: an envelope, a bare body (endpoint), docker inspect output or a
  * compose file, each verdict added to o. Returns 0, or 2 when INPUT cannot be read. */
 static int
@@ -256,7 +273,10 @@ check_input(const struct policy *p, const char *path, const char *user,
 
 		/* docker inspect: one decision per container, as if it were created now. */
 		json_array_foreach(doc, i, item) {
-			decide_inspect(p, item, user, time(NULL), c);
+			if (dsock != NULL)
+				check_inspect_with_daemon(p, item, user, dsock, c);
+			else
+				decide_inspect(p, item, user, time(NULL), c);
 			if (checkout_add(o, c->view.name && c->view.name[0] ? c->view.name :
 			    "container", c->view.image, &c->dec, NULL) != 0)
 				rc = 2;

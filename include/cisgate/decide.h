@@ -70,6 +70,12 @@ void decide_envelope_facts(const struct policy *p, const char *buf, size_t len,
 void decide_inspect(const struct policy *p, json_t *item, const char *user, time_t now,
     struct decide_ctx *c);
 
+/* decide_inspect with facts, as decide_envelope_facts: the container's named volumes are
+ * looked up (need, then have), so that one bound to a host path is judged as that path.
+ * have and need are borrowed until decide_free(c). */
+void decide_inspect_facts(const struct policy *p, json_t *item, const char *user,
+    time_t now, const struct facts *have, struct facts *need, struct decide_ctx *c);
+
 /* Why a request is denied when its audit record cannot be written or flushed; as the
  * answer's Msg, DECIDE_AUDIT_DOWN_MSG (what eval_deny_unreadable makes of it). */
 #define DECIDE_AUDIT_DOWN "the audit log cannot be written (disk full or permissions); " \

@@ -34,7 +34,9 @@ answer(int fd, const char *path)
 	long sz;
 	FILE *fp;
 
-	if (strncmp(p, "/v", 2) == 0 && (end = strchr(p + 1, '/')) != NULL)
+	/* An API version prefix (/v1.41); /volumes/... is not one. */
+	if (strncmp(p, "/v", 2) == 0 && p[2] >= '0' && p[2] <= '9' &&
+	    (end = strchr(p + 1, '/')) != NULL)
 		p = end;
 	if (strncmp(p, "/images/", 8) == 0)
 		kind = "image";

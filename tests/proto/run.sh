@@ -550,6 +550,7 @@ if [ -x "$FAKE" ]; then
 	wait_sock "$T/fd14.sock"
 	policy "$T/fp.yaml" enforce "  root-user: {action: deny, empty_user: deny}
   host-network: deny
+  sensitive-mounts: deny
 daemon: {socket: $T/fd14.sock, timeout: 2s}"
 	: > "$T/serve.err"
 	CISGATE_DEBUG=1 start "$T/fp.yaml"
@@ -589,6 +590,22 @@ daemon: {socket: $T/fd14.sock, timeout: 2s}"
 	    has "$r" 'reaches container hn through container wh'
 	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd14.sock" "$T/f9.json")
 	check "facts: check --daemon-socket follows the chain as the server does" has "$r" 'reaches container hn through container wh'
+	# Named volumes: looked up, and a local one made with o=bind,device=/etc judged as /etc.
+	printf '%s' '{"Name":"etcvol","Driver":"local","Mountpoint":"/var/lib/docker/volumes/etcvol/_data","Options":{"type":"none","o":"bind","device":"/etc"},"Scope":"local"}' > "$T/fd/volume-etcvol.json"
+	printf '%s' '{"Name":"data","Driver":"local","Mountpoint":"/var/lib/docker/volumes/data/_data","Options":null,"Scope":"local"}' > "$T/fd/volume-data.json"
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m,\"Binds\":[\"etcvol:/x\"]}}" > "$T/f10.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f10.json")
+	check "facts: -v V:/x of a volume made with o=bind,device=/etc is denied, naming it" has "$r" "volume etcvol's options"
+	check "facts: ... GET /volumes/etcvol asked" grep -q 'GET /v1.41/volumes/etcvol\|GET /volumes/etcvol' "$T/fd.log"
+	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m,\"Binds\":[\"data:/data\",\"fresh:/fresh\"]}}" > "$T/f11.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/f11.json")
+	check "facts: a plain volume and one dockerd does not have (made by the create) are allowed" test "$r" = '{"Allow":true}'
+	jq '[.[0] | .Name = "/old" | .HostConfig.Binds = ["etcvol:/x"] | .Mounts = [{"Type":"volume","Name":"etcvol","Source":"/var/lib/docker/volumes/etcvol/_data","Destination":"/x","Driver":"local","Mode":"z","RW":true,"Propagation":""}]]' \
+	    "$ROOT/tests/fixtures/inspect-e2e.json" > "$T/inspect-vol.json"
+	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd14.sock" --format json "$T/inspect-vol.json")
+	check "facts: check --daemon-socket over docker inspect: a container on such a volume is reported" has "$r" "volume etcvol's options"
+	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --format json "$T/inspect-vol.json")
+	check "facts: ... offline (no --daemon-socket) it is judged by the volume's name only" sh -c "! printf '%s' '$r' | grep -q 'etcvol.s options'"
 	env_for POST /v1.41/containers/nosuch/exec '{"Cmd":["id"]}' > "$T/f5.json"
 	r=$(post AuthZPlugin.AuthZReq "$T/f5.json")
 	check "facts: exec into a container dockerd does not know is denied, said" has "$r" 'container nosuch (exec target)'

@@ -824,7 +824,7 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 	            docker_view_build(&c->view, &c->ep, body, len, &e)) != 0) {
 		snprintf(reason, sizeof reason, "%s%s", e.text,
 		    e.status == GJ_AMBIGUOUS ? "; send each field once, with its documented name" :
-		                               "; dockerd would refuse this body too");
+		    e.status == GJ_UNKNOWABLE ? "" : "; dockerd would refuse this body too");
 		eval_deny_unreadable(&c->dec, reason);
 		return;
 	}
@@ -834,8 +834,7 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 		c->view.has_body = false;
 	if (c->need != NULL && (n = decide_needs(p, c)) != 0) {
 		if (n < 0) {
-			eval_deny_unreadable(&c->dec, "the request names more containers, images or "
-			    "volumes than cisgate can look up at once, or a name too long to look up");
+			eval_deny_unreadable(&c->dec, DECIDE_TOO_MANY_FACTS);
 			return;
 		}
 		/* Decided again once the facts are in; never answered as it stands. */
@@ -1040,8 +1039,7 @@ decide_inspect_facts(const struct policy *p, json_t *item, const char *user, tim
 	if (docker_view_from_inspect(&c->view, item, &e) != 0) {
 		eval_deny_unreadable(&c->dec, e.text);
 	} else if (need != NULL && decide_volume_needs(c, &c->view, "named volume", &n) != 0) {
-		eval_deny_unreadable(&c->dec, "it mounts more named volumes than cisgate can look "
-		    "up at once");
+		eval_deny_unreadable(&c->dec, DECIDE_TOO_MANY_FACTS);
 	} else if (n > 0) {
 		/* Decided again once the answers are in; never reported as it stands. */
 		c->pending = true;

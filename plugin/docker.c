@@ -490,6 +490,22 @@ dv_overlay_dirs(struct docker_view *v, const char *o, const char *target, const 
 	return 0;
 }
 
+/* A swarm template ({{.Service.Name}}, {{"/etc"}}) in s: the node that runs the task
+ * expands a service mount's Source, Target and volume options after cisgate judged them
+ * (swarmkit's template.ExpandContainerSpec), so the text judged is not what is mounted. */
+static bool
+dv_templated(const char *s)
+{
+	return s != NULL && strstr(s, "{{") != NULL;
+}
+
+static int
+dv_template_fail(struct gj_error *e, const char *what)
+{
+	return gojson_fail(e, GJ_UNKNOWABLE, "%s of this service holds a template ({{...}}), "
+	    "which each node expands after cisgate has judged it; write the value out", what);
+}
+
 /* Local volume driver options as volume/local (setOpts, validateOpts, mount) and
  * moby/sys/mount (parseOptions) read them: keys exactly "type", "o", "device", "size"
  * (a Go map: no case folding); "bind" or "rbind" among the words of o makes it a bind
@@ -534,6 +550,8 @@ dv_volume_opts(struct docker_view *v, const char *driver, json_t *opts, const ch
 		if (!dv_in(key, valid, NELEM(valid)))
 			return gojson_fail(e, GJ_INVALID, "%s: invalid option \"%.32s\" (the local "
 			    "driver takes type, o, device and size)", via, key);
+		if (v->is_service && dv_templated(s))
+			return dv_template_fail(e, "a volume option");
 		if (strcmp(key, "type") == 0)
 			type = s;
 		else if (strcmp(key, "o") == 0)
@@ -594,6 +612,8 @@ dv_mounts(struct docker_view *v, json_t *mounts, struct gj_error *e)
 		    gojson_fields(dc[VO_DRIVERCONFIG], "DriverConfig", f_drvcfg, DC_COUNT, d, e) ||
 		    gojson_str(d[DC_NAME], "DriverConfig.Name", &dname, e))
 			return -1;
+		if (v->is_service && (dv_templated(src) || dv_templated(dst)))
+			return dv_template_fail(e, "a mount's Source or Target");
 		/* dockerd's mount types are lower-case constants, compared exactly. */
 		if (strcmp(type, "bind") == 0) {
 			if (dv_add_mount(v, MOUNT_BIND, src, dst, prop, ro, "Mounts", e))

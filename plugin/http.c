@@ -217,8 +217,9 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 			if (u->lk == NULL ? http_lookup(s, conn, u, need) :
 			    http_lookup_more(s, conn, u, need))
 				return MHD_YES;
-			return answer_queue(&s->ans, conn,
-			    answer_deny("cisgate is out of memory; try again"));
+			/* A first lookup fails only for memory, a next round when the set is full. */
+			return answer_queue(&s->ans, conn, answer_deny(u->lk == NULL ?
+			    "cisgate is out of memory; try again" : DECIDE_TOO_MANY_FACTS_MSG));
 		}
 	}
 	log_debug("%s %s %.200s -> %s (%zu violations)", is_res ? "AuthZRes" : "AuthZReq",

@@ -82,6 +82,15 @@ void decide_inspect_facts(const struct policy *p, json_t *item, const char *user
 	"ask an administrator"
 #define DECIDE_AUDIT_DOWN_MSG "cisgate denied this request: " DECIDE_AUDIT_DOWN
 
+/* Why a request that needs more lookups than CG_FACTS_MAX is denied; as the answer's Msg,
+ * DECIDE_TOO_MANY_FACTS_MSG. */
+#define DECIDE_STR_(x) #x
+#define DECIDE_STR(x) DECIDE_STR_(x)
+#define DECIDE_TOO_MANY_FACTS "the request names more containers, images and volumes than " \
+	"cisgate looks up for one decision (" DECIDE_STR(CG_FACTS_MAX) "), or a name too long " \
+	"to look up; split it (fewer named volumes or joins in one container)"
+#define DECIDE_TOO_MANY_FACTS_MSG "cisgate denied this request: " DECIDE_TOO_MANY_FACTS
+
 /* True when a failed audit write or flush must turn c's answer into a deny: an allow of
  * a state change (not a response-phase request) unless the policy's audit.on_failure is
  * allow. The server asks before it waits for a flush (the context is gone by then). */

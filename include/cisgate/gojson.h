@@ -8,7 +8,9 @@
 #include <stdint.h>
 
 /* Why a body could not be read as dockerd reads it. */
-enum gj_status { GJ_OK = 0, GJ_AMBIGUOUS, GJ_INVALID };
+/* GJ_UNKNOWABLE: valid, but what dockerd will make of it is decided after cisgate (a swarm
+ * template, expanded on the node that runs the task). */
+enum gj_status { GJ_OK = 0, GJ_AMBIGUOUS, GJ_INVALID, GJ_UNKNOWABLE };
 
 struct gj_error {
 	enum gj_status status;

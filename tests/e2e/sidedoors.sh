@@ -181,7 +181,16 @@ if [ -n "$SWARM" ]; then
 	caps=$(task_inspect cgsd-good '{{.HostConfig.CapAdd}} {{range .Mounts}}{{.Source}}{{end}}' CAP_SYS_ADMIN)
 	effect "2 service update --cap-add SYS_ADMIN --mount-add src=/: the new task has them ($caps)" \
 		all_of "$caps" CAP_SYS_ADMIN " /"
-	docker service rm cgsd-evil cgsd-good >/dev/null 2>&1
+	# 2b. A template in a mount's source is expanded by the node after AuthZ saw the text:
+	# a service named etc mounting /{{.Service.Name}} mounts /etc.
+	docker service create -d --no-resolve-image --name etc --restart-condition none \
+		--limit-memory 64m --limit-cpu 1 --limit-pids 64 -u 1000 \
+		--mount 'type=bind,src=/{{.Service.Name}},dst=/x,readonly' $IMG \
+		sh -c 'md5sum < /x/passwd; sleep 300' >/dev/null 2>&1
+	out=$(task_logs etc "$HOST_ETC")
+	effect "2b service etc with --mount src=/{{.Service.Name}} (a swarm template): the task reads the host's /etc" \
+		has "$out" "$HOST_ETC"
+	docker service rm cgsd-evil cgsd-good etc >/dev/null 2>&1
 	wait_no_tasks
 fi
 
@@ -296,6 +305,13 @@ if [ -n "$SWARM" ]; then
 		docker service update -d --no-resolve-image --mount-add type=bind,src=/,dst=/host cgsd-good
 	check "2 allowed: service update --limit-memory 128m" \
 		docker service update -d --no-resolve-image --limit-memory 128m cgsd-good
+	out=$(timeout 60 docker service create -d --no-resolve-image --name etc --limit-memory 64m \
+		--limit-cpu 1 --limit-pids 64 -u 1000 --mount 'type=bind,src=/{{.Service.Name}},dst=/x,readonly' \
+		$IMG sleep 300 2>&1)
+	check "2b denied: service etc with --mount src=/{{.Service.Name}}, saying templates are expanded after cisgate" \
+		all_of "$out" "authorization denied by plugin" "holds a template"
+	denied "2b denied: service update --mount-add src={{.Service.Name}}" \
+		docker service update -d --no-resolve-image --mount-add 'type=volume,src={{.Service.Name}},dst=/x' cgsd-good
 	docker service rm cgsd-good >/dev/null 2>&1
 	wait_no_tasks
 	# Leaving is not a privilege; if cisgate refuses it, leave through a plain dockerd.

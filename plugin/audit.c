@@ -658,6 +658,45 @@ rec_shadow(struct record *rp, const struct policy *s, const struct decision *sd)
 	str_append(&rp->sb, "}");
 }
 
+/* The record's key for the object a request names (view.name), by what it is: a network
+ * connect names the container it connects (the network is in the path). */
+static const char *
+rec_object_key(enum ep_kind k)
+{
+	switch (k) {
+	case EP_VOLUME_CREATE:
+		return "volume";
+	case EP_PLUGIN_ENABLE:
+	case EP_PLUGIN_DISABLE:
+	case EP_PLUGIN_REMOVE:
+	case EP_PLUGIN_SET:
+	case EP_PLUGIN_UPGRADE:
+	case EP_PLUGIN_PUSH:
+	case EP_PLUGIN_CREATE:
+	case EP_PLUGIN_PULL:
+		return "plugin";
+	case EP_SERVICE_CREATE:
+	case EP_SERVICE_UPDATE:
+		return "service";
+	case EP_NETWORK_CREATE:
+		return "network";
+	case EP_SECRET_CREATE:
+		return "secret";
+	case EP_CONFIG_CREATE:
+		return "config";
+	case EP_EXEC_START:
+		return "exec";
+	case EP_BUILD:
+	case EP_SWARM_INIT:
+	case EP_SWARM_JOIN:
+	case EP_SWARM_UPDATE:
+	case EP_GRPC:
+		return "name";
+	default:
+		return "container";
+	}
+}
+
 bool
 audit_degraded(struct audit *a)
 {
@@ -693,8 +732,7 @@ audit_write(struct audit *a, const struct policy *p, const struct decide_ctx *d,
 	rec_str(rp, "path", d->ep.path);
 	rec_str(rp, "uri", q->uri);
 	if (d->view.name && d->view.name[0])
-		rec_str(rp, d->ep.kind == EP_VOLUME_CREATE ? "volume" :
-		    (d->ep.kind >= EP_PLUGIN_ENABLE ? "plugin" : "container"), d->view.name);
+		rec_str(rp, rec_object_key(d->ep.kind), d->view.name);
 	if (d->view.image && d->view.image[0])
 		rec_str(rp, "image", d->view.image);
 	if (d->ep.kind == EP_EXEC_CREATE && d->view.nlabels > 0) {

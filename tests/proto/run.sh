@@ -600,6 +600,14 @@ daemon: {socket: $T/fd14.sock, timeout: 2s}"
 	env_for POST /v1.41/containers/create "{\"Image\":\"busybox\",\"User\":\"1000\",\"HostConfig\":{$m,\"Binds\":[\"data:/data\",\"fresh:/fresh\"]}}" > "$T/f11.json"
 	r=$(post AuthZPlugin.AuthZReq "$T/f11.json")
 	check "facts: a plain volume and one dockerd does not have (made by the create) are allowed" test "$r" = '{"Allow":true}'
+	# A record names what the request is about under its own key (it said "plugin" for
+	# every kind after the plugin routes: services, networks, secrets).
+	env_for POST /v1.41/services/create '{"Name":"websvc","TaskTemplate":{"ContainerSpec":{"Image":"busybox","User":"1000"}}}' > "$T/f12.json"
+	post AuthZPlugin.AuthZReq "$T/f12.json" >/dev/null
+	check "audit: a service create's record names the service as \"service\"" sh -c "grep '\"endpoint\":\"service_create\"' '$T/audit.log' | tail -1 | grep -q '\"service\":\"websvc\"'"
+	env_for POST /v1.41/networks/appnet2/connect '{"Container":"web"}' > "$T/f13.json"
+	post AuthZPlugin.AuthZReq "$T/f13.json" >/dev/null
+	check "audit: a network connect's record names the container it connects as \"container\"" sh -c "grep '\"endpoint\":\"network_connect\"' '$T/audit.log' | tail -1 | grep -q '\"container\":\"web\"'"
 	jq '[.[0] | .Name = "/old" | .HostConfig.Binds = ["etcvol:/x"] | .Mounts = [{"Type":"volume","Name":"etcvol","Source":"/var/lib/docker/volumes/etcvol/_data","Destination":"/x","Driver":"local","Mode":"z","RW":true,"Propagation":""}]]' \
 	    "$ROOT/tests/fixtures/inspect-e2e.json" > "$T/inspect-vol.json"
 	r=$("$BIN" check --policy "$T/fp.yaml" --insecure-policy --daemon-socket "$T/fd14.sock" --format json "$T/inspect-vol.json")

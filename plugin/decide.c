@@ -201,7 +201,7 @@ decide_chain_modes(const char *flag, const struct docker_view *x, const char *ou
 	return 0;
 }
 
-static const struct docker_view *decide_fact_view(struct decide_ctx *c, const char *ref);
+static struct docker_view *decide_fact_view(struct decide_ctx *c, const char *ref);
 
 /* Asks for fact (kind, ref) unless c->have holds it; counts it in *n. */
 static int
@@ -348,7 +348,7 @@ decide_needs(const struct policy *p, struct decide_ctx *c)
 
 /* The view of the container fact ref (dockerd's inspect answer), built once; NULL when
  * there is no such answer or it cannot be read. */
-static const struct docker_view *
+static struct docker_view *
 decide_fact_view(struct decide_ctx *c, const char *ref)
 {
 	const struct fact *x;
@@ -502,20 +502,14 @@ decide_volumes(struct decide_ctx *c)
  * --pid). Returns -1 with c->fact_err set when one cannot be told. */
 static int
 decide_join_volumes(struct decide_ctx *c, const char *flag, const char *ref,
-    const struct docker_view *x)
+    struct docker_view *x)
 {
 	char owner[96];
-	size_t i;
 
 	if (strcmp(flag, "--pid") != 0 && strcmp(flag, "--volumes-from") != 0)
 		return 0;
-	for (i = 0; i < CG_FACTS_MAX && c->fact_view[i] != x; i++)
-		;
-	if (i == CG_FACTS_MAX)
-		return 0; /* not a fact's view (cannot happen) */
 	snprintf(owner, sizeof owner, " of container %.64s", ref);
-	return decide_read_volumes(c, c->fact_view[i], owner, c->fact_err,
-	    sizeof c->fact_err) != 0 ? -1 : 0;
+	return decide_read_volumes(c, x, owner, c->fact_err, sizeof c->fact_err) != 0 ? -1 : 0;
 }
 
 /* Says in c->fact_err that fact (k, ref) is not there to read. Returns -1. */
@@ -674,7 +668,7 @@ decide_chain_links(struct decide_ctx *c, const char *flag, const char *ref,
 	for (k = 0; k < nm; k++) {
 		const char *y = decide_join_ref(modes[k]);
 		const struct fact *f;
-		const struct docker_view *yv;
+		struct docker_view *yv;
 
 		if (y == NULL || (f = facts_get(c->have, FACT_CONTAINER, y)) == NULL)
 			continue;
@@ -700,7 +694,7 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 	struct docker_view *v = &c->view;
 	const char *modes[3] = {v->network_mode, v->pid_mode, v->ipc_mode};
 	static const char *const flags[3] = {"--network", "--pid", "--ipc"};
-	const struct docker_view *fv;
+	struct docker_view *fv;
 	const struct fact *x;
 	struct gj_error e;
 	char ref[CG_ID_MAX];

@@ -106,6 +106,21 @@ http_lookup_ready(void *arg)
 	MHD_resume_connection(conn);
 }
 
+/* Suspends conn and asks dockerd for lk's facts (one round); the request is decided
+ * again on resume. */
+static void
+http_lookup_ask(struct http_server *s, struct MHD_Connection *conn, struct lookup_wait *lk)
+{
+	atomic_store(&lk->done, false);
+	lk->decided = false;
+	MHD_suspend_connection(conn);
+	if (lookup_start(&lk->s, s->sh->dockerc, &lk->f, http_lookup_ready, lk) != 0) {
+		/* Nothing started: every fact failed with its reason; decide on resume. */
+		atomic_store(&lk->done, true);
+		MHD_resume_connection(conn);
+	}
+}
+
 /* The answers in u->lk showed that c needs more (the next link of a join chain): they are
  * added to the same set and asked, and the request is decided again with all of them.
  * Returns false when they do not fit: the caller answers c's placeholder deny. */
@@ -122,13 +137,7 @@ http_lookup_more(struct http_server *s, struct MHD_Connection *conn, struct uplo
 	log_debug("lookup round %u: %zu more fact(s), first %s %.64s (%s)", lk->rounds + 1,
 	    need->n, facts_kind_name(need->f[0].kind), need->f[0].ref, need->f[0].why);
 	lk->rounds++;
-	atomic_store(&lk->done, false);
-	lk->decided = false;
-	MHD_suspend_connection(conn);
-	if (lookup_start(&lk->s, s->sh->dockerc, &lk->f, http_lookup_ready, lk) != 0) {
-		atomic_store(&lk->done, true);
-		MHD_resume_connection(conn);
-	}
+	http_lookup_ask(s, conn, lk);
 	return true;
 }
 
@@ -148,16 +157,9 @@ http_lookup(struct http_server *s, struct MHD_Connection *conn, struct upload *u
 	log_debug("lookup: %zu fact(s), first %s %.64s (%s)", need->n,
 	    facts_kind_name(need->f[0].kind), need->f[0].ref, need->f[0].why);
 	lk->conn = conn;
-	atomic_init(&lk->done, false);
-	lk->decided = false;
 	lk->rounds = 1;
 	u->lk = lk;
-	MHD_suspend_connection(conn);
-	if (lookup_start(&lk->s, s->sh->dockerc, &lk->f, http_lookup_ready, lk) != 0) {
-		/* Nothing started: every fact failed with its reason; decide on resume. */
-		atomic_store(&lk->done, true);
-		MHD_resume_connection(conn);
-	}
+	http_lookup_ask(s, conn, lk);
 	return true;
 }
 

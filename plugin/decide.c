@@ -454,9 +454,12 @@ decide_read_volumes(struct decide_ctx *c, struct docker_view *v, const char *own
 
 		if (m.kind != MOUNT_VOLUME || m.source[0] == '\0')
 			continue;
-		for (j = 0; j < i; j++) /* the same volume mounted twice: read once */
+		/* The same volume mounted again is read again unless an earlier mount covers
+		 * it (read-write, or as read-only as this one): ":ro" then rw must not pass. */
+		for (j = 0; j < i; j++)
 			if (v->mounts[j].kind == MOUNT_VOLUME &&
-			    strcmp(v->mounts[j].source, m.source) == 0)
+			    strcmp(v->mounts[j].source, m.source) == 0 &&
+			    (!v->mounts[j].read_only || m.read_only))
 				break;
 		if (j < i)
 			continue;

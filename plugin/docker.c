@@ -1950,7 +1950,7 @@ docker_view_volume_answer(struct docker_view *v, const char *body, size_t len,
 	char *via;
 	size_t i, n0 = v->nmounts, nl = strnlen(name, CG_ID_MAX);
 
-	if (v->nanswers >= CG_FACTS_MAX)
+	if (v->nanswers >= NELEM(v->answers))
 		return gojson_fail(e, GJ_INVALID, "too many volumes to read");
 	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, NULL)) == NULL)
 		return gojson_fail(e, GJ_INVALID, "dockerd's answer for volume %.64s is not JSON",

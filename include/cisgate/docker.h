@@ -170,8 +170,9 @@ struct docker_view {
 
 	json_t *root; /* owns the body's strings */
 	/* dockerd's answers for the named volumes it mounts, which mounts added from them
-	 * point into (docker_view_volume_answer); owned, dropped by docker_view_free. */
-	json_t *answers[CG_FACTS_MAX];
+	 * point into (docker_view_volume_answer); owned, dropped by docker_view_free. A
+	 * volume is read at most twice (read-only, then read-write). */
+	json_t *answers[2 * CG_FACTS_MAX];
 	size_t nanswers;
 	bool volumes_read; /* decide has added what its named volumes bind */
 	size_t arena_used;

@@ -39,7 +39,7 @@ LDFLAGS_H = -pie -Wl,-z,relro,-z,now $(SANFLAGS)
 LIBS    = $(shell pkg-config --libs libmicrohttpd jansson yaml-0.1 zlib 2>/dev/null) -lcrypto -lpthread
 
 # The pure core (no libmicrohttpd): unit tests, fuzzers and `check` link this.
-CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report passwd policysig metrics
+CORE    = str log path tls jsonmem digest envelope uri gojson docker rules policy eval decide audit audit_verify checkpoint polstore dockerc facts lookup hostpath hostview pyaml exemption auditdiff cves daemonver checkout compose schema suite report passwd policysig metrics judged
 DAEMON  = answer place flusher http serve lint main policycmd metricsd
 CORE_O  = $(CORE:%=$(BUILD)/%.o)
 DAEMON_O = $(DAEMON:%=$(BUILD)/%.o)
@@ -106,7 +106,7 @@ test-demo: deps-e2e
 # file under $(BUILD)/reports/SUITE and any file there fails the suite, so a report from a
 # process whose exit status no check reads (a daemon stopped with kill) is not lost.
 sanrun = $(if $(SANITIZER),tests/sanrun.sh $(BUILD)/reports/$(1))
-UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose test_passwd test_metrics
+UNIT_TESTS = test_str test_jsonmem test_envelope test_uri test_docker test_policy test_dockerc test_hostpath test_hostview test_alloc test_routes test_shadow test_audit test_compose test_passwd test_metrics test_judged
 UNIT_BIN   = $(UNIT_TESTS:%=$(BUILD)/%)
 
 $(BUILD)/test_%: tests/unit/test_%.c $(BUILD)/libcisgate.a $(FLAGS)

@@ -111,6 +111,38 @@ decide_vf_ref(const char *s, char *out, size_t outsz)
 	return 0;
 }
 
+/* The existing container a request runs as it was made, and the words its findings start
+ * with: a start without a HostConfig, a restart, an update that gives it a restart policy
+ * (dockerd then starts it on its own). What it runs is dockerd's to say, unless this
+ * cisgate allowed its create under the same policy (then it runs what was judged). NULL
+ * for any other request. */
+static const char *
+decide_enters(const struct policy *p, const struct decide_ctx *c)
+{
+	const struct docker_view *v = &c->view;
+	const char *how = NULL;
+
+	if (c->ep.target[0] == '\0')
+		return NULL;
+	if (c->ep.kind == EP_CONTAINER_START && !v->has_host)
+		how = "start runs";
+	else if (c->ep.kind == EP_CONTAINER_RESTART)
+		how = "restart runs";
+	else if (c->ep.kind == EP_CONTAINER_UPDATE && v->restart_name[0] != '\0' &&
+	    strcmp(v->restart_name, "no") != 0)
+		how = "update gives a restart policy to";
+	if (how == NULL || judged_has(c->judged, p->sha256, c->ep.target))
+		return NULL;
+	return how;
+}
+
+/* Why the container a decide_enters() request runs is looked up, for messages. */
+static const char *
+decide_enters_why(const struct decide_ctx *c)
+{
+	return c->ep.kind == EP_CONTAINER_UPDATE ? "container updated" : "container started";
+}
+
 static bool
 decide_is_create(const struct docker_view *v)
 {
@@ -266,16 +298,35 @@ decide_chain_needs(struct decide_ctx *c, const char *flag, const char *ref, int 
 	return 0;
 }
 
+static const char *const decide_mode_flags[3] = {"--network", "--pid", "--ipc"};
+
+/* The containers src joins through its --network, --pid and --ipc modes (a create's own;
+ * an exec's or a plain start's container's), with their chains. */
+static int
+decide_mode_needs(struct decide_ctx *c, const struct docker_view *src, int *n)
+{
+	const char *modes[3] = {src->network_mode, src->pid_mode, src->ipc_mode};
+	static const char *const why[3] = {"--network container:", "--pid container:",
+	    "--ipc container:"};
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		const char *jr = decide_join_ref(modes[i]);
+
+		if (jr != NULL && (decide_need(c, FACT_CONTAINER, jr, why[i], n) != 0 ||
+		    decide_chain_needs(c, decide_mode_flags[i], jr, 0, n) != 0))
+			return -1;
+	}
+	return 0;
+}
+
 /* What the container that will run depends on: an exec's target (and its passwd), a
  * create's image (user left to it, or an image exemption), the containers it joins. */
 static int
 decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 {
 	const struct docker_view *v = &c->view;
-	const char *modes[3] = {v->network_mode, v->pid_mode, v->ipc_mode};
-	static const char *const why[3] = {"--network container:", "--pid container:",
-	    "--ipc container:"};
-	static const char *const flag3[3] = {"--network", "--pid", "--ipc"};
+	const struct docker_view *x;
 	char ref[CG_ID_MAX];
 	size_t i;
 
@@ -286,6 +337,20 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 		    (decide_exec_passwd(p, v) &&
 		    decide_need(c, FACT_PASSWD, c->ep.target, "exec target", n) != 0))
 			return -1;
+		/* Once the target is known: what its named volumes mount, whom it joins. */
+		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
+		    (decide_volume_needs(c, x, "volume of the container entered", n) != 0 ||
+		    decide_mode_needs(c, x, n) != 0))
+			return -1;
+		return 0;
+	}
+	if (decide_enters(p, c) != NULL) {
+		if (decide_need(c, FACT_CONTAINER, c->ep.target, decide_enters_why(c), n) != 0)
+			return -1;
+		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
+		    (decide_volume_needs(c, x, "volume of the container started", n) != 0 ||
+		    decide_mode_needs(c, x, n) != 0))
+			return -1;
 		return 0;
 	}
 	if (!decide_sets_joins(v))
@@ -293,16 +358,9 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 	if ((decide_user_from_image(p, v) || decide_image_exempt(p, v)) &&
 	    decide_need(c, FACT_IMAGE, v->image, "image", n) != 0)
 		return -1;
-	for (i = 0; i < 3; i++) {
-		const char *x = decide_join_ref(modes[i]);
-
-		if (x != NULL && (decide_need(c, FACT_CONTAINER, x, why[i], n) != 0 ||
-		    decide_chain_needs(c, flag3[i], x, 0, n) != 0))
-			return -1;
-	}
+	if (decide_mode_needs(c, v, n) != 0)
+		return -1;
 	for (i = 0; i < v->nvolumes_from; i++) {
-		const struct docker_view *x;
-
 		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
 		    decide_need(c, FACT_CONTAINER, ref, "--volumes-from", n) != 0)
 			return -1;
@@ -691,17 +749,73 @@ decide_chain_links(struct decide_ctx *c, const char *flag, const char *ref,
 /* The container that will run, from c->have: the effective user, the joined containers,
  * the resolved image. Returns -1 (c->fact_err saying which) when a fact the decision needs
  * could not be read. Offline (no facts at all) it leaves c->run empty. */
+/* The containers src joins through its modes, as dockerd reports them, into c->run.joins
+ * (with the links of their chains that were looked up). Returns -1 with c->fact_err set
+ * when one cannot be read. */
+static int
+decide_mode_joins(struct decide_ctx *c, const struct docker_view *src)
+{
+	const char *modes[3] = {src->network_mode, src->pid_mode, src->ipc_mode};
+	struct docker_view *fv;
+	size_t i;
+
+	for (i = 0; i < 3; i++) {
+		const char *r = decide_join_ref(modes[i]);
+		const char *fl = decide_mode_flags[i];
+
+		if (r == NULL)
+			continue;
+		if ((fv = decide_fact_view(c, r)) == NULL)
+			return decide_fact_failed(c, FACT_CONTAINER, r, fl);
+		if (c->run.njoins >= CG_FACTS_MAX) {
+			str_copy(c->fact_err, DECIDE_TOO_MANY_FACTS, sizeof c->fact_err);
+			return -1;
+		}
+		if (decide_join_volumes(c, fl, r, fv) != 0)
+			return -1;
+		c->run.joins[c->run.njoins++] = (struct run_join){fl, r, fv, NULL};
+		if (decide_chain_links(c, fl, r, fv, 0) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The existing container fv that an exec or a plain start enters: records and exemptions
+ * name it (its image and labels), its named volumes are read, and the rules judge what it
+ * holds (rules_check_entered). Returns -1 with c->fact_err set when a volume cannot be
+ * told. */
+static int
+decide_entered(struct decide_ctx *c, const char *how, struct docker_view *fv)
+{
+	struct docker_view *v = &c->view;
+	char owner[96];
+	size_t k;
+
+	v->image = fv->image;
+	c->run.image_id = fv->image_id;
+	for (k = 0; k < fv->nlabels && k < CG_LABELS_MAX; k++)
+		v->labels[k] = fv->labels[k];
+	v->nlabels = k;
+	snprintf(owner, sizeof owner, " of container %.64s", c->ep.target);
+	if (decide_read_volumes(c, fv, owner, c->fact_err, sizeof c->fact_err) != 0 ||
+	    decide_mode_joins(c, fv) != 0)
+		return -1;
+	c->run.entered = fv;
+	c->run.entered_ref = c->ep.target;
+	c->run.entered_how = how;
+	return 0;
+}
+
 static int
 decide_run(const struct policy *p, struct decide_ctx *c)
 {
 	struct docker_view *v = &c->view;
-	const char *modes[3] = {v->network_mode, v->pid_mode, v->ipc_mode};
-	static const char *const flags[3] = {"--network", "--pid", "--ipc"};
+	const char *how;
 	struct docker_view *fv;
 	const struct fact *x;
 	struct gj_error e;
 	char ref[CG_ID_MAX];
-	size_t i, k;
+	size_t i;
 
 	if (c->have == NULL)
 		return 0;
@@ -710,13 +824,15 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			return 0;
 		if ((fv = decide_fact_view(c, c->ep.target)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, c->ep.target, "exec target");
-		/* Records and exemptions name what the exec enters. */
-		v->image = fv->image;
-		c->run.image_id = fv->image_id;
-		for (k = 0; k < fv->nlabels && k < CG_LABELS_MAX; k++)
-			v->labels[k] = fv->labels[k];
-		v->nlabels = k;
+		if (decide_entered(c, "exec enters", fv) != 0)
+			return -1;
 		return decide_exec_user(p, c, fv);
+	}
+	if ((how = decide_enters(p, c)) != NULL) {
+		if ((fv = decide_fact_view(c, c->ep.target)) == NULL)
+			return decide_fact_failed(c, FACT_CONTAINER, c->ep.target,
+			    decide_enters_why(c));
+		return decide_entered(c, how, fv);
 	}
 	if (!decide_sets_joins(v))
 		return 0;
@@ -735,21 +851,8 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			c->run.no_image = true;
 		}
 	}
-	if (decide_create_user(p, c) != 0)
+	if (decide_create_user(p, c) != 0 || decide_mode_joins(c, v) != 0)
 		return -1;
-	for (i = 0; i < 3; i++) {
-		const char *r = decide_join_ref(modes[i]);
-
-		if (r == NULL)
-			continue;
-		if ((fv = decide_fact_view(c, r)) == NULL)
-			return decide_fact_failed(c, FACT_CONTAINER, r, flags[i]);
-		if (decide_join_volumes(c, flags[i], r, fv) != 0)
-			return -1;
-		c->run.joins[c->run.njoins++] = (struct run_join){flags[i], r, fv, NULL};
-		if (decide_chain_links(c, flags[i], r, fv, 0) != 0)
-			return -1;
-	}
 	for (i = 0; i < v->nvolumes_from && c->run.njoins < CG_FACTS_MAX; i++) {
 		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
 		    (x = facts_get(c->have, FACT_CONTAINER, ref)) == NULL ||
@@ -804,6 +907,27 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 		eval_deny_also(&c->dec, c->fact_err);
 }
 
+/* Asks for the facts c's view depends on, or evaluates once they are all in. */
+static void
+decide_facts_eval(const struct policy *p, struct decide_ctx *c, const char *user,
+    time_t now)
+{
+	int n;
+
+	if (c->need != NULL && (n = decide_needs(p, c)) != 0) {
+		if (n < 0) {
+			eval_deny_unreadable(&c->dec, DECIDE_TOO_MANY_FACTS);
+			return;
+		}
+		/* Decided again once the facts are in; never answered as it stands. */
+		c->pending = true;
+		eval_deny_unreadable(&c->dec, "cisgate could not ask dockerd what it needs to "
+		    "decide this request");
+		return;
+	}
+	decide_eval(p, c, user, now);
+}
+
 /* Builds the view and evaluates; shared by both entry points. */
 static void
 decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *body,
@@ -811,7 +935,6 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 {
 	struct gj_error e;
 	char reason[320];
-	int n;
 
 	/* A plugin's pull, upgrade and set bodies are JSON lists, not objects. */
 	bool list = c->ep.kind == EP_PLUGIN_PULL || c->ep.kind == EP_PLUGIN_UPGRADE ||
@@ -829,18 +952,16 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 	 * (runconfig's getHostConfig gives nil otherwise): without one it is a plain start. */
 	if (c->ep.kind == EP_CONTAINER_START && !c->view.has_host)
 		c->view.has_body = false;
-	if (c->need != NULL && (n = decide_needs(p, c)) != 0) {
-		if (n < 0) {
-			eval_deny_unreadable(&c->dec, DECIDE_TOO_MANY_FACTS);
-			return;
-		}
-		/* Decided again once the facts are in; never answered as it stands. */
-		c->pending = true;
-		eval_deny_unreadable(&c->dec, "cisgate could not ask dockerd what it needs to "
-		    "decide this request");
-		return;
-	}
-	decide_eval(p, c, user, now);
+	decide_facts_eval(p, c, user, now);
+}
+
+/* A start without a HostConfig, or a restart: nothing in the request to judge, but the
+ * container it runs may have been made outside this policy. */
+static void
+decide_plain(const struct policy *p, struct decide_ctx *c, const char *user, time_t now)
+{
+	c->view.has_body = false;
+	decide_facts_eval(p, c, user, now);
 }
 
 void
@@ -918,7 +1039,10 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 		return;
 	}
 	if (!decide_body_matters(&c->ep)) {
-		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+		if (decide_enters(p, c) != NULL)
+			decide_plain(p, c, r->user, now);
+		else
+			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
 		return;
 	}
 	if (r->body_error != NULL) {
@@ -929,7 +1053,7 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 	}
 	if (c->ep.kind == EP_CONTAINER_START && r->body != NULL && r->body_len <= 7) {
 		/* dockerd reads a start body only when it is longer than 7 bytes. */
-		eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+		decide_plain(p, c, r->user, now);
 		return;
 	}
 	if (r->body == NULL) {
@@ -938,7 +1062,7 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 		 * (CVE-2024-41110) did not forward: that one is denied below. */
 		if (c->ep.kind == EP_CONTAINER_START &&
 		    (r->content_length != NULL && strcmp(r->content_length, "0") == 0)) {
-			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);
+			decide_plain(p, c, r->user, now);
 			return;
 		}
 		if (c->ep.kind == EP_CONTAINER_START && r->content_length != NULL) {

@@ -1698,6 +1698,11 @@ docker_view_from_inspect(struct docker_view *v, json_t *item, struct gj_error *e
 	 * cgroup v1 host (--default-cgroupns-mode), which is not what the user asked for. */
 	if (strcmp(v->cgroupns_mode, "host") == 0)
 		v->cgroupns_mode = "";
+	/* dockerd writes label=disable into a privileged, host-PID or host-IPC container made
+	 * without a SecurityOpt (generateSecurityOpt): those disable labelling anyway, and
+	 * their own rules judge them. */
+	if (v->privileged || strcmp(v->pid_mode, "host") == 0 || strcmp(v->ipc_mode, "host") == 0)
+		v->sec.selinux_disabled = false;
 	dv_limits(v);
 	return 0;
 }

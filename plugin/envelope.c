@@ -8,6 +8,9 @@
 #include "cisgate/limits.h"
 #include "cisgate/str.h"
 
+/* The largest ResponseBody (base64 bytes) read for its Id. */
+#define ENV_RESP_ID_MAX 1024
+
 /* 0..63 for the alphabet, 64 for '=', 255 for anything else. */
 static const unsigned char b64_tab[256] = {
 #define X 255
@@ -223,6 +226,26 @@ env_cut_kept(json_t *root, const char *name, const struct env_cut *c)
 	return json_is_string(v) && json_string_length(v) == 0;
 }
 
+/* The "Id" of a response body of n base64 bytes at src, into id (65 bytes) when it is a
+ * full 64-hex-digit ID. Only small bodies are read: a create's answer is one line. */
+static void
+env_resp_id(const char *src, size_t n, char id[65])
+{
+	unsigned char raw[ENV_RESP_ID_MAX / 4 * 3 + 1];
+	const char *s;
+	json_t *root;
+	long got;
+
+	id[0] = '\0';
+	if (n == 0 || n > ENV_RESP_ID_MAX || (got = b64_decode(src, n, raw)) < 0)
+		return;
+	root = json_loadb((const char *)raw, (size_t)got, JSON_REJECT_DUPLICATES, NULL);
+	s = json_is_object(root) ? json_string_value(json_object_get(root, "Id")) : NULL;
+	if (s != NULL && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64)
+		memcpy(id, s, 65);
+	json_decref(root);
+}
+
 static int
 env_parse(const char *buf, size_t len, bool is_response, bool fast, struct authz_req *req,
     char *err, size_t errlen)
@@ -287,6 +310,13 @@ env_parse(const char *buf, size_t len, bool is_response, bool fast, struct authz
 	sc = json_object_get(req->root, "ResponseStatusCode");
 	if (json_is_integer(sc) && json_integer_value(sc) >= 0 && json_integer_value(sc) < 1000)
 		req->status = (int)json_integer_value(sc);
+	if (is_response) {
+		b = json_object_get(req->root, "ResponseBody");
+		if (cut && respb.off != SIZE_MAX)
+			env_resp_id(buf + respb.off, respb.len, req->resp_id);
+		else if (json_is_string(b))
+			env_resp_id(json_string_value(b), json_string_length(b), req->resp_id);
+	}
 
 	b = json_object_get(req->root, "RequestBody");
 	if (b != NULL && !json_is_null(b)) {

@@ -10,6 +10,7 @@
 #include "cisgate/evalfacts.h"
 #include "cisgate/exemption.h"
 #include "cisgate/rules.h"
+#include "cisgate/runfacts.h"
 #include "cisgate/str.h"
 
 const char *
@@ -552,6 +553,17 @@ eval_request_ctx(const struct policy *p, const struct endpoint *ep,
 		if (!(rd->kinds & kind) || !eval_begin(p, r, d, &sb))
 			continue;
 		if (rules_check(r, p, v, f, &sb))
+			eval_keep(p, r, v, f, user, now, d);
+	}
+	/* An exec or a plain start enters a container made earlier: what it holds is judged
+	 * under each rule's own action and exemptions (its image and labels are the view's). */
+	for (r = 0; f != NULL && f->run != NULL && f->run->entered != NULL && r < R_COUNT &&
+	    d->nv < CG_VIOLATIONS_MAX; r++) {
+		struct strbuf sb;
+
+		if (!eval_begin(p, r, d, &sb))
+			continue;
+		if (rules_check_entered(r, p, f->run, &sb))
 			eval_keep(p, r, v, f, user, now, d);
 	}
 	for (i = 0; i < d->nv; i++) {

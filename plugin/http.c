@@ -13,6 +13,7 @@
 #include "cisgate/decide.h"
 #include "cisgate/flusher.h"
 #include "cisgate/http.h"
+#include "cisgate/judged.h"
 #include "cisgate/jsonmem.h"
 #include "cisgate/limits.h"
 #include "cisgate/log.h"
@@ -177,8 +178,10 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	atomic_fetch_add(&sh->requests, 1);
 	if (u->lk == NULL)
 		u->t0 = metrics_now_ns();
-	if (c != NULL)
+	if (c != NULL) {
 		c->rootfd = sh->rootfd;
+		c->judged = sh->judged;
+	}
 	if (c == NULL)
 		return answer_queue(&s->ans, conn, answer_deny("cisgate is out of memory; try again"));
 	p = http_policy_get(sh);
@@ -242,6 +245,12 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	if (is_res)
 		flush = 0;
 	fail_deny = flush != 0 && decide_audit_denies(p, c);
+	/* A create this cisgate allowed (dockerd answers only what every plugin allowed; in
+	 * audit mode its findings are recorded already): its plain start runs what was
+	 * judged, and is never refused for a lookup that failed (`docker run --rm` would wait
+	 * forever for a removal that never comes). */
+	if (is_res && c->ep.kind == EP_CONTAINER_CREATE && c->req.status == 201)
+		judged_add(sh->judged, p->sha256, c->req.resp_id);
 	metrics_decision(c->ep.kind, &c->dec, is_res, metrics_now_ns() - u->t0);
 	if (c->dec.allow)
 		r = s->ans.allow;

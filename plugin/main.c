@@ -362,6 +362,7 @@ cmd_check(int argc, char **argv)
 		policy_release(p);
 		return 2;
 	}
+	c->judged = NULL; /* every container a check meets is judged on what dockerd says */
 	/* Bind sources are resolved on this host, as the server resolves them on its own. */
 	if ((c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		fprintf(stderr, "cisgate: /: %s\n", strerror(errno));

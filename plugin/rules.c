@@ -1166,6 +1166,7 @@ rules_judge_kind(enum ep_kind k)
 	case EP_PLUGIN_PULL:
 	case EP_NETWORK_CREATE:
 	case EP_NETWORK_CONNECT:
+	case EP_CONTAINER_RESTART: /* the container it runs (rules_check_entered) */
 		return true;
 	default:
 		break;
@@ -1311,6 +1312,14 @@ cf_root_user(const struct policy *p, const struct docker_view *v,
 	    stated_group_zero(&p->create_users, &v->user, flag(v, F_USER), out);
 }
 
+/* How much of a container reference a message shows: a full ID as docker ps does (its
+ * first 12 digits, as dockerd stores joins), a name whole up to 64 bytes. */
+static int
+ref_shown(const char *ref)
+{
+	return strlen(ref) == 64 && strspn(ref, "0123456789abcdef") == 64 ? 12 : 64;
+}
+
 /* True when the chain link "container:target" of the joined container via was looked
  * up: it has a join of its own in rf, judged there. */
 static bool
@@ -1362,8 +1371,9 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 			} else if (strncmp(m, "container:", 10) == 0 &&
 			    !join_followed(rf, j->ref, m + 10)) {
 				/* One level is judged: a chain hides what the last link shares. */
-				str_appendf(&sb, "it joins %.64s itself (%s %.64s); join that one "
-				    "directly", m + 10, j->flag, m);
+				str_appendf(&sb, "it joins %.*s itself (%s container:%.*s); join that "
+				    "one directly", ref_shown(m + 10), m + 10, j->flag,
+				    ref_shown(m + 10), m + 10);
 				bad = true;
 			}
 			break;
@@ -1384,14 +1394,14 @@ run_joins(int r, const struct policy *p, const struct eval_facts *f, const char 
 		why = strcmp(j->flag, "--pid") == 0 && r != R_HOST_PID && r != R_PRIVILEGED ?
 		    " (a --pid join reaches its processes through /proc and ptrace)" : "";
 		if (j->via != NULL)
-			str_appendf(out, "%s reaches container %.64s through container %.64s, "
+			str_appendf(out, "%s reaches container %.*s through container %.*s, "
 			    "which joins it: %s%s; choose a compliant container to join", j->flag,
-			    j->ref, j->via, buf, why);
+			    ref_shown(j->ref), j->ref, ref_shown(j->via), j->via, buf, why);
 		else
-			str_appendf(out, "%s %s%.64s inherits from container %.64s: %s%s; choose "
+			str_appendf(out, "%s %s%.*s inherits from container %.*s: %s%s; choose "
 			    "a compliant container to join", j->flag,
-			    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:", j->ref,
-			    j->ref, buf, why);
+			    strcmp(j->flag, "--volumes-from") == 0 ? "" : "container:",
+			    ref_shown(j->ref), j->ref, ref_shown(j->ref), j->ref, buf, why);
 		return true;
 	}
 	return false;
@@ -1488,4 +1498,27 @@ rules_check(int r, const struct policy *p, const struct docker_view *v,
 		return true;
 	/* f is NULL when run_joins judges X itself: one level, no recursion. */
 	return f != NULL && rules_pid_inherits[r] && run_joins(r, p, f, "--pid", out);
+}
+
+bool
+rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
+    struct strbuf *out)
+{
+	/* Only the joins the entered container makes (rf->joins) are read through f. */
+	const struct eval_facts f = {NULL, NULL, rf};
+	char buf[CG_VIOLATION_TEXT_MAX];
+	struct strbuf sb;
+
+	/* What a process inside the container holds: what a --pid join reaches, plus the
+	 * privileges and the PID namespace themselves. */
+	if (rf == NULL || rf->entered == NULL ||
+	    !(rules_pid_inherits[r] || r == R_PRIVILEGED || r == R_HOST_PID))
+		return false;
+	str_init(&sb, buf, sizeof buf);
+	if (!rules_check(r, p, rf->entered, &f, &sb))
+		return false;
+	str_appendf(out, "%s container %.*s, made outside this policy (before cisgate, while "
+	    "it was off, or under an older one); recreate it: %s", rf->entered_how,
+	    ref_shown(rf->entered_ref), rf->entered_ref, buf);
+	return true;
 }

@@ -19,6 +19,7 @@
 
 #include "cisgate/daemonver.h"
 #include "cisgate/http.h"
+#include "cisgate/judged.h"
 #include "cisgate/log.h"
 #include "cisgate/metricsd.h"
 #include "cisgate/policysig.h"
@@ -456,9 +457,13 @@ serve_run(const struct serve_opts *o)
 	if ((sh.dockerc = dockerc_start(p->daemon.socket, (unsigned)p->daemon.timeout_ms, err,
 	         sizeof err)) == NULL)
 		log_warnx("no lookups in dockerd (%s): requests that need them are denied", err);
+	/* Without it every plain start is looked up: slower, never less strict. */
+	if ((sh.judged = judged_new()) == NULL)
+		log_warnx("no memory to remember created containers: every start is looked up");
 	if ((srv = http_start(fd, o->idle_timeout, o->workers, &sh)) == NULL) {
 		log_errx("cannot start the HTTP server");
 		dockerc_free(sh.dockerc);
+		judged_free(sh.judged);
 		close(sh.rootfd);
 		if (bound)
 			unlink(o->socket);
@@ -538,6 +543,7 @@ serve_run(const struct serve_opts *o)
 	metrics_gauge_fn(NULL, NULL);
 	http_stop(srv);
 	dockerc_free(sh.dockerc);
+	judged_free(sh.judged);
 	close(sh.rootfd);
 	close(fd);
 	if (bound)

@@ -460,6 +460,7 @@ suite_run(const char *const *files, int n, FILE *out)
 	}
 	/* Host paths are judged as written: a suite gives the same answers on every host. */
 	c->rootfd = -1;
+	c->judged = NULL;
 	for (i = 0; i < n; i++)
 		if (suite_file(files[i], c, &passed, &failed, out) != 0)
 			rc = 2;

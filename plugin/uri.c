@@ -39,6 +39,7 @@ static const char *const uri_names[EP_KIND_COUNT] = {
 	[EP_SECRET_CREATE] = "secret_create",
 	[EP_CONFIG_CREATE] = "config_create",
 	[EP_GRPC] = "grpc",
+	[EP_CONTAINER_RESTART] = "container_restart",
 };
 
 /* Every route of a kind has this class (EP_OTHER routes carry their own). */
@@ -70,6 +71,7 @@ static const enum route_class uri_kind_classes[EP_KIND_COUNT] = {
 	[EP_SECRET_CREATE] = RC_HARMLESS,
 	[EP_CONFIG_CREATE] = RC_HARMLESS,
 	[EP_GRPC] = RC_DEFAULT,
+	[EP_CONTAINER_RESTART] = RC_JUDGED,
 };
 
 static const char *const uri_kind_objects[EP_KIND_COUNT] = {
@@ -100,6 +102,7 @@ static const char *const uri_kind_objects[EP_KIND_COUNT] = {
 	[EP_SECRET_CREATE] = "secret",
 	[EP_CONFIG_CREATE] = "config",
 	[EP_GRPC] = "",
+	[EP_CONTAINER_RESTART] = "container",
 };
 
 static const char *const uri_class_names[RC_COUNT] = {
@@ -139,7 +142,8 @@ static const struct uri_route uri_routes[] = {
 	R("container_kill", "POST", "/containers/{name:.*}/kill", EP_OTHER, RC_HARMLESS),
 	R("container_pause", "POST", "/containers/{name:.*}/pause", EP_OTHER, RC_HARMLESS),
 	R("container_unpause", "POST", "/containers/{name:.*}/unpause", EP_OTHER, RC_HARMLESS),
-	R("container_restart", "POST", "/containers/{name:.*}/restart", EP_OTHER, RC_HARMLESS),
+	R("container_restart", "POST", "/containers/{name:.*}/restart", EP_CONTAINER_RESTART,
+	    RC_JUDGED),
 	R("container_start", "POST", "/containers/{name:.*}/start", EP_CONTAINER_START,
 	    RC_JUDGED),
 	R("container_stop", "POST", "/containers/{name:.*}/stop", EP_OTHER, RC_HARMLESS),

@@ -13,6 +13,7 @@
 #include "cisgate/evalfacts.h"
 #include "cisgate/facts.h"
 #include "cisgate/hostview.h"
+#include "cisgate/judged.h"
 #include "cisgate/policy.h"
 #include "cisgate/runfacts.h"
 #include "cisgate/uri.h"
@@ -30,6 +31,9 @@ struct decide_ctx {
 	/* The host's "/" (an O_PATH fd) to resolve bind sources against, or -1: then host
 	 * paths are judged as written. Set by the caller; no decide_* call changes it. */
 	int rootfd;
+	/* The containers this cisgate allowed at create (judged.h), whose plain start or
+	 * restart needs no lookup, or NULL. Set by the caller, like rootfd. */
+	struct judged *judged;
 	/* Views of the containers named by c->have's facts, built on demand (heap). */
 	struct docker_view *fact_view[CG_FACTS_MAX];
 	struct current_limits current;

@@ -20,6 +20,9 @@ struct authz_req {
 	unsigned char *body;   /* decoded RequestBody (malloc'd, NUL-terminated), or NULL */
 	size_t body_len;
 	const char *body_error; /* set when RequestBody was present but not valid base64 */
+	/* A response's ResponseBody, when it is a small JSON object whose "Id" is a full
+	 * 64-hex-digit ID (what a create answers): that ID; "" otherwise. */
+	char resp_id[65];
 };
 
 /* Parses one envelope of len bytes. On success returns 0 and fills *req, which the

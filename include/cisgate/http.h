@@ -13,12 +13,16 @@
 struct http_server;
 
 /* What the server shares with serve.c: the active policy snapshot and the audit writer. */
+struct judged;
+
 struct http_shared {
 	pthread_mutex_t policy_lock; /* held only to take a reference or swap the pointer */
 	struct policy *policy;
 	struct audit *audit;         /* may be NULL: no outputs configured */
 	struct dockerc *dockerc;     /* lookups in dockerd; NULL: every lookup fails (deny) */
 	int rootfd;                  /* the host's "/" (O_PATH) that bind sources resolve in */
+	struct judged *judged;       /* containers allowed at create (NULL: every plain start
+	                              * is looked up) */
 	atomic_ulong requests, denies, audit_failures, inflight;
 	atomic_size_t upload_bytes; /* heap bytes held by uploads now (CG_UPLOAD_BUDGET) */
 };

@@ -12,6 +12,7 @@
 
 struct policy;
 struct userspec;
+struct run_facts;
 
 enum action { ACT_OFF = 0, ACT_WARN, ACT_DENY };
 
@@ -192,6 +193,12 @@ struct eval_facts;
  * checks. Appends to out and returns true when v violates the rule. Pure. */
 bool rules_check(int r, const struct policy *p, const struct docker_view *v,
     const struct eval_facts *f, struct strbuf *out);
+
+/* Rule r over the existing container rf->entered (an exec's target, a plain start's
+ * container) when r judges what entering it grants (its privileges, namespaces, mounts,
+ * devices; not its limits): true with the finding written to out. */
+bool rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
+    struct strbuf *out);
 
 /* Index of a rule by name, or -1. */
 int rules_find(const char *name);

@@ -38,6 +38,7 @@ enum ep_kind {
 	EP_SECRET_CREATE,
 	EP_CONFIG_CREATE,
 	EP_GRPC,            /* BuildKit's control API on a hijacked HTTP/2 stream */
+	EP_CONTAINER_RESTART, /* starts a stopped container as it was made, like a plain start */
 	EP_KIND_COUNT
 };
 

@@ -21,7 +21,8 @@ cleanup() {
 }
 trap cleanup EXIT
 mkdir -p /run/docker/plugins "$D/img/bin"
-sed "s#/var/log/cisgate/audit.log#$D/audit.log#; s#fsync: always#fsync: ${FSYNC:-always}#" \
+# cisgate's lookups go to the dockerd in front of it (d2).
+sed "s#/var/log/cisgate/audit.log#$D/audit.log#; s#fsync: always#fsync: ${FSYNC:-always}#; s#^  socket: /run/docker.sock#  socket: $D/d2.sock#" \
 	"$ROOT/policy/default.yaml" > "$D/policy.yaml"
 "$BIN" serve --socket "/run/docker/plugins/$NAME.sock" --policy "$D/policy.yaml" --insecure-policy 2>/dev/null &
 CG=$!
@@ -87,3 +88,25 @@ pdiff() { paste "$1" "$2" | awk '{print $2 - $1}' | sort -n | awk '{a[NR] = $1} 
 	printf "%+.2f ms (95%% interval of the median %+.2f to %+.2f ms, %d rounds)", a[int((n + 1) / 2)] / 1000, a[lo] / 1000, a[hi] / 1000, n }'; }
 echo "cisgate over the no-op plugin, paired: docker create $(pdiff "$D/t3" "$D/t2") [<= +0.3 ms with fsync always]"
 echo "  API create $(pdiff "$D/a3" "$D/a2")"
+# `docker start` of a container made just before, through each dockerd. By its ID, as
+# `docker run` starts: cisgate saw that ID in the create's answer, so the start needs no
+# lookup. By its name: cisgate looks the container up in dockerd (one GET, which dockerd
+# sends back through cisgate as AuthZ requests) to judge what it runs. Fewer rounds: each
+# start runs a container.
+NS=${BENCH_STARTS:-60}
+for i in $(seq "$NS"); do
+	for n in 1 2 3; do
+		cid=$(DOCKER_HOST=unix://$D/d$n.sock docker create $ARGS)
+		t0=$(date +%s%N)
+		DOCKER_HOST=unix://$D/d$n.sock docker start "$cid" >/dev/null
+		echo $(( ($(date +%s%N) - t0) / 1000 )) >> "$D/s$n"
+		DOCKER_HOST=unix://$D/d$n.sock docker create --name "bs$i" $ARGS >/dev/null
+		t0=$(date +%s%N)
+		DOCKER_HOST=unix://$D/d$n.sock docker start "bs$i" >/dev/null
+		echo $(( ($(date +%s%N) - t0) / 1000 )) >> "$D/n$n"
+	done
+done
+awk -v a="$(med "$D/s1")" -v b="$(med "$D/s3")" -v c="$(med "$D/s2")" -v d="$(med "$D/n2")" -v n="$NS" 'BEGIN {
+	printf "docker start, median of %d: no plugin %.1f ms, no-op plugin %.1f ms, cisgate %.1f ms by ID (no lookup), %.1f ms by name (a lookup)\n", n, a / 1000, b / 1000, c / 1000, d / 1000 }'
+echo "cisgate over the no-op plugin, paired: docker start by ID $(pdiff "$D/s3" "$D/s2")"
+echo "  docker start by name (the container looked up) $(pdiff "$D/n3" "$D/n2")"

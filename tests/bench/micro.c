@@ -124,6 +124,7 @@ main(int argc, char **argv)
 	}
 	/* As the daemon: bind sources resolved on this host. */
 	c->rootfd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	c->judged = NULL;
 	if (argc > 4) {
 		/* Instruction counting: one loop, nothing else. */
 		for (i = 0; i < iters; i++) {

@@ -482,6 +482,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	c->rootfd = -1; /* host paths as written: cases do not depend on this machine */
+	c->judged = NULL;
 	for (i = 0; i < n; i++) {
 		char path[1024], line[65536];
 		FILE *f;

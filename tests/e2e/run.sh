@@ -186,11 +186,13 @@ if [ "${E2E_MANAGED:-1}" = 1 ]; then
 	"$ROOT/packaging/plugin/build.sh" "$BIN" "$PD" >/dev/null 2>&1
 	mkdir -p "$D/etc-cisgate"
 	# The managed plugin's own policy knows its name, so it refuses to be disabled.
-	sed "s#^  file: .*#  file: \"\"\n  stdout: true#" "$D/policy.yaml" > "$D/etc-cisgate/policy.yaml"
+	# Inside the plugin dockerd's socket is at /run/docker.sock (the "docker" mount).
+	sed -e "s#^  file: .*#  file: \"\"\n  stdout: true#" -e "s#^  socket: $D/docker.sock#  socket: /run/docker.sock#" \
+	    "$D/policy.yaml" > "$D/etc-cisgate/policy.yaml"
 	printf 'plugin_names: [cisgate, %s-managed]\n' "$NAME" >> "$D/etc-cisgate/policy.yaml"
 	chmod 644 "$D/etc-cisgate/policy.yaml"
 	if docker plugin create "$NAME-managed" "$PD" >/dev/null 2>"$D/pc.err" &&
-	   docker plugin set "$NAME-managed" policy.source="$D/etc-cisgate" log.source="$D/log" >/dev/null 2>>"$D/pc.err" &&
+	   docker plugin set "$NAME-managed" policy.source="$D/etc-cisgate" log.source="$D/log" docker.source="$D/docker.sock" >/dev/null 2>>"$D/pc.err" &&
 	   docker plugin enable "$NAME-managed" >/dev/null 2>>"$D/pc.err"; then
 		ok "managed plugin created and enabled"
 		stop_dockerd
@@ -205,6 +207,14 @@ if [ "${E2E_MANAGED:-1}" = 1 ]; then
 			denied "managed: the plugin cannot be disabled through the API" "cisgate protects itself" docker plugin disable -f "${NAME%:latest}"
 			denied "managed: the plugin cannot be removed through the API" "cisgate protects itself" docker plugin rm -f "${NAME%:latest}"
 			check "managed: audit records reach dockerd's log via stdout" grep -qF 'decision\":\"deny' "$D/dockerd.log"
+			# Lookups through the plugin's "docker" mount: an exec (the container's user)
+			# and a start by name (what the container holds) are decided on dockerd's answers.
+			timeout 60 docker run -d --name cge2e-m $LIM -u 1000:1000 cge2e:busybox sleep 300 >/dev/null 2>&1
+			check "managed: exec into a compliant container is allowed (looked up through the mounted socket)" \
+				timeout 60 docker exec -u 1000:1000 cge2e-m true
+			docker stop -t 1 cge2e-m >/dev/null 2>&1
+			check "managed: a start by name is looked up and allowed" timeout 60 docker start cge2e-m
+			docker rm -f cge2e-m >/dev/null 2>&1
 			stop_dockerd
 			NAME=${NAME%-managed:latest}
 			# Leave the plugin removable: start without the authz flag for cleanup.

@@ -77,11 +77,20 @@ docker rm -f "$cid" >/dev/null 2>&1
 
 # 1c. A --pid container:X join reaches X's processes: at the same uid, /proc/1/root is X's
 # root file system with X's binds (ptrace would give X's namespaces as well).
-docker run -d --name cgsd-mnt $LIM -u 1000 -v /etc:/host-etc $IMG sleep 600 >/dev/null 2>&1
+# Read-only: nothing here may ever write the host's /etc.
+docker run -d --name cgsd-mnt $LIM -u 1000 -v /etc:/host-etc:ro $IMG sleep 600 >/dev/null 2>&1
 out=$(docker run --rm $LIM -u 1000 --network none --pid container:cgsd-mnt $IMG \
 	sh -c 'md5sum < /proc/1/root/host-etc/passwd' 2>&1)
 effect "1c run --pid container:<a container with -v /etc> reads the host's /etc through /proc/1/root" \
 	has "$out" "$HOST_ETC"
+# 1d. A container made before cisgate keeps what it was made with: an exec into it, or a
+# later plain start, runs with its mounts and namespaces.
+effect "1d exec into a container made with -v /etc reads the host's /etc" \
+	has "$(docker exec cgsd-mnt sh -c 'md5sum < /host-etc/passwd' 2>&1)" "$HOST_ETC"
+docker stop -t 1 cgsd-hostnet >/dev/null 2>&1
+docker start cgsd-hostnet >/dev/null 2>&1
+effect "1d a plain start of a stopped host-network container puts it in the host's network" \
+	has "$(docker exec cgsd-hostnet readlink /proc/self/ns/net 2>&1)" "$HOST_NETNS"
 
 # 4. Local volumes: a relative bind device (resolved against dockerd's cwd, /) and kernel
 # file systems mounted on the host's behalf.
@@ -246,7 +255,12 @@ docker rm -f "$cid" >/dev/null 2>&1
 
 # 1b. The joined container is looked up in dockerd: a host-network one is refused, a
 # compliant one is not.
-docker start cgsd-hostnet >/dev/null 2>&1
+# 1d. The containers phase A made stopped with dockerd: starting one again is judged on
+# what dockerd says it was made with (the join below is decided the same way).
+out=$(docker start cgsd-hostnet 2>&1)
+check "1d denied: a plain start of cgsd-hostnet (host network, made before cisgate)" \
+	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.9] host-network: start runs container cgsd-hostnet, made outside this policy"
+check "1d the denied start did not start it" test "$(docker inspect -f '{{.State.Running}}' cgsd-hostnet 2>&1)" = false
 docker run -d --name cgsd-plainnet $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1
 cid=$(docker create $LIM -u 1000 --network none $IMG readlink /proc/self/ns/net 2>/dev/null)
 rawdeny "1b denied: POST /v1.23/containers/ID/start with NetworkMode container:cgsd-hostnet (host network)" \
@@ -258,18 +272,21 @@ rawok "1b allowed: the same start joining cgsd-plainnet (no host namespace)" 204
 	-d "{\"HostConfig\":{$TOPLIM,\"NetworkMode\":\"container:cgsd-plainnet\"}}" \
 	"http://d/v1.23/containers/$cid/start"
 docker rm -f "$cid" cgsd-plainnet >/dev/null 2>&1
-docker stop -t 1 cgsd-hostnet >/dev/null 2>&1	# made in phase A: counted in $before
 
 # 1c. A --pid join is judged with the joined container's mounts, namespaces, privileges.
-docker start cgsd-mnt >/dev/null 2>&1
+out=$(docker exec -u 1000:1000 cgsd-mnt true 2>&1)
+check "1d denied: exec into cgsd-mnt (a bind of /etc, made before cisgate)" \
+	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.5] sensitive-mounts: exec enters container cgsd-mnt"
+out=$(docker restart -t 1 cgsd-mnt 2>&1)
+check "1d denied: restart of cgsd-mnt" all_of "$out" "authorization denied by plugin $NAME" "restart runs container cgsd-mnt"
 docker run -d --name cgsd-plainpid $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1
 out=$(docker run --rm $LIM -u 1000 --network none --pid container:cgsd-mnt $IMG true 2>&1)
 check "1c denied: run --pid container:cgsd-mnt (it mounts the host's /etc), as inherited" \
 	all_of "$out" "authorization denied by plugin $NAME" "--pid container:cgsd-mnt inherits from container cgsd-mnt"
 check "1c allowed: run --pid container:cgsd-plainpid (a plain container)" \
 	docker run --rm $LIM -u 1000 --network none --pid container:cgsd-plainpid $IMG true
+check "1d allowed: restart of a compliant container" docker restart -t 1 cgsd-plainpid
 docker rm -f cgsd-plainpid >/dev/null 2>&1
-docker stop -t 1 cgsd-mnt >/dev/null 2>&1
 
 # 2. Swarm: services on the swarm made in phase A, then swarm init on a fresh node.
 if [ -n "$SWARM" ]; then

@@ -49,11 +49,15 @@ U1000_ID=$(docker image inspect -f '{{.Id}}' "$U1000")
 docker run -d --name rootc $LIM $IMG sleep 3600 >/dev/null
 docker run -d --name u1000c $OK $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name good $OK $LIM -u 1000:1000 $IMG sleep 3600 >/dev/null
-docker run -d --name hostnet --net host $LIM -u 1000 $IMG sleep 3600 >/dev/null
-docker run -d --name hostpid --pid host $LIM -u 1000 $IMG sleep 3600 >/dev/null
+# Non-compliant ones come back with dockerd by their restart policy (dockerd's own starts
+# reach no plugin); a plain start of one under cisgate is judged.
+RS="--restart unless-stopped"
+docker run -d --name hostnet $RS --net host $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker run -d --name hostpid $RS --pid host $LIM -u 1000 $IMG sleep 3600 >/dev/null
 # A link to the host network one step away (made before cisgate, as an old container is).
-docker run -d --name hostchain --net container:hostnet $LIM -u 1000 $IMG sleep 3600 >/dev/null
-docker run -d --name sockx -v "$D/docker.sock:/var/run/docker.sock" $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker run -d --name hostchain $RS --net container:hostnet $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker run -d --name sockx $RS -v "$D/docker.sock:/var/run/docker.sock" $LIM -u 1000 $IMG sleep 3600 >/dev/null
+docker create --name privc --privileged $LIM -u 1000 $IMG sleep 3600 >/dev/null
 check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
 # Named volumes made while cisgate was not there: one that binds the host's /etc (the door:
 # a later -v etcvol:/x reads the host's /etc, /etc/shadow included), and a plain one. The
@@ -61,6 +65,7 @@ check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
 # /etc, even a cleanup that meets it still mounted.
 docker volume create --opt type=none --opt o=bind,ro --opt device=/etc cge2e-etcvol >/dev/null
 docker volume create cge2e-data >/dev/null
+docker create --name etcc -v cge2e-etcvol:/x $LIM -u 1000 $IMG sleep 3600 >/dev/null
 effect "a volume made with o=bind,ro,device=/etc mounts the host's /etc" \
 	test "$(docker run --rm -v cge2e-etcvol:/x $IMG cat /x/hostname 2>/dev/null)" = "$(cat /etc/hostname)"
 stop_dockerd
@@ -92,9 +97,32 @@ echo "== with cisgate (--workers 1) in front of the same dockerd"
 start_cisgate || { echo "FAIL cisgate did not start"; cat "$D/cisgate.err"; exit 1; }
 start_dockerd "$NAME" || { echo "FAIL dockerd did not start with the plugin"; exit 1; }
 ok "dockerd runs with $NAME"
-# A plain start (no body) needs no lookup: the containers stopped with dockerd run again.
-check "the containers to join are started again" timeout 60 docker start rootc u1000c good hostnet hostpid sockx
-timeout 60 docker start hostchain >/dev/null 2>&1	# after hostnet, whose network it joins
+# A plain start looks the container up: compliant ones (root-user only warns) run again.
+check "the compliant containers are started again" timeout 60 docker start rootc u1000c good
+running() { [ "$(docker inspect -f '{{.State.Running}}' "$@" 2>/dev/null | sort -u)" = true ]; }
+for i in $(seq 100); do running hostnet hostpid sockx && break; sleep 0.2; done
+check "the others came back with dockerd (restart policy), unseen by any plugin" running hostnet hostpid sockx
+out=$(docker start privc 2>&1)
+check "a plain start of a privileged container made before cisgate is denied, saying so" \
+	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.4] privileged: start runs container privc, made outside this policy" "recreate it"
+out=$(docker update --restart on-failure:3 privc 2>&1)
+check "giving it a restart policy (dockerd would start it on its own) is denied too" \
+	all_of "$out" "authorization denied by plugin $NAME" "update gives a restart policy to container privc"
+out=$(docker start etcc 2>&1)
+check "a plain start of a container on the /etc volume made before cisgate is denied" \
+	all_of "$out" "authorization denied by plugin $NAME" "start runs container etcc" "volume cge2e-etcvol"
+check "... and neither started" sh -c "! docker inspect -f '{{.State.Running}}' privc etcc | grep -q true"
+out=$(docker exec -u 1000:1000 hostpid true 2>&1)
+check "exec into a host-PID container made before cisgate is denied" \
+	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.15] host-pid: exec enters container hostpid"
+out=$(docker exec -u 1000:1000 hostchain true 2>&1)
+check "exec into a container that joins a host-network one is denied, naming the join" \
+	all_of "$out" "[CIS 5.9] host-network: exec enters container hostchain" "inherits from container $(docker inspect -f '{{.Id}}' hostnet | cut -c1-12)"
+out=$(docker restart -t 1 sockx 2>&1)
+check "restart of a container that mounts the Docker socket is denied" \
+	all_of "$out" "authorization denied by plugin $NAME" "restart runs container sockx"
+check "... and it still runs" running sockx
+check "restart of a compliant container is allowed" timeout 60 docker restart -t 1 good
 
 out=$(timeout 60 docker exec u1000c id 2>&1)
 if has "$out" "uid=1000(app) gid=1000"; then ok "exec without -u into a uid-1000 container is allowed"; else bad "exec without -u into a uid-1000 container is allowed" "$out"; fi
@@ -161,6 +189,7 @@ check "their docker inspect checks as allow under the same policy" "$BIN" check 
 [ -n "${CAPTURE:-}" ] && jq 'map(del(.State, .NetworkSettings, .LogPath, .ResolvConfPath, .HostnamePath, .HostsPath, .GraphDriver))' "$D/inspect.json" | sed "s#$D#/tmp/cgst#g" > "$CAPTURE"
 
 echo "== the daemon socket dead under cisgate"
+docker stop -t 1 good >/dev/null 2>&1
 stop_cisgate
 sed "s#^  socket: $D/docker.sock#  socket: $D/dead.sock#" "$D/policy.yaml" > "$D/dead.yaml"
 chmod 644 "$D/dead.yaml"
@@ -169,7 +198,11 @@ out=$(timeout 60 docker exec u1000c id 2>&1)
 if has "$out" "authorization denied by plugin $NAME" && has "$out" "could not read container u1000c (exec target) from dockerd"; then
 	ok "exec needing a lookup is denied, saying dockerd could not be read"
 else bad "exec needing a lookup is denied, saying dockerd could not be read" "$out"; fi
-check "a compliant run that needs no lookup is still allowed" timeout 60 docker run --rm $LIM -u 1000 $IMG true
+check "a compliant run that needs no lookup is still allowed (this cisgate judged its create, so its start needs none)" \
+	timeout 60 docker run --rm $LIM -u 1000 $IMG true
+out=$(timeout 60 docker start good 2>&1)
+check "a plain start of a container made before this cisgate ran is looked up: denied, saying dockerd could not be read" \
+	all_of "$out" "authorization denied by plugin $NAME" "could not read container good (container started) from dockerd"
 denied "a privileged run is still denied by its rule" docker run --rm $LIM -u 1000 --privileged $IMG true
 
 summary

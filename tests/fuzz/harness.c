@@ -33,6 +33,7 @@ envelope_differential(const uint8_t *data, size_t size, bool is_response)
 	    !same_str(a.content_length, b.content_length) ||
 	    !same_str(a.content_type, b.content_type) || a.status != b.status ||
 	    !same_str(a.body_error, b.body_error) || a.body_len != b.body_len ||
+	    strcmp(a.resp_id, b.resp_id) != 0 ||
 	    (a.body == NULL) != (b.body == NULL) ||
 	    (a.body != NULL && memcmp(a.body, b.body, a.body_len) != 0)))
 		abort();

@@ -48,6 +48,7 @@ check "the binary is gone" test ! -e /usr/sbin/cisgate
 # The managed plugin directory from `make plugin`.
 P=$ROOT/dist/plugin
 check "plugin config.json" jq -e '.interface.socket=="cisgate.sock" and .interface.types==["docker.authz/1.0"] and .network.type=="none"' "$P/config.json"
+check "plugin config.json mounts dockerd's socket for the lookups" jq -e '[.mounts[] | select(.name == "docker" and .destination == "/run/docker.sock" and .settable == ["source"])] | length == 1' "$P/config.json"
 check "plugin rootfs holds the binary" test -x "$P/rootfs/usr/bin/cisgate"
 check "the binary runs inside its rootfs" chroot "$P/rootfs" /usr/bin/cisgate --version
 summary

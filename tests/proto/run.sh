@@ -617,6 +617,39 @@ daemon: {socket: $T/fd14.sock, timeout: 2s}"
 	env_for POST /v1.41/containers/nosuch/exec '{"Cmd":["id"]}' > "$T/f5.json"
 	r=$(post AuthZPlugin.AuthZReq "$T/f5.json")
 	check "facts: exec into a container dockerd does not know is denied, said" has "$r" 'container nosuch (exec target)'
+	# A plain start runs the container as it was made: looked up and judged, unless this
+	# cisgate allowed its create (the ID dockerd answered) under the same policy.
+	printf '%s' '{"Name":"/privweb","Image":"sha256:aa","Config":{"Image":"app1000","User":"1000"},"HostConfig":{"NetworkMode":"default","Privileged":true,"SecurityOpt":["label=disable"]},"Mounts":[]}' > "$T/fd/container-privweb.json"
+	printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/privweb/start","RequestHeaders":{"Content-Length":"0"}}' > "$T/s1.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/s1.json")
+	check "facts: a plain start of a privileged container made before cisgate is denied, said" \
+	    has "$r" '[CIS 5.4] privileged: start runs container privweb, made outside this policy'
+	check "facts: ... after looking it up" grep -q 'containers/privweb/json' "$T/fd.log"
+	printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/web/restart?t=1"}' > "$T/s2.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/s2.json")
+	check "facts: a restart of a compliant container is allowed" test "$r" = '{"Allow":true}'
+	CID=5e1f0c2a9b8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f
+	printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/%s/start","RequestHeaders":{"Content-Length":"0"}}' "$CID" > "$T/s3.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/s3.json")
+	check "facts: a plain start of an ID dockerd does not know is denied (looked up)" has "$r" "could not read container $CID (container started)"
+	printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/create","ResponseStatusCode":201,"ResponseBody":"%s"}' \
+	    "$(printf '{"Id":"%s","Warnings":[]}\n' "$CID" | base64 -w0)" > "$T/s4.json"
+	check "facts: the create's answer is allowed" test "$(post AuthZPlugin.AuthZRes "$T/s4.json")" = '{"Allow":true}'
+	n=$(grep -c "containers/$CID/json" "$T/fd.log")
+	r=$(post AuthZPlugin.AuthZReq "$T/s3.json")
+	check "facts: once this cisgate allowed its create, its plain start is allowed" test "$r" = '{"Allow":true}'
+	check "facts: ... without a lookup" test "$(grep -c "containers/$CID/json" "$T/fd.log")" = "$n"
+	printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/create","ResponseStatusCode":409,"ResponseBody":"%s"}' \
+	    "$(printf '{"Id":"%s"}' "${CID%?}0" | base64 -w0)" > "$T/s5.json"
+	post AuthZPlugin.AuthZRes "$T/s5.json" >/dev/null
+	printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/%s/start"}' "${CID%?}0" > "$T/s6.json"
+	r=$(post AuthZPlugin.AuthZReq "$T/s6.json")
+	check "facts: a create that failed (409) remembers nothing" has "$r" "could not read container ${CID%?}0"
+	# A new policy judges again: the set is emptied when the policy changes.
+	printf '\n# reloaded\n' >> "$T/fp.yaml"
+	kill -HUP "$PID"; sleep 0.5; [ -n "$VG" ] && sleep 2
+	r=$(post AuthZPlugin.AuthZReq "$T/s3.json")
+	check "facts: after a reload to another policy, the start is looked up again" has "$r" "could not read container $CID"
 	stop
 	kill "$FD_PID" 2>/dev/null; wait "$FD_PID" 2>/dev/null
 	# dockerd gone: the same socket, nobody listening.

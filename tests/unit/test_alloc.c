@@ -255,6 +255,7 @@ decide_loop(const struct policy *p, const char *buf, size_t len, bool arena)
 		return;
 	}
 	c->rootfd = -1;
+	c->judged = NULL;
 	decide_envelope(p, buf, len, false, 0, c);
 	want_allow = c->dec.allow;
 	decide_free(c);

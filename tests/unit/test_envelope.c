@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -31,6 +33,62 @@ test_b64(void **state)
 	assert_int_equal(b64_decode("ex==", 4, out), -1);     /* non-canonical trailing bits */
 	assert_int_equal(b64_decode("e3\n0", 4, out), -1);    /* newline */
 	assert_int_equal(b64_decode("e-_=", 4, out), -1);     /* URL alphabet is not StdEncoding */
+}
+
+/* A response's Id: only a full ID, only from a small JSON answer, read alike by both
+ * parses. */
+static void
+test_resp_id(void **state)
+{
+	static const char id[] = "19e60b45192a38699cc7a41097657660af24d990261651420859fda0aa71217a";
+	static const struct {
+		const char *body; /* the ResponseBody, before base64 */
+		bool response;
+		const char *want;
+	} cases[] = {
+		{"{\"Id\":\"19e60b45192a38699cc7a41097657660af24d990261651420859fda0aa71217a\",\"Warnings\":[]}\n", true, id},
+		{"{\"Id\":\"19e60b45192a38699cc7a41097657660af24d990261651420859fda0aa71217a\",\"Warnings\":[]}\n", false, ""},
+		{"{\"Id\":\"19e60b45192a\"}", true, ""},                 /* short */
+		{"{\"Id\":\"19E60B45192A38699CC7A41097657660AF24D990261651420859FDA0AA71217A\"}", true, ""},
+		{"{\"Id\":\"sha256:19e60b45192a38699cc7a41097657660af24d990261651420859fda0aa71\"}", true, ""},
+		{"{\"Id\":1}", true, ""},
+		{"[\"19e60b45192a38699cc7a41097657660af24d990261651420859fda0aa71217a\"]", true, ""},
+		{"{\"Id\":\"19e60b45192a38699cc7a41097657660af24d990261651420859fda0aa71217a\",\"Id\":\"x\"}", true, ""},
+		{"", true, ""},
+	};
+	char b64[4096], env[8192], ea[256];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct authz_req a, b;
+		static const char tbl[] =
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+		const unsigned char *in = (const unsigned char *)cases[i].body;
+		size_t n = strlen(cases[i].body), o = 0, k;
+
+		for (k = 0; k < n; k += 3) {
+			unsigned v = (unsigned)in[k] << 16 | (k + 1 < n ? (unsigned)in[k + 1] << 8 : 0) |
+			    (k + 2 < n ? in[k + 2] : 0);
+
+			b64[o++] = tbl[v >> 18 & 63];
+			b64[o++] = tbl[v >> 12 & 63];
+			b64[o++] = k + 1 < n ? tbl[v >> 6 & 63] : '=';
+			b64[o++] = k + 2 < n ? tbl[v & 63] : '=';
+		}
+		b64[o] = '\0';
+		snprintf(env, sizeof env, "{\"RequestMethod\":\"POST\",\"RequestUri\":"
+		    "\"/v1.41/containers/create\",\"ResponseStatusCode\":201,\"ResponseBody\":\"%s\"}",
+		    b64);
+		assert_int_equal(envelope_parse(env, strlen(env), cases[i].response, &a, ea,
+		    sizeof ea), 0);
+		assert_string_equal(a.resp_id, cases[i].want);
+		assert_int_equal(envelope_parse_whole(env, strlen(env), cases[i].response, &b, ea,
+		    sizeof ea), 0);
+		assert_string_equal(b.resp_id, cases[i].want);
+		envelope_free(&a);
+		envelope_free(&b);
+	}
 }
 
 struct ecase {
@@ -260,6 +318,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_b64),
+		cmocka_unit_test(test_resp_id),
 		cmocka_unit_test(test_envelopes),
 		cmocka_unit_test(test_fast_path_agrees),
 		cmocka_unit_test(test_missing_method_uri),

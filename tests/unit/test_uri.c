@@ -87,7 +87,7 @@ static const struct rcase routes[] = {
 	{"POST", "/v1.41/containers/c1/kill?signal=KILL", "container_kill", EP_OTHER, RC_HARMLESS, "", ""},
 	{"POST", "/v1.41/containers/c1/pause", "container_pause", EP_OTHER, RC_HARMLESS, "", ""},
 	{"POST", "/v1.41/containers/c1/unpause", "container_unpause", EP_OTHER, RC_HARMLESS, "", ""},
-	{"POST", "/v1.41/containers/c1/restart", "container_restart", EP_OTHER, RC_HARMLESS, "", ""},
+	{"POST", "/v1.41/containers/c1/restart", "container_restart", EP_CONTAINER_RESTART, RC_JUDGED, "c1", ""},
 	{"POST", "/v1.41/containers/c1/start", "container_start", EP_CONTAINER_START, RC_JUDGED, "c1", ""},
 	/* "create" is a name like any other once a verb follows it. */
 	{"POST", "/v1.41/containers/create/start", "container_start", EP_CONTAINER_START, RC_JUDGED, "create", ""},

@@ -111,29 +111,25 @@ decide_vf_ref(const char *s, char *out, size_t outsz)
 	return 0;
 }
 
-/* The existing container a request runs as it was made, and the words its findings start
- * with: a start without a HostConfig, a restart, an update that gives it a restart policy
- * (dockerd then starts it on its own). What it runs is dockerd's to say, unless this
- * cisgate allowed its create under the same policy (then it runs what was judged). NULL
- * for any other request. */
+/* The existing container a request runs, and the words its findings start with: a start
+ * (an old-API one's HostConfig replaces the container's, but dockerd keeps the mounts it
+ * has), a restart, an update that gives it a restart policy (dockerd then starts it on
+ * its own). What it runs is dockerd's to say. NULL for any other request. */
 static const char *
-decide_enters(const struct policy *p, const struct decide_ctx *c)
+decide_enters(const struct decide_ctx *c)
 {
 	const struct docker_view *v = &c->view;
-	const char *how = NULL;
 
 	if (c->ep.target[0] == '\0')
 		return NULL;
-	if (c->ep.kind == EP_CONTAINER_START && !v->has_host)
-		how = "start runs";
-	else if (c->ep.kind == EP_CONTAINER_RESTART)
-		how = "restart runs";
-	else if (c->ep.kind == EP_CONTAINER_UPDATE && v->restart_name[0] != '\0' &&
+	if (c->ep.kind == EP_CONTAINER_START)
+		return "start runs";
+	if (c->ep.kind == EP_CONTAINER_RESTART)
+		return "restart runs";
+	if (c->ep.kind == EP_CONTAINER_UPDATE && v->restart_name[0] != '\0' &&
 	    strcmp(v->restart_name, "no") != 0)
-		how = "update gives a restart policy to";
-	if (how == NULL || judged_has(c->judged, p->sha256, c->ep.target))
-		return NULL;
-	return how;
+		return "update gives a restart policy to";
+	return NULL;
 }
 
 /* Why the container a decide_enters() request runs is looked up, for messages. */
@@ -344,14 +340,17 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 			return -1;
 		return 0;
 	}
-	if (decide_enters(p, c) != NULL) {
+	if (decide_enters(c) != NULL) {
 		if (decide_need(c, FACT_CONTAINER, c->ep.target, decide_enters_why(c), n) != 0)
 			return -1;
 		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
 		    (decide_volume_needs(c, x, "volume of the container started", n) != 0 ||
-		    decide_mode_needs(c, x, n) != 0))
+		    (!v->has_host && decide_mode_needs(c, x, n) != 0)))
 			return -1;
-		return 0;
+		if (c->ep.kind != EP_CONTAINER_START || !v->has_host)
+			return 0;
+		/* An old-API start's own HostConfig replaces the container's modes: its joins
+		 * are the body's, below. */
 	}
 	if (!decide_sets_joins(v))
 		return 0;
@@ -797,8 +796,10 @@ decide_entered(struct decide_ctx *c, const char *how, struct docker_view *fv)
 		v->labels[k] = fv->labels[k];
 	v->nlabels = k;
 	snprintf(owner, sizeof owner, " of container %.64s", c->ep.target);
+	/* An old-API start's HostConfig replaces all but the mounts. */
+	c->run.entered_mounts_only = c->ep.kind == EP_CONTAINER_START && v->has_host;
 	if (decide_read_volumes(c, fv, owner, c->fact_err, sizeof c->fact_err) != 0 ||
-	    decide_mode_joins(c, fv) != 0)
+	    (!c->run.entered_mounts_only && decide_mode_joins(c, fv) != 0))
 		return -1;
 	c->run.entered = fv;
 	c->run.entered_ref = c->ep.target;
@@ -828,11 +829,24 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			return -1;
 		return decide_exec_user(p, c, fv);
 	}
-	if ((how = decide_enters(p, c)) != NULL) {
-		if ((fv = decide_fact_view(c, c->ep.target)) == NULL)
+	if ((how = decide_enters(c)) != NULL) {
+		const struct fact *t = facts_get(c->have, FACT_CONTAINER, c->ep.target);
+
+		if ((fv = decide_fact_view(c, c->ep.target)) != NULL) {
+			if (decide_entered(c, how, fv) != 0)
+				return -1;
+		} else if (t != NULL && t->state == FACT_MISSING) {
+			/* No such container: dockerd answers that itself. */
+		} else if (t == NULL || t->state != FACT_FAILED ||
+		    !judged_has(c->judged, p->sha256, c->ep.target)) {
 			return decide_fact_failed(c, FACT_CONTAINER, c->ep.target,
 			    decide_enters_why(c));
-		return decide_entered(c, how, fv);
+		}
+		/* Else dockerd could not be asked about a container this cisgate allowed at
+		 * create (by its full ID, under this policy): it runs what was judged, and a
+		 * refused start would leave `docker run --rm` waiting forever. */
+		if (c->ep.kind != EP_CONTAINER_START || !v->has_host)
+			return 0;
 	}
 	if (!decide_sets_joins(v))
 		return 0;
@@ -1039,7 +1053,7 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 		return;
 	}
 	if (!decide_body_matters(&c->ep)) {
-		if (decide_enters(p, c) != NULL)
+		if (decide_enters(c) != NULL)
 			decide_plain(p, c, r->user, now);
 		else
 			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);

@@ -439,6 +439,16 @@ eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const char
 			str_appendf(&sb, " | %s", d->v[i].text);
 }
 
+/* True for a container name dockerd would also take for a full container ID (64 hex
+ * digits, after its optional leading slash). */
+static bool
+eval_id_like_name(const char *name)
+{
+	if (name[0] == '/')
+		name++;
+	return strlen(name) == 64 && strspn(name, "0123456789abcdefABCDEF") == 64;
+}
+
 /* The route step: rules judged from the route, the query and the plugin or network body,
  * and routes no rule judges. Returns -1 when it wrote a final deny into d. */
 static int
@@ -450,6 +460,14 @@ eval_route(const struct policy *p, const struct endpoint *ep, const struct docke
 	size_t i;
 	int r = -1;
 
+	/* Once the container of that ID is gone dockerd finds the name instead: a start of
+	 * "ID" would run another container than the one cisgate allowed (judged.h). */
+	if ((ep->kind == EP_CONTAINER_CREATE || (ep->route != NULL &&
+	    strcmp(ep->route->name, "container_rename") == 0)) && eval_id_like_name(ep->name)) {
+		eval_deny_unreadable(d, "a container name of 64 hex digits reads as a container "
+		    "ID; choose another name");
+		return -1;
+	}
 	switch (ep->kind) {
 	case EP_SWARM_INIT:
 	case EP_SWARM_JOIN:

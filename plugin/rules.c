@@ -1514,8 +1514,11 @@ rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
 	if (rf == NULL || rf->entered == NULL ||
 	    !(rules_pid_inherits[r] || r == R_PRIVILEGED || r == R_HOST_PID))
 		return false;
+	if (rf->entered_mounts_only && r != R_SENSITIVE_MOUNTS && r != R_DOCKER_SOCKET &&
+	    r != R_PROPAGATION)
+		return false;
 	str_init(&sb, buf, sizeof buf);
-	if (!rules_check(r, p, rf->entered, &f, &sb))
+	if (!rules_check(r, p, rf->entered, rf->entered_mounts_only ? NULL : &f, &sb))
 		return false;
 	str_appendf(out, "%s container %.*s, made outside this policy (before cisgate, while "
 	    "it was off, or under an older one); recreate it: %s", rf->entered_how,

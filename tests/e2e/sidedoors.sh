@@ -91,6 +91,11 @@ docker stop -t 1 cgsd-hostnet >/dev/null 2>&1
 docker start cgsd-hostnet >/dev/null 2>&1
 effect "1d a plain start of a stopped host-network container puts it in the host's network" \
 	has "$(docker exec cgsd-hostnet readlink /proc/self/ns/net 2>&1)" "$HOST_NETNS"
+docker stop -t 1 cgsd-mnt >/dev/null 2>&1
+API -X POST -H 'Content-Type: application/json' -d "{\"HostConfig\":{$TOPLIM}}" \
+	"http://d/v1.23/containers/cgsd-mnt/start" >/dev/null
+effect "1d an old-API start whose HostConfig has no binds keeps the container's bind of /etc" \
+	has "$(docker exec cgsd-mnt sh -c 'md5sum < /host-etc/passwd' 2>&1)" "$HOST_ETC"
 
 # 4. Local volumes: a relative bind device (resolved against dockerd's cwd, /) and kernel
 # file systems mounted on the host's behalf.
@@ -277,6 +282,9 @@ docker rm -f "$cid" cgsd-plainnet >/dev/null 2>&1
 out=$(docker exec -u 1000:1000 cgsd-mnt true 2>&1)
 check "1d denied: exec into cgsd-mnt (a bind of /etc, made before cisgate)" \
 	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.5] sensitive-mounts: exec enters container cgsd-mnt"
+rawdeny "1d denied: an old-API start of cgsd-mnt with a compliant HostConfig (dockerd keeps its mounts)" \
+	"sensitive-mounts: start runs container cgsd-mnt" -X POST -H 'Content-Type: application/json' \
+	-d "{\"HostConfig\":{$TOPLIM}}" "http://d/v1.23/containers/cgsd-mnt/start"
 out=$(docker restart -t 1 cgsd-mnt 2>&1)
 check "1d denied: restart of cgsd-mnt" all_of "$out" "authorization denied by plugin $NAME" "restart runs container cgsd-mnt"
 docker run -d --name cgsd-plainpid $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1

@@ -99,7 +99,7 @@ static const struct rcase routes[] = {
 	{"POST", "/v1.41/containers/c1/exec", "exec_create", EP_EXEC_CREATE, RC_JUDGED, "c1", ""},
 	{"POST", "/v1.41/exec/e1/start", "exec_start", EP_EXEC_START, RC_HARMLESS, "e1", ""},
 	{"POST", "/v1.41/exec/e1/resize?h=1&w=2", "exec_resize", EP_OTHER, RC_HARMLESS, "", ""},
-	{"POST", "/v1.41/containers/c1/rename?name=c2", "container_rename", EP_OTHER, RC_HARMLESS, "", ""},
+	{"POST", "/v1.41/containers/c1/rename?name=c2", "container_rename", EP_OTHER, RC_HARMLESS, "", "c2"},
 	{"POST", "/v1.41/containers/c1/update", "container_update", EP_CONTAINER_UPDATE, RC_JUDGED, "c1", ""},
 	{"POST", "/v1.41/containers/prune", "container_prune", EP_OTHER, RC_HARMLESS, "", ""},
 	{"POST", "/v1.41/commit?container=c1&repo=x", "commit", EP_OTHER, RC_HARMLESS, "", ""},

@@ -182,6 +182,20 @@ decide_image_exempt(const struct policy *p, const struct docker_view *v)
 	return false;
 }
 
+/* The image of a container an exec or a start enters, looked up by its ID when an
+ * exemption names images: its name as written ("ci/dind:20") may be a local tag, which
+ * carries no waiver (exemption_image). */
+static bool
+decide_entered_image(const struct policy *p, const struct docker_view *x)
+{
+	size_t i;
+
+	for (i = 0; x->image_id[0] != '\0' && i < p->nex; i++)
+		if (p->ex[i].image != NULL)
+			return true;
+	return false;
+}
+
 /* An exec's user needs the target's /etc/passwd: it is left to the container, or a name,
  * or a uid without a group (whose gid comes from the passwd entry, or is 0). */
 static bool
@@ -336,7 +350,8 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 		/* Once the target is known: what its named volumes mount, whom it joins. */
 		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
 		    (decide_volume_needs(c, x, "volume of the container entered", n) != 0 ||
-		    decide_mode_needs(c, x, n) != 0))
+		    decide_mode_needs(c, x, n) != 0 || (decide_entered_image(p, x) &&
+		    decide_need(c, FACT_IMAGE, x->image_id, "image of the container", n) != 0)))
 			return -1;
 		return 0;
 	}
@@ -345,7 +360,9 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 			return -1;
 		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
 		    (decide_volume_needs(c, x, "volume of the container started", n) != 0 ||
-		    (!v->has_host && decide_mode_needs(c, x, n) != 0)))
+		    (!v->has_host && decide_mode_needs(c, x, n) != 0) ||
+		    (decide_entered_image(p, x) &&
+		    decide_need(c, FACT_IMAGE, x->image_id, "image of the container", n) != 0)))
 			return -1;
 		if (c->ep.kind != EP_CONTAINER_START || !v->has_host)
 			return 0;
@@ -784,14 +801,26 @@ decide_mode_joins(struct decide_ctx *c, const struct docker_view *src)
  * holds (rules_check_entered). Returns -1 with c->fact_err set when a volume cannot be
  * told. */
 static int
-decide_entered(struct decide_ctx *c, const char *how, struct docker_view *fv)
+decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
+    struct docker_view *fv)
 {
 	struct docker_view *v = &c->view;
+	const struct fact *im;
+	struct gj_error e;
 	char owner[96];
 	size_t k;
 
 	v->image = fv->image;
 	c->run.image_id = fv->image_id;
+	/* Image exemptions match the image dockerd reports (no answer: none matches). */
+	if (decide_entered_image(p, fv)) {
+		im = facts_get(c->have, FACT_IMAGE, fv->image_id);
+		if (im != NULL && im->state == FACT_OK && c->run.image == NULL &&
+		    docker_image_read(im->body, im->len, &c->image, &e) == 0)
+			c->run.image = &c->image;
+		else
+			c->run.image_unresolved = true;
+	}
 	for (k = 0; k < fv->nlabels && k < CG_LABELS_MAX; k++)
 		v->labels[k] = fv->labels[k];
 	v->nlabels = k;
@@ -825,7 +854,7 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			return 0;
 		if ((fv = decide_fact_view(c, c->ep.target)) == NULL)
 			return decide_fact_failed(c, FACT_CONTAINER, c->ep.target, "exec target");
-		if (decide_entered(c, "exec enters", fv) != 0)
+		if (decide_entered(p, c, "exec enters", fv) != 0)
 			return -1;
 		return decide_exec_user(p, c, fv);
 	}
@@ -833,7 +862,7 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 		const struct fact *t = facts_get(c->have, FACT_CONTAINER, c->ep.target);
 
 		if ((fv = decide_fact_view(c, c->ep.target)) != NULL) {
-			if (decide_entered(c, how, fv) != 0)
+			if (decide_entered(p, c, how, fv) != 0)
 				return -1;
 		} else if (t != NULL && t->state == FACT_MISSING) {
 			/* No such container: dockerd answers that itself. */

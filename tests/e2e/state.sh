@@ -58,6 +58,9 @@ docker run -d --name hostpid $RS --pid host $LIM -u 1000 $IMG sleep 3600 >/dev/n
 docker run -d --name hostchain $RS --net container:hostnet $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name sockx $RS -v "$D/docker.sock:/var/run/docker.sock" $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker create --name privc --privileged $LIM -u 1000 $IMG sleep 3600 >/dev/null
+# Made from a local tag onto a name the policy waives by glob: the tag carries no waiver.
+docker tag "$IMG" cge2e/priv:old
+docker create --name privtag --privileged $LIM -u 1000 cge2e/priv:old sleep 3600 >/dev/null
 check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
 # Named volumes made while cisgate was not there: one that binds the host's /etc (the door:
 # a later -v etcvol:/x reads the host's /etc, /etc/shadow included), and a plain one. The
@@ -105,6 +108,9 @@ check "the others came back with dockerd (restart policy), unseen by any plugin"
 out=$(docker start privc 2>&1)
 check "a plain start of a privileged container made before cisgate is denied, saying so" \
 	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.4] privileged: start runs container privc, made outside this policy" "recreate it"
+out=$(docker start privtag 2>&1)
+check "... and one made from a local tag onto a waived image name (the tag carries no waiver)" \
+	all_of "$out" "authorization denied by plugin $NAME" "start runs container privtag"
 out=$(docker update --restart on-failure:3 privc 2>&1)
 check "giving it a restart policy (dockerd would start it on its own) is denied too" \
 	all_of "$out" "authorization denied by plugin $NAME" "update gives a restart policy to container privc"

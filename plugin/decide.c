@@ -113,8 +113,8 @@ decide_vf_ref(const char *s, char *out, size_t outsz)
 
 /* The existing container a request runs, and the words its findings start with: a start
  * (an old-API one's HostConfig replaces the container's, but dockerd keeps the mounts it
- * has), a restart, an update that gives it a restart policy (dockerd then starts it on
- * its own). What it runs is dockerd's to say. NULL for any other request. */
+ * has), a restart, an attach, an update that gives it a restart policy (dockerd then
+ * starts it on its own). What it runs is dockerd's to say. NULL for any other request. */
 static const char *
 decide_enters(const struct decide_ctx *c)
 {
@@ -126,6 +126,8 @@ decide_enters(const struct decide_ctx *c)
 		return "start runs";
 	if (c->ep.kind == EP_CONTAINER_RESTART)
 		return "restart runs";
+	if (c->ep.kind == EP_CONTAINER_ATTACH)
+		return "attach enters"; /* a shell made with -it is a shell in it */
 	if (c->ep.kind == EP_CONTAINER_UPDATE && v->restart_name[0] != '\0' &&
 	    strcmp(v->restart_name, "no") != 0)
 		return "update gives a restart policy to";
@@ -136,7 +138,8 @@ decide_enters(const struct decide_ctx *c)
 static const char *
 decide_enters_why(const struct decide_ctx *c)
 {
-	return c->ep.kind == EP_CONTAINER_UPDATE ? "container updated" : "container started";
+	return c->ep.kind == EP_CONTAINER_UPDATE ? "container updated" :
+	    c->ep.kind == EP_CONTAINER_ATTACH ? "container attached" : "container started";
 }
 
 static bool
@@ -811,6 +814,7 @@ decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
 	size_t k;
 
 	v->image = fv->image;
+	v->name = fv->name; /* a name exemption matches its name, not the reference used */
 	c->run.image_id = fv->image_id;
 	/* Image exemptions match the image dockerd reports (no answer: none matches). */
 	if (decide_entered_image(p, fv)) {

@@ -1167,6 +1167,7 @@ rules_judge_kind(enum ep_kind k)
 	case EP_NETWORK_CREATE:
 	case EP_NETWORK_CONNECT:
 	case EP_CONTAINER_RESTART: /* the container it runs (rules_check_entered) */
+	case EP_CONTAINER_ATTACH:
 		return true;
 	default:
 		break;
@@ -1514,8 +1515,11 @@ rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
 	if (rf == NULL || rf->entered == NULL ||
 	    !(rules_pid_inherits[r] || r == R_PRIVILEGED || r == R_HOST_PID))
 		return false;
+	/* What an old-API start's HostConfig does not replace: the mounts, and the security
+	 * profiles dockerd parsed at create (a seccomp=unconfined stays, though inspect then
+	 * shows no SecurityOpt). */
 	if (rf->entered_mounts_only && r != R_SENSITIVE_MOUNTS && r != R_DOCKER_SOCKET &&
-	    r != R_PROPAGATION)
+	    r != R_PROPAGATION && r != R_SECCOMP && r != R_APPARMOR && r != R_SELINUX)
 		return false;
 	str_init(&sb, buf, sizeof buf);
 	if (!rules_check(r, p, rf->entered, rf->entered_mounts_only ? NULL : &f, &sb))

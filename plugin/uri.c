@@ -40,6 +40,7 @@ static const char *const uri_names[EP_KIND_COUNT] = {
 	[EP_CONFIG_CREATE] = "config_create",
 	[EP_GRPC] = "grpc",
 	[EP_CONTAINER_RESTART] = "container_restart",
+	[EP_CONTAINER_ATTACH] = "container_attach",
 };
 
 /* Every route of a kind has this class (EP_OTHER routes carry their own). */
@@ -72,6 +73,7 @@ static const enum route_class uri_kind_classes[EP_KIND_COUNT] = {
 	[EP_CONFIG_CREATE] = RC_HARMLESS,
 	[EP_GRPC] = RC_DEFAULT,
 	[EP_CONTAINER_RESTART] = RC_JUDGED,
+	[EP_CONTAINER_ATTACH] = RC_JUDGED,
 };
 
 static const char *const uri_kind_objects[EP_KIND_COUNT] = {
@@ -103,6 +105,7 @@ static const char *const uri_kind_objects[EP_KIND_COUNT] = {
 	[EP_CONFIG_CREATE] = "config",
 	[EP_GRPC] = "",
 	[EP_CONTAINER_RESTART] = "container",
+	[EP_CONTAINER_ATTACH] = "container",
 };
 
 static const char *const uri_class_names[RC_COUNT] = {
@@ -133,8 +136,8 @@ static const struct uri_route uri_routes[] = {
 	R("container_top", "GET", "/containers/{name:.*}/top", EP_OTHER, RC_READ),
 	R("container_logs", "GET", "/containers/{name:.*}/logs", EP_OTHER, RC_READ),
 	R("container_stats", "GET", "/containers/{name:.*}/stats", EP_OTHER, RC_READ),
-	R("container_attach_ws", "GET", "/containers/{name:.*}/attach/ws", EP_OTHER,
-	    RC_HARMLESS),
+	R("container_attach_ws", "GET", "/containers/{name:.*}/attach/ws", EP_CONTAINER_ATTACH,
+	    RC_JUDGED),
 	R("exec_inspect", "GET", "/exec/{id:.*}/json", EP_OTHER, RC_READ),
 	R("container_archive_get", "GET", "/containers/{name:.*}/archive", EP_OTHER, RC_READ),
 	RQ("container_create", "POST", "/containers/create", EP_CONTAINER_CREATE, RC_JUDGED,
@@ -149,7 +152,8 @@ static const struct uri_route uri_routes[] = {
 	R("container_stop", "POST", "/containers/{name:.*}/stop", EP_OTHER, RC_HARMLESS),
 	R("container_wait", "POST", "/containers/{name:.*}/wait", EP_OTHER, RC_HARMLESS),
 	R("container_resize", "POST", "/containers/{name:.*}/resize", EP_OTHER, RC_HARMLESS),
-	R("container_attach", "POST", "/containers/{name:.*}/attach", EP_OTHER, RC_HARMLESS),
+	R("container_attach", "POST", "/containers/{name:.*}/attach", EP_CONTAINER_ATTACH,
+	    RC_JUDGED),
 	R("container_copy", "POST", "/containers/{name:.*}/copy", EP_OTHER, RC_READ),
 	R("exec_create", "POST", "/containers/{name:.*}/exec", EP_EXEC_CREATE, RC_JUDGED),
 	R("exec_start", "POST", "/exec/{name:.*}/start", EP_EXEC_START, RC_HARMLESS),

@@ -54,7 +54,8 @@ struct run_facts {
 	const char *entered_ref; /* as the request names it */
 	const char *entered_how; /* "exec enters", "start runs", "restart runs" */
 	bool entered_mounts_only; /* an old-API start's HostConfig replaces all but the
-	                             container's mounts: only they are judged */
+	                             container's mounts and security profiles: only they
+	                             are judged */
 };
 
 #endif

@@ -121,6 +121,10 @@ check "... and neither started" sh -c "! docker inspect -f '{{.State.Running}}' 
 out=$(docker exec -u 1000:1000 hostpid true 2>&1)
 check "exec into a host-PID container made before cisgate is denied" \
 	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.15] host-pid: exec enters container hostpid"
+out=$(timeout 20 docker attach --no-stdin hostpid 2>&1)
+# The CLI prints a refused hijack as "unable to upgrade to tcp, received 403 ..."; the record says why.
+check "attach to a host-PID container made before cisgate is denied (the CLI says 403)" has "$out" "received 403"
+check "... and the record says why" grep -q 'host-pid: attach enters container hostpid' "$D/log/audit.log"
 out=$(docker exec -u 1000:1000 hostchain true 2>&1)
 check "exec into a container that joins a host-network one is denied, naming the join" \
 	all_of "$out" "[CIS 5.9] host-network: exec enters container hostchain" "inherits from container $(docker inspect -f '{{.Id}}' hostnet | cut -c1-12)"

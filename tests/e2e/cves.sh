@@ -61,13 +61,13 @@ i=0; while [ $i -lt 150 ] && ! grep -q "daemon-cves entries judged" "$D/cisgate.
 sleep 1.2
 check "cisgate read dockerd's version through its daemon client" grep -q "dockerd $VER: daemon-cves entries judged" "$D/cisgate.err"
 check "the container runs" test "$(docker inspect -f '{{.State.Running}}' "$CID" 2>&1)" = true
-out=$(timeout 60 docker cp - "$CID:/" < "$D/payload.tar.xz" 2>&1)
+out=$(timeout -k 5 60 docker cp - "$CID:/" < "$D/payload.tar.xz" 2>&1)
 check "denied:  docker cp - of an xz archive into a running container" has "$out" "authorization denied by plugin $NAME"
 check "denied:  the message names CVE-2026-41567 and the fixed version" has "$out" "has CVE-2026-41567 (fixed in 29.5.1)"
 check "denied:  nothing was unpacked" sh -c "! docker exec $CID cat /cve-file >/dev/null 2>&1"
-out=$(timeout 60 docker cp "$D/payload/cve-file" "$CID:/" 2>&1)
+out=$(timeout -k 5 60 docker cp "$D/payload/cve-file" "$CID:/" 2>&1)
 check "denied:  plain docker cp of a file into the container (the same route)" has "$out" "CVE-2026-41567"
-out=$(timeout 60 docker cp "$CID:/etc/passwd" - 2>&1 | tar -xOf - 2>/dev/null)
+out=$(timeout -k 5 60 docker cp "$CID:/etc/passwd" - 2>&1 | tar -xOf - 2>/dev/null)
 check "allowed: docker cp out of the container (a read)" has "$out" "root:x:0:0"
 # A create whose body is chunked: dockerd 20.10 without the CVE-2024-41110 fix forwards it to
 # the plugin without its body. Denied either way; which reason depends on the fix.

@@ -23,13 +23,13 @@ check "its directory is a fresh temporary one" sh -c "case '$D' in /tmp/cisgate-
 check "it shows an allowed run" grep -q '^  1000$' "$OUT"
 check "and a denied one, with its message" grep -q 'authorization denied by plugin cgdemo[0-9]*: cisgate denied this request: \[CIS 5.4\] privileged' "$OUT"
 eval "$line"
-out=$(timeout 60 docker run --rm --memory 64m --cpus 1 --pids-limit 64 -u 1000 \
+out=$(timeout -k 5 60 docker run --rm --memory 64m --cpus 1 --pids-limit 64 -u 1000 \
 	-v /usr/share/zoneinfo:/usr/share/zoneinfo:ro demo:busybox ls /usr/share/zoneinfo 2>&1)
 check "the pasted DOCKER_HOST works: a read-only zoneinfo mount is allowed" has "$out" "UTC"
-out=$(timeout 60 docker run --rm --memory 64m --cpus 1 --pids-limit 64 -u 1000 \
+out=$(timeout -k 5 60 docker run --rm --memory 64m --cpus 1 --pids-limit 64 -u 1000 \
 	-v /usr/share/zoneinfo:/z demo:busybox true 2>&1)
 check "a read-write one is denied, saying :ro would do" has "$out" "mount it read-only (:ro)"
-timeout 60 docker run -d --memory 64m --cpus 1 --pids-limit 64 -u 1000 demo:busybox sleep 300 >/dev/null 2>&1
+timeout -k 5 60 docker run -d --memory 64m --cpus 1 --pids-limit 64 -u 1000 demo:busybox sleep 300 >/dev/null 2>&1
 DKP=$(cat "$D/docker.pid" 2>/dev/null)
 CGP=$(pgrep -f "serve --socket /run/docker/plugins/cgdemo[0-9]*.sock --policy $D/" | head -1)
 check "dockerd and cisgate of the demo run" sh -c "test -n '$DKP' && kill -0 '$DKP' && test -n '$CGP'"

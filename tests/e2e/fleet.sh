@@ -89,7 +89,7 @@ for c in sh true id; do ln -sf busybox "$D/img/bin/$c"; done
 echo 'root:x:0:0:root:/:/bin/sh' > "$D/img/etc/passwd"
 tar -C "$D/img" -cf "$D/img.tar" .
 LIM="--memory 64m --cpus 1 --pids-limit 64"
-dk() { local h=$1; shift; DOCKER_HOST=unix://$D/$h/docker.sock timeout 60 docker "$@"; }
+dk() { local h=$1; shift; DOCKER_HOST=unix://$D/$h/docker.sock timeout -k 5 60 docker "$@"; }
 for h in a b; do check "host $h: image imported" dk $h import "$D/img.tar" cgfleet:busybox; done
 check "host a: a compliant run runs" test "$(dk a run --rm $LIM -u 1000 cgfleet:busybox id -u 2>&1)" = 1000
 check "host a: a second one" test "$(dk a run --rm $LIM -u 1000 cgfleet:busybox id -u 2>&1)" = 1000

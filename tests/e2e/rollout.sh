@@ -60,10 +60,10 @@ LIM="--memory 64m --cpus 1 --pids-limit 64 -u 1000"
 # Audit mode: nothing is denied, the dangerous requests are recorded as would_deny.
 # (Whether a privileged container can then start depends on the host: not cisgate's call.)
 not_denied() { ! has "$1" "authorization denied"; }
-out=$(timeout 60 docker run --rm --privileged --net host cgroll:busybox true 2>&1)
+out=$(timeout -k 5 60 docker run --rm --privileged --net host cgroll:busybox true 2>&1)
 check "audit mode: --privileged --net host is not denied" not_denied "$out"
-check "audit mode: a Docker-socket mount runs" timeout 60 docker run --rm $LIM -v /run/docker.sock:/s cgroll:busybox true
-check "audit mode: a compliant run runs" timeout 60 docker run --rm $LIM --read-only cgroll:busybox true
+check "audit mode: a Docker-socket mount runs" timeout -k 5 60 docker run --rm $LIM -v /run/docker.sock:/s cgroll:busybox true
+check "audit mode: a compliant run runs" timeout -k 5 60 docker run --rm $LIM --read-only cgroll:busybox true
 # The README's jq line, verbatim.
 jq -c 'select(.would_deny) | [.time, .image // .path, [.violations[] | select(.action == "deny" and (.waived_by | not)) | .rule]]' "$LOG" > "$D/would.out"
 check "jq: the privileged run would be denied for privileged and host-network" \
@@ -98,18 +98,18 @@ out=$("$BIN" lint "$P")
 check "step 3: lint passes, warning about the expired and the expiring exemption" \
 	sh -c "printf '%s' '$out' | grep -q 'exemption old-waiver expired on' && printf '%s' '$out' | grep -q 'exemption legacy-priv expires on' && printf '%s' '$out' | grep -qx 'policy OK'"
 reload
-check "enforce: the exempted container runs" timeout 60 docker run --rm --name legacy-1 $LIM --privileged cgroll:busybox true
-out=$(timeout 60 docker run --rm $LIM --privileged cgroll:busybox true 2>&1)
+check "enforce: the exempted container runs" timeout -k 5 60 docker run --rm --name legacy-1 $LIM --privileged cgroll:busybox true
+out=$(timeout -k 5 60 docker run --rm $LIM --privileged cgroll:busybox true 2>&1)
 check "enforce: --privileged elsewhere is denied" has "$out" "[CIS 5.4] privileged"
-out=$(timeout 60 docker run --rm --name old-1 $LIM --privileged cgroll:busybox true 2>&1)
+out=$(timeout -k 5 60 docker run --rm --name old-1 $LIM --privileged cgroll:busybox true 2>&1)
 check "enforce: an expired exemption is named in the denial" has "$out" "(exemption old-waiver expired on $(date -u -d "$yesterday + 1 day" +%F) 00:00 UTC"
 check "and in its record" sh -c "jq -e 'select(.container == \"old-1\") | .expired_exemption == \"old-waiver\"' '$LOG' | grep -q true"
 check "the waived run's record names its exemption" sh -c "jq -e 'select(.container == \"legacy-1\") | .exemption == \"legacy-priv\"' '$LOG' | grep -q true"
 
 # Read-only mounts of time zone files pass; read-write ones do not.
-check "a read-only zoneinfo mount is allowed" timeout 60 docker run --rm $LIM -v /usr/share/zoneinfo:/usr/share/zoneinfo:ro cgroll:busybox ls /usr/share/zoneinfo/UTC
-check "--mount ...,readonly too" timeout 60 docker run --rm $LIM --mount type=bind,src=/etc/localtime,dst=/etc/localtime,readonly cgroll:busybox true
-out=$(timeout 60 docker run --rm $LIM -v /usr/share/zoneinfo:/usr/share/zoneinfo cgroll:busybox true 2>&1)
+check "a read-only zoneinfo mount is allowed" timeout -k 5 60 docker run --rm $LIM -v /usr/share/zoneinfo:/usr/share/zoneinfo:ro cgroll:busybox ls /usr/share/zoneinfo/UTC
+check "--mount ...,readonly too" timeout -k 5 60 docker run --rm $LIM --mount type=bind,src=/etc/localtime,dst=/etc/localtime,readonly cgroll:busybox true
+out=$(timeout -k 5 60 docker run --rm $LIM -v /usr/share/zoneinfo:/usr/share/zoneinfo cgroll:busybox true 2>&1)
 check "a read-write zoneinfo mount is denied, saying :ro would do" has "$out" "mount it read-only (:ro)"
 
 # Step 4: strict.yaml as the shadow of the enforced default.yaml.
@@ -118,7 +118,7 @@ chmod 644 "$D/etc/strict.yaml"
 echo "shadow: $D/etc/strict.yaml" >> "$P"
 check "lint checks the shadow with it" sh -c "'$BIN' lint '$P' | grep -q 'shadow policy $D/etc/strict.yaml OK'"
 reload
-check "shadow: a run default.yaml allows still runs" timeout 60 docker run --rm --name shadowed $LIM cgroll:busybox true
+check "shadow: a run default.yaml allows still runs" timeout -k 5 60 docker run --rm --name shadowed $LIM cgroll:busybox true
 check "its record holds strict.yaml's deny" sh -c "jq -e 'select(.container == \"shadowed\") | .decision != \"deny\" and .shadow.decision == \"deny\" and ([.shadow.violations[].rule] | index(\"readonly-rootfs\")) != null' '$LOG' | grep -q true"
 "$BIN" audit diff --since "$(date -u +%F)" "$LOG" > "$D/diff.out"
 check "audit diff: what strict.yaml would have denied, per rule" sh -c "grep -q 'would have denied [1-9][0-9]* request' '$D/diff.out' && grep -q '^  readonly-rootfs ' '$D/diff.out'"

@@ -88,7 +88,7 @@ denied() {
 }
 
 before=$(docker ps -aq | wc -l)
-out=$(timeout 60 docker run --rm $LIM -u 1000 cge2e:busybox id -u 2>&1)
+out=$(timeout -k 5 60 docker run --rm $LIM -u 1000 cge2e:busybox id -u 2>&1)
 check "compliant docker run runs the container" test "$out" = 1000
 denied "--privileged is denied" "[CIS 5.4] privileged" docker run --rm $LIM --privileged cge2e:busybox true
 denied "--pid host is denied" "[CIS 5.15] host-pid" docker run --rm $LIM --pid host cge2e:busybox true
@@ -132,7 +132,7 @@ denied "exec -u 0:0 is denied" "[CIS 5.23] exec-root-user" docker exec -u 0:0 cg
 # The image's /etc/passwd has no uid 1000: runc gives it gid 0 (issue 14).
 denied "exec without -u is denied (uid 1000 without a passwd entry runs with gid 0)" "runs with group 0 (root)" docker exec cge2e-c id
 denied "exec -u 1000 is denied for the same reason" "no entry in its /etc/passwd, so runc gives it gid 0" docker exec -u 1000 cge2e-c id
-out=$(timeout 60 docker exec -u 1000:1000 cge2e-c id 2>&1)
+out=$(timeout -k 5 60 docker exec -u 1000:1000 cge2e-c id 2>&1)
 check "exec -u 1000:1000 is allowed" has "$out" "uid=1000 gid=1000"
 denied "update removing the PIDs limit is denied" "[CIS 5.28] pids-limit: update removes the PIDs limit" docker update --pids-limit -1 cge2e-c
 check "update keeping limits is allowed" docker update --memory 128m --memory-swap 256m cge2e-c
@@ -176,7 +176,7 @@ out=$(timeout 90 docker ps 2>&1); rc=$?
 check "with cisgate down dockerd refuses requests (fail closed)" test $rc -ne 0
 echo "     (dockerd gave up after $(( $(date +%s) - t0 ))s: $(printf '%s' "$out" | head -c 160))"
 start_cisgate
-check "after cisgate restarts, requests work without restarting dockerd" timeout 60 docker ps
+check "after cisgate restarts, requests work without restarting dockerd" timeout -k 5 60 docker ps
 denied "and denials work again" "[CIS 5.4] privileged" docker run --rm $LIM --privileged cge2e:busybox true
 docker rm -f cge2e-c >/dev/null 2>&1
 
@@ -200,7 +200,7 @@ if [ "${E2E_MANAGED:-1}" = 1 ]; then
 		if start_dockerd "$NAME-managed:latest"; then
 			ok "dockerd restarted with the managed plugin $NAME-managed:latest"
 			NAME="$NAME-managed:latest"
-			out=$(timeout 60 docker run --rm $LIM -u 1000 cge2e:busybox id -u 2>&1)
+			out=$(timeout -k 5 60 docker run --rm $LIM -u 1000 cge2e:busybox id -u 2>&1)
 			check "managed: compliant run runs" test "$out" = 1000
 			denied "managed: --privileged is denied" "[CIS 5.4] privileged" docker run --rm $LIM --privileged cge2e:busybox true
 			denied "managed: a docker.sock mount is denied" "[CIS 5.31]" docker run --rm $LIM -v /run/docker.sock:/s cge2e:busybox true
@@ -209,11 +209,11 @@ if [ "${E2E_MANAGED:-1}" = 1 ]; then
 			check "managed: audit records reach dockerd's log via stdout" grep -qF 'decision\":\"deny' "$D/dockerd.log"
 			# Lookups through the plugin's "docker" mount: an exec (the container's user)
 			# and a start by name (what the container holds) are decided on dockerd's answers.
-			timeout 60 docker run -d --name cge2e-m $LIM -u 1000:1000 cge2e:busybox sleep 300 >/dev/null 2>&1
+			timeout -k 5 60 docker run -d --name cge2e-m $LIM -u 1000:1000 cge2e:busybox sleep 300 >/dev/null 2>&1
 			check "managed: exec into a compliant container is allowed (looked up through the mounted socket)" \
-				timeout 60 docker exec -u 1000:1000 cge2e-m true
+				timeout -k 5 60 docker exec -u 1000:1000 cge2e-m true
 			docker stop -t 1 cge2e-m >/dev/null 2>&1
-			check "managed: a start by name is looked up and allowed" timeout 60 docker start cge2e-m
+			check "managed: a start by name is looked up and allowed" timeout -k 5 60 docker start cge2e-m
 			docker rm -f cge2e-m >/dev/null 2>&1
 			stop_dockerd
 			NAME=${NAME%-managed:latest}

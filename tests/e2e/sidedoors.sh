@@ -176,7 +176,7 @@ check "3 a managed authz plugin named $NAME (allow-all) is created and enabled" 
 	test "$(docker plugin inspect -f '{{.Enabled}}' "$NAME" 2>&1)" = true
 
 # 2. Swarm: services' task containers are created inside the daemon, never through AuthZ.
-out=$(timeout 60 docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:$SWPORT 2>&1)
+out=$(timeout -k 5 60 docker swarm init --advertise-addr 127.0.0.1 --listen-addr 127.0.0.1:$SWPORT 2>&1)
 SWARM=
 if check "2 swarm init --advertise-addr 127.0.0.1 works on a private dockerd" \
 	test "$(docker info -f '{{.Swarm.LocalNodeState}}' 2>&1)" = active; then SWARM=1; fi
@@ -212,7 +212,7 @@ fi
 stop_dockerd
 start_cisgate || { bad "cisgate started"; cat "$D/cisgate.err"; exit 1; }
 if start_dockerd "$NAME"; then
-	out=$(timeout 60 docker run --rm $LIM -u 1000 --privileged $IMG grep CapBnd /proc/self/status 2>&1)
+	out=$(timeout -k 5 60 docker run --rm $LIM -u 1000 --privileged $IMG grep CapBnd /proc/self/status 2>&1)
 	effect "3 with the managed plugin named $NAME enabled, dockerd asks it, not cisgate: --privileged runs" \
 		all_of "$out" "$(capline CapBnd 21)"
 	effect "3 and cisgate never saw the request (no audit record)" sh -c "! grep -q privileged '$D/log/audit.log'"
@@ -330,7 +330,7 @@ if [ -n "$SWARM" ]; then
 		docker service update -d --no-resolve-image --mount-add type=bind,src=/,dst=/host cgsd-good
 	check "2 allowed: service update --limit-memory 128m" \
 		docker service update -d --no-resolve-image --limit-memory 128m cgsd-good
-	out=$(timeout 60 docker service create -d --no-resolve-image --name etc --limit-memory 64m \
+	out=$(timeout -k 5 60 docker service create -d --no-resolve-image --name etc --limit-memory 64m \
 		--limit-cpu 1 --limit-pids 64 -u 1000 --mount 'type=bind,src=/{{.Service.Name}},dst=/x,readonly' \
 		$IMG sleep 300 2>&1)
 	check "2b denied: service etc with --mount src=/{{.Service.Name}}, saying templates are expanded after cisgate" \
@@ -398,7 +398,7 @@ denied "5 denied: -v $W/sock:/s (a link to docker.sock)" docker run --rm $LIM -u
 denied "5 denied: -v /var:/v (a parent of /var/lib/docker)" docker run --rm $LIM -u 1000 -v /var:/v $IMG true
 denied "5 denied: -v /var/lib:/v" docker run --rm $LIM -u 1000 -v /var/lib:/v $IMG true
 denied "5 denied: -v <dockerd's --data-root>:/r" docker run --rm $LIM -u 1000 -v "$D/root:/r" $IMG true
-out=$(timeout 60 docker run --rm $LIM -u 1000 -v "$DATA:/data:ro" $IMG cat /data/file 2>&1)
+out=$(timeout -k 5 60 docker run --rm $LIM -u 1000 -v "$DATA:/data:ro" $IMG cat /data/file 2>&1)
 check "5 allowed: -v $DATA:/data (a dedicated directory)" test "$out" = "private data"
 
 # 6. Update.
@@ -414,7 +414,7 @@ docker rm -f cgsd-upd >/dev/null 2>&1
 denied "7 denied: --memory 8t" docker run --rm --memory 8t --cpus 1 --pids-limit 64 -u 1000 $IMG true
 denied "7 denied: --memory-swap -1" docker run --rm --memory 64m --memory-swap -1 --cpus 1 --pids-limit 64 -u 1000 $IMG true
 denied "7 denied: --pids-limit 4194304" docker run --rm --memory 64m --cpus 1 --pids-limit 4194304 -u 1000 $IMG true
-out=$(timeout 60 docker run --rm --memory 256m --pids-limit 100 --cpus 1 -u 1000 $IMG id -u 2>&1)
+out=$(timeout -k 5 60 docker run --rm --memory 256m --pids-limit 100 --cpus 1 -u 1000 $IMG id -u 2>&1)
 check "7 allowed: --memory 256m --pids-limit 100 --cpus 1" test "$out" = 1000
 
 # 8. No false denial.

@@ -101,7 +101,7 @@ start_cisgate || { echo "FAIL cisgate did not start"; cat "$D/cisgate.err"; exit
 start_dockerd "$NAME" || { echo "FAIL dockerd did not start with the plugin"; exit 1; }
 ok "dockerd runs with $NAME"
 # A plain start looks the container up: compliant ones (root-user only warns) run again.
-check "the compliant containers are started again" timeout 60 docker start rootc u1000c good
+check "the compliant containers are started again" timeout -k 5 60 docker start rootc u1000c good
 running() { [ "$(docker inspect -f '{{.State.Running}}' "$@" 2>/dev/null | sort -u)" = true ]; }
 for i in $(seq 100); do running hostnet hostpid sockx && break; sleep 0.2; done
 check "the others came back with dockerd (restart policy), unseen by any plugin" running hostnet hostpid sockx
@@ -132,60 +132,60 @@ out=$(docker restart -t 1 sockx 2>&1)
 check "restart of a container that mounts the Docker socket is denied" \
 	all_of "$out" "authorization denied by plugin $NAME" "restart runs container sockx"
 check "... and it still runs" running sockx
-check "restart of a compliant container is allowed" timeout 60 docker restart -t 1 good
+check "restart of a compliant container is allowed" timeout -k 5 60 docker restart -t 1 good
 
-out=$(timeout 60 docker exec u1000c id 2>&1)
+out=$(timeout -k 5 60 docker exec u1000c id 2>&1)
 if has "$out" "uid=1000(app) gid=1000"; then ok "exec without -u into a uid-1000 container is allowed"; else bad "exec without -u into a uid-1000 container is allowed" "$out"; fi
 denied "exec without -u into a root container is denied" docker exec rootc id
 check "... saying who it runs as and why" has "$(docker exec rootc id 2>&1)" "runs as root: container rootc has no USER"
 check "the exec's record names the container, its image and labels" sh -c "grep '\"endpoint\":\"exec_create\"' '$D/log/audit.log' | grep -q '\"container\":\"u1000c\",\"image\":\"$IMG\",\"labels\":{\"cge2e.compliant\":\"1\"}'"
 
-out=$(timeout 60 docker run --rm $LIM $OK $U1000 id -u 2>&1)
+out=$(timeout -k 5 60 docker run --rm $LIM $OK $U1000 id -u 2>&1)
 check "run of an image with USER 1000 and no -u is allowed (runs as 1000)" test "$out" = 1000
 check "... and passes root-user (no violation recorded)" sh -c "grep '\"image\":\"$U1000\"' '$D/log/audit.log' | grep '\"endpoint\":\"container_create\"' | tail -1 | grep -qv root-user"
-timeout 60 docker run --rm $LIM $IMG true >/dev/null 2>&1
+timeout -k 5 60 docker run --rm $LIM $IMG true >/dev/null 2>&1
 check "run of an image without USER: root-user says so (warn in default.yaml)" sh -c "grep -q 'runs as root: image $IMG has no USER' '$D/log/audit.log'"
 
 denied "--net container:X where X uses the host network is denied" docker run --rm $LIM -u 1000 --net container:hostnet $IMG true
 check "... naming X and what it inherits" has "$(docker run --rm $LIM -u 1000 --net container:hostnet $IMG true 2>&1)" "inherits from container hostnet: it shares the host's namespace"
 denied "--pid container:X where X uses the host PID namespace is denied" docker run --rm $LIM -u 1000 --pid container:hostpid $IMG true
 denied "--volumes-from X where X mounts the Docker socket is denied" docker run --rm $LIM -u 1000 --volumes-from sockx:ro $IMG true
-check "--net container:X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --net container:good $IMG true
-check "--pid container:X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --pid container:good $IMG true
-check "--volumes-from X of a compliant X is allowed" timeout 60 docker run --rm $LIM -u 1000 --volumes-from good $IMG true
+check "--net container:X of a compliant X is allowed" timeout -k 5 60 docker run --rm $LIM -u 1000 --net container:good $IMG true
+check "--pid container:X of a compliant X is allowed" timeout -k 5 60 docker run --rm $LIM -u 1000 --pid container:good $IMG true
+check "--volumes-from X of a compliant X is allowed" timeout -k 5 60 docker run --rm $LIM -u 1000 --volumes-from good $IMG true
 # Chains are followed, one lookup round a link: what the chain ends in is judged (compose's
 # network_mode service:vpn for web, and pid service:web for a debug sidecar).
-timeout 60 docker run -d --name chainweb $LIM -u 1000 --net container:good $IMG sleep 300 >/dev/null 2>&1
+timeout -k 5 60 docker run -d --name chainweb $LIM -u 1000 --net container:good $IMG sleep 300 >/dev/null 2>&1
 check "a chain: --pid container:W, where W joins a compliant container's network, is allowed" \
-	timeout 60 docker run --rm $LIM -u 1000 --pid container:chainweb $IMG true
+	timeout -k 5 60 docker run --rm $LIM -u 1000 --pid container:chainweb $IMG true
 check "a chain: --net container:W (the network W itself joins) is allowed" \
-	timeout 60 docker run --rm $LIM -u 1000 --net container:chainweb $IMG true
-out=$(timeout 60 docker run --rm $LIM -u 1000 --pid container:hostchain $IMG true 2>&1)
+	timeout -k 5 60 docker run --rm $LIM -u 1000 --net container:chainweb $IMG true
+out=$(timeout -k 5 60 docker run --rm $LIM -u 1000 --pid container:hostchain $IMG true 2>&1)
 check "a chain to the host network: --pid container:hostchain is denied, naming the link" \
 	all_of "$out" "authorization denied by plugin" "through container hostchain" "it shares the host's namespace"
 docker rm -f chainweb >/dev/null 2>&1
 
 # A named volume is looked up: what it was made with is judged like a bind.
-out=$(timeout 60 docker run --rm $LIM $OK -u 1000 -v cge2e-etcvol:/x $IMG true 2>&1)
+out=$(timeout -k 5 60 docker run --rm $LIM $OK -u 1000 -v cge2e-etcvol:/x $IMG true 2>&1)
 check "a volume made before cisgate that binds /etc: -v cge2e-etcvol:/x is denied, naming it" \
 	all_of "$out" "authorization denied by plugin" "volume cge2e-etcvol's options" "/etc"
 denied "... and through --mount type=volume too" docker run --rm $LIM $OK -u 1000 \
 	--mount type=volume,src=cge2e-etcvol,dst=/x $IMG true
 check "a plain named volume made before cisgate is allowed" \
-	timeout 60 docker run --rm $LIM $OK -u 1000 -v cge2e-data:/data $IMG true
+	timeout -k 5 60 docker run --rm $LIM $OK -u 1000 -v cge2e-data:/data $IMG true
 check "a named volume the run itself makes is allowed" \
-	timeout 60 docker run --rm $LIM $OK -u 1000 -v cge2e-new:/data $IMG true
+	timeout -k 5 60 docker run --rm $LIM $OK -u 1000 -v cge2e-new:/data $IMG true
 
 docker tag "$IMG" cge2e/priv:x
 denied "a local docker tag onto a waived name does not carry the exemption" docker run --rm $LIM -u 1000 --privileged cge2e/priv:x true
-check "an exemption by image ID waives for that image" timeout 60 docker run --rm $LIM -u 1000 --privileged $U1000 true
+check "an exemption by image ID waives for that image" timeout -k 5 60 docker run --rm $LIM -u 1000 --privileged $U1000 true
 
 # Many concurrent execs through one worker: each needs lookups whose GETs come back to
 # cisgate as AuthZ requests.
 EXECS=
 # (daemon.timeout is 10s here: 40 archive copies at once on vfs storage can take a while
 # on a loaded machine, and a lookup that times out is a deny, as it should be.)
-for i in $(seq 40); do (timeout 60 docker exec u1000c true >/dev/null 2>"$D/exerr.$i" && echo ok > "$D/ex.$i") & EXECS="$EXECS $!"; done
+for i in $(seq 40); do (timeout -k 5 60 docker exec u1000c true >/dev/null 2>"$D/exerr.$i" && echo ok > "$D/ex.$i") & EXECS="$EXECS $!"; done
 wait $EXECS	# only these: cisgate and dockerd are children too
 n=$(cat "$D"/ex.* 2>/dev/null | wc -l)
 if [ "$n" = 40 ]; then ok "40 concurrent execs with --workers 1: all allowed, no deadlock"
@@ -204,13 +204,13 @@ stop_cisgate
 sed "s#^  socket: $D/docker.sock#  socket: $D/dead.sock#" "$D/policy.yaml" > "$D/dead.yaml"
 chmod 644 "$D/dead.yaml"
 start_cisgate "$D/dead.yaml" || { echo "FAIL cisgate did not restart"; exit 1; }
-out=$(timeout 60 docker exec u1000c id 2>&1)
+out=$(timeout -k 5 60 docker exec u1000c id 2>&1)
 if has "$out" "authorization denied by plugin $NAME" && has "$out" "could not read container u1000c (exec target) from dockerd"; then
 	ok "exec needing a lookup is denied, saying dockerd could not be read"
 else bad "exec needing a lookup is denied, saying dockerd could not be read" "$out"; fi
 check "a compliant run is still allowed (dockerd cannot be asked about its start, but this cisgate allowed its create)" \
-	timeout 60 docker run --rm $LIM -u 1000 $IMG true
-out=$(timeout 60 docker start good 2>&1)
+	timeout -k 5 60 docker run --rm $LIM -u 1000 $IMG true
+out=$(timeout -k 5 60 docker start good 2>&1)
 check "a plain start of a container made before this cisgate ran is looked up: denied, saying dockerd could not be read" \
 	all_of "$out" "authorization denied by plugin $NAME" "could not read container good (container started) from dockerd"
 denied "a privileged run is still denied by its rule" docker run --rm $LIM -u 1000 --privileged $IMG true

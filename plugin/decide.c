@@ -185,7 +185,7 @@ decide_image_exempt(const struct policy *p, const struct docker_view *v)
 	return false;
 }
 
-/* The image of a container an exec or a start enters, looked up by its ID when an
+/* The image of a container an exec, a start or an attach enters, looked up by its ID when an
  * exemption names images: its name as written ("ci/dind:20") may be a local tag, which
  * carries no waiver (exemption_image). */
 static bool
@@ -333,13 +333,31 @@ decide_mode_needs(struct decide_ctx *c, const struct docker_view *src, int *n)
 	return 0;
 }
 
+/* Once the container an exec, a start or an attach enters is known (c->ep.target): what
+ * its named volumes mount, the containers it joins (unless an old-API start's HostConfig
+ * replaces its modes: modes false), its image when an exemption names images. */
+static int
+decide_entered_needs(const struct policy *p, struct decide_ctx *c, bool modes, int *n)
+{
+	const struct docker_view *x = decide_fact_view(c, c->ep.target);
+
+	if (x == NULL)
+		return 0;
+	if (decide_volume_needs(c, x, "volume of the container entered", n) != 0 ||
+	    (modes && decide_mode_needs(c, x, n) != 0))
+		return -1;
+	if (decide_entered_image(p, x) &&
+	    decide_need(c, FACT_IMAGE, x->image_id, "image of the container entered", n) != 0)
+		return -1;
+	return 0;
+}
+
 /* What the container that will run depends on: an exec's target (and its passwd), a
  * create's image (user left to it, or an image exemption), the containers it joins. */
 static int
 decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 {
 	const struct docker_view *v = &c->view;
-	const struct docker_view *x;
 	char ref[CG_ID_MAX];
 	size_t i;
 
@@ -350,22 +368,11 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 		    (decide_exec_passwd(p, v) &&
 		    decide_need(c, FACT_PASSWD, c->ep.target, "exec target", n) != 0))
 			return -1;
-		/* Once the target is known: what its named volumes mount, whom it joins. */
-		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
-		    (decide_volume_needs(c, x, "volume of the container entered", n) != 0 ||
-		    decide_mode_needs(c, x, n) != 0 || (decide_entered_image(p, x) &&
-		    decide_need(c, FACT_IMAGE, x->image_id, "image of the container", n) != 0)))
-			return -1;
-		return 0;
+		return decide_entered_needs(p, c, true, n);
 	}
 	if (decide_enters(c) != NULL) {
-		if (decide_need(c, FACT_CONTAINER, c->ep.target, decide_enters_why(c), n) != 0)
-			return -1;
-		if ((x = decide_fact_view(c, c->ep.target)) != NULL &&
-		    (decide_volume_needs(c, x, "volume of the container started", n) != 0 ||
-		    (!v->has_host && decide_mode_needs(c, x, n) != 0) ||
-		    (decide_entered_image(p, x) &&
-		    decide_need(c, FACT_IMAGE, x->image_id, "image of the container", n) != 0)))
+		if (decide_need(c, FACT_CONTAINER, c->ep.target, decide_enters_why(c), n) != 0 ||
+		    decide_entered_needs(p, c, !v->has_host, n) != 0)
 			return -1;
 		if (c->ep.kind != EP_CONTAINER_START || !v->has_host)
 			return 0;
@@ -380,6 +387,8 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 	if (decide_mode_needs(c, v, n) != 0)
 		return -1;
 	for (i = 0; i < v->nvolumes_from; i++) {
+		const struct docker_view *x;
+
 		if (decide_vf_ref(v->volumes_from[i], ref, sizeof ref) != 0 ||
 		    decide_need(c, FACT_CONTAINER, ref, "--volumes-from", n) != 0)
 			return -1;
@@ -765,9 +774,6 @@ decide_chain_links(struct decide_ctx *c, const char *flag, const char *ref,
 	return 0;
 }
 
-/* The container that will run, from c->have: the effective user, the joined containers,
- * the resolved image. Returns -1 (c->fact_err saying which) when a fact the decision needs
- * could not be read. Offline (no facts at all) it leaves c->run empty. */
 /* The containers src joins through its modes, as dockerd reports them, into c->run.joins
  * (with the links of their chains that were looked up). Returns -1 with c->fact_err set
  * when one cannot be read. */
@@ -799,10 +805,10 @@ decide_mode_joins(struct decide_ctx *c, const struct docker_view *src)
 	return 0;
 }
 
-/* The existing container fv that an exec or a plain start enters: records and exemptions
- * name it (its image and labels), its named volumes are read, and the rules judge what it
- * holds (rules_check_entered). Returns -1 with c->fact_err set when a volume cannot be
- * told. */
+/* The existing container fv that an exec, a start or an attach enters: records and
+ * exemptions name it (its name, image and labels), its named volumes are read, and the
+ * rules judge what it holds (rules_check_entered). Returns -1 with c->fact_err set when a
+ * volume or a joined container cannot be told. */
 static int
 decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
     struct docker_view *fv)
@@ -819,7 +825,7 @@ decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
 	/* Image exemptions match the image dockerd reports (no answer: none matches). */
 	if (decide_entered_image(p, fv)) {
 		im = facts_get(c->have, FACT_IMAGE, fv->image_id);
-		if (im != NULL && im->state == FACT_OK && c->run.image == NULL &&
+		if (im != NULL && im->state == FACT_OK &&
 		    docker_image_read(im->body, im->len, &c->image, &e) == 0)
 			c->run.image = &c->image;
 		else
@@ -829,7 +835,7 @@ decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
 		v->labels[k] = fv->labels[k];
 	v->nlabels = k;
 	snprintf(owner, sizeof owner, " of container %.64s", c->ep.target);
-	/* An old-API start's HostConfig replaces all but the mounts. */
+	/* An old-API start's HostConfig replaces all but the mounts and security profiles. */
 	c->run.entered_mounts_only = c->ep.kind == EP_CONTAINER_START && v->has_host;
 	if (decide_read_volumes(c, fv, owner, c->fact_err, sizeof c->fact_err) != 0 ||
 	    (!c->run.entered_mounts_only && decide_mode_joins(c, fv) != 0))
@@ -840,6 +846,9 @@ decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
 	return 0;
 }
 
+/* The container that will run, from c->have: the effective user, the joined containers,
+ * the resolved image. Returns -1 (c->fact_err saying which) when a fact the decision needs
+ * could not be read. Offline (no facts at all) it leaves c->run empty. */
 static int
 decide_run(const struct policy *p, struct decide_ctx *c)
 {
@@ -1002,8 +1011,8 @@ decide_view(const struct policy *p, struct decide_ctx *c, const unsigned char *b
 	decide_facts_eval(p, c, user, now);
 }
 
-/* A start without a HostConfig, or a restart: nothing in the request to judge, but the
- * container it runs may have been made outside this policy. */
+/* A start without a HostConfig, a restart, an attach: nothing in the request to judge,
+ * but the container it runs may have been made outside this policy. */
 static void
 decide_plain(const struct policy *p, struct decide_ctx *c, const char *user, time_t now)
 {

@@ -241,7 +241,7 @@ env_resp_id(const char *src, size_t n, char id[65])
 		return;
 	root = json_loadb((const char *)raw, (size_t)got, JSON_REJECT_DUPLICATES, NULL);
 	s = json_is_object(root) ? json_string_value(json_object_get(root, "Id")) : NULL;
-	if (s != NULL && strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64)
+	if (s != NULL && str_is_full_id(s))
 		memcpy(id, s, 65);
 	json_decref(root);
 }
@@ -310,7 +310,8 @@ env_parse(const char *buf, size_t len, bool is_response, bool fast, struct authz
 	sc = json_object_get(req->root, "ResponseStatusCode");
 	if (json_is_integer(sc) && json_integer_value(sc) >= 0 && json_integer_value(sc) < 1000)
 		req->status = (int)json_integer_value(sc);
-	if (is_response) {
+	/* Only a 201 (created) answer names a new object: no other response pays the decode. */
+	if (is_response && req->status == 201) {
 		b = json_object_get(req->root, "ResponseBody");
 		if (cut && respb.off != SIZE_MAX)
 			env_resp_id(buf + respb.off, respb.len, req->resp_id);

@@ -439,8 +439,8 @@ eval_deny_bodyless(const struct policy *p, const struct endpoint *ep, const char
 			str_appendf(&sb, " | %s", d->v[i].text);
 }
 
-/* True for a container name dockerd would also take for a full container ID (64 hex
- * digits, after its optional leading slash). */
+/* True for a container name that reads as a full container ID (64 hex digits, after its
+ * optional leading slash): either case, so no spelling of one is left to argue about. */
 static bool
 eval_id_like_name(const char *name)
 {
@@ -573,8 +573,9 @@ eval_request_ctx(const struct policy *p, const struct endpoint *ep,
 		if (rules_check(r, p, v, f, &sb))
 			eval_keep(p, r, v, f, user, now, d);
 	}
-	/* An exec or a plain start enters a container made earlier: what it holds is judged
-	 * under each rule's own action and exemptions (its image and labels are the view's). */
+	/* An exec, a start, a restart, an attach enters a container made earlier: what it
+	 * holds is judged under each rule's own action and exemptions (its name, image and
+	 * labels are the view's). */
 	for (r = 0; f != NULL && f->run != NULL && f->run->entered != NULL && r < R_COUNT &&
 	    d->nv < CG_VIOLATIONS_MAX; r++) {
 		struct strbuf sb;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cisgate/judged.h"
+#include "cisgate/str.h"
 
 #define JUDGED_SLOTS 4096 /* a power of two; 128 KiB of IDs */
 
@@ -16,28 +17,16 @@ struct judged {
 	unsigned char used[JUDGED_SLOTS];
 };
 
-/* The 32 bytes of a 64-hex-digit ID; -1 for anything else. */
+/* The 32 bytes of a full ID; -1 for anything else. */
 static int
 judged_parse(const char *s, unsigned char out[32])
 {
 	size_t i;
 
-	if (s == NULL || strlen(s) != 64)
+	if (s == NULL || !str_is_full_id(s))
 		return -1;
-	for (i = 0; i < 64; i++) {
-		int c = (unsigned char)s[i], v;
-
-		if (c >= '0' && c <= '9')
-			v = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			v = c - 'a' + 10;
-		else
-			return -1;
-		if (i % 2 == 0)
-			out[i / 2] = (unsigned char)(v << 4);
-		else
-			out[i / 2] |= (unsigned char)v;
-	}
+	for (i = 0; i < 32; i++)
+		out[i] = (unsigned char)(str_hexval(s[2 * i]) << 4 | str_hexval(s[2 * i + 1]));
 	return 0;
 }
 

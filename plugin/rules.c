@@ -1318,7 +1318,7 @@ cf_root_user(const struct policy *p, const struct docker_view *v,
 static int
 ref_shown(const char *ref)
 {
-	return strlen(ref) == 64 && strspn(ref, "0123456789abcdef") == 64 ? 12 : 64;
+	return str_is_full_id(ref) ? 12 : 64;
 }
 
 /* True when the chain link "container:target" of the joined container via was looked

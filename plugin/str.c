@@ -243,6 +243,12 @@ str_hexval(int c)
 	return -1;
 }
 
+bool
+str_is_full_id(const char *s)
+{
+	return strlen(s) == 64 && strspn(s, "0123456789abcdef") == 64;
+}
+
 void
 str_hex(const unsigned char *in, size_t n, char *out)
 {

@@ -20,7 +20,7 @@ struct authz_req {
 	unsigned char *body;   /* decoded RequestBody (malloc'd, NUL-terminated), or NULL */
 	size_t body_len;
 	const char *body_error; /* set when RequestBody was present but not valid base64 */
-	/* A response's ResponseBody, when it is a small JSON object whose "Id" is a full
+	/* A 201 response's ResponseBody, when it is a small JSON object whose "Id" is a full
 	 * 64-hex-digit ID (what a create answers): that ID; "" otherwise. */
 	char resp_id[65];
 };

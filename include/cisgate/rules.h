@@ -194,8 +194,8 @@ struct eval_facts;
 bool rules_check(int r, const struct policy *p, const struct docker_view *v,
     const struct eval_facts *f, struct strbuf *out);
 
-/* Rule r over the existing container rf->entered (an exec's target, a plain start's
- * container) when r judges what entering it grants (its privileges, namespaces, mounts,
+/* Rule r over the existing container rf->entered (what an exec, a start, a restart, an
+ * attach or an update's restart policy runs) when r judges what entering it grants (its privileges, namespaces, mounts,
  * devices; not its limits): true with the finding written to out. */
 bool rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
     struct strbuf *out);

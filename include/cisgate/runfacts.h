@@ -47,12 +47,12 @@ struct run_facts {
 	bool no_image; /* dockerd has no such image: it refuses the create (the CLI then
 	                  pulls and asks again, and that create is judged) */
 	const char *image_id; /* exec: the container's image ID, or "" */
-	/* The existing container an exec or a plain start (or restart) enters, as dockerd
-	 * reports it: judged when it was made, unless that was before cisgate ran, while it
+	/* The existing container an exec, a start, a restart, an attach or an update's restart
+	 * policy enters, as dockerd reports it: judged when it was made, unless that was before cisgate ran, while it
 	 * was off, or under an older policy. NULL when none is entered. */
 	const struct docker_view *entered;
 	const char *entered_ref; /* as the request names it */
-	const char *entered_how; /* "exec enters", "start runs", "restart runs" */
+	const char *entered_how; /* "exec enters", "start runs", ... (decide_enters) */
 	bool entered_mounts_only; /* an old-API start's HostConfig replaces all but the
 	                             container's mounts and security profiles: only they
 	                             are judged */

@@ -43,6 +43,10 @@ bool str_ieq_n(const char *s, size_t n, const char *t);
 /* The value of hex digit c (either case), or -1. */
 int str_hexval(int c);
 
+/* True when s is 64 lowercase hex digits: a full container or image ID as dockerd writes
+ * it. */
+bool str_is_full_id(const char *s);
+
 /* Hex-encodes n bytes into out (2n+1 bytes). */
 void str_hex(const unsigned char *in, size_t n, char *out);
 

@@ -155,7 +155,7 @@ test-tools: $(BUILD)/cisgate
 test-fuzz-replay: $(BUILD)/replay
 	$(BUILD)/replay tests/fuzz/corpus
 
-test-proto: $(BUILD)/cisgate $(BUILD)/fakedockerd
+test-proto: $(BUILD)/cisgate $(BUILD)/fakedockerd $(BUILD)/slowsync.so
 	$(call sanrun,proto) tests/proto/run.sh $(BUILD)/cisgate
 	$(call sanrun,proto-audit) tests/proto/audit.sh $(BUILD)/cisgate
 	$(call sanrun,proto-policysig) tests/proto/policysig.sh $(BUILD)/cisgate
@@ -353,6 +353,10 @@ deb: deps
 	@ls dist/*.deb
 
 # A stand-in for dockerd's read-only API (proto tests, bench): tests/fake/fakedockerd.c.
+# A slow disk for the audit suite (LD_PRELOAD): built plain, never sanitized.
+$(BUILD)/slowsync.so: tests/proto/slowsync.c | $(BUILD)
+	$(CC) -std=c11 -O2 -Wall -Wextra -Werror -shared -fPIC -o $@ $< -ldl
+
 $(BUILD)/fakedockerd: tests/fake/fakedockerd.c | $(BUILD)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
 
@@ -379,6 +383,9 @@ test-systemd: deb
 $(BUILD)/floor: tests/bench/reference/floor.c | $(BUILD)
 	$(CC) -O2 -o $@ $< -lmicrohttpd -ljansson -lcrypto
 
+$(BUILD)/floor-durable: tests/bench/reference/floor-durable.c | $(BUILD)
+	$(CC) -O2 -pthread -o $@ $< -lmicrohttpd -ljansson -lcrypto
+
 $(BUILD)/lightspeed: tests/bench/reference/lightspeed.c | $(BUILD)
 	$(CC) -O2 -pthread -o $@ $<
 
@@ -390,6 +397,6 @@ $(BUILD)/micro: tests/bench/micro.c $(BUILD)/libcisgate.a
 	    -o $@ $< $(BUILD)/libcisgate.a $(LIBS)
 
 bench: deps deps-test
-	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder \
+	$(MAKE) all $(BUILD)/load $(BUILD)/floor $(BUILD)/floor-durable $(BUILD)/lightspeed $(BUILD)/micro $(BUILD)/recorder \
 	    $(BUILD)/fakedockerd
 	tests/bench/run.sh $(BUILD)

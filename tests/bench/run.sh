@@ -38,6 +38,7 @@ start() { # start NAME
 	case $1 in
 	ceiling) "$B/lightspeed" "$T/s.sock" 2 & ;;
 	floor) "$B/floor" "$T/s.sock" & ;;
+	durable) "$B/floor-durable" "$T/s.sock" "$T/durable.log" & ;;
 	cisgate) "$B/cisgate" serve --socket "$T/s.sock" --policy "$T/policy.yaml" --insecure-policy 2>/dev/null & ;;
 	always) "$B/cisgate" serve --socket "$T/s.sock" --policy "$T/policy-always.yaml" --insecure-policy 2>"${ERRLOG:-/dev/null}" & ;;
 	signed) "$B/cisgate" serve --socket "$T/s.sock" --policy "$T/policy-signed.yaml" --insecure-policy 2>/dev/null & ;;
@@ -76,7 +77,7 @@ FLUSH_CPU=$(( ($(busy) - b0) * JIFFY_US / 2000 ))
 awk -v s="$(cat "$T/dsync.s")" -v c="$FLUSH_CPU" -v d="$T" 'BEGIN {
 	printf "   this disk flushes in %d us, and each flush costs %d us of CPU (2000 synchronous 4 KiB writes in %s s, under %s)\n", s * 1e6 / 2000, c, s, d }'
 for rep in $(seq "$REPS"); do
-	for s in ceiling floor cisgate always signed metrics; do
+	for s in ceiling floor cisgate always durable signed metrics; do
 		start "$s"
 		SCRAPER=
 		if [ "$s" = metrics ]; then
@@ -85,7 +86,7 @@ for rep in $(seq "$REPS"); do
 		fi
 		for c in 1 8; do
 			run1 "$s" creates "$c" "$CREATE"
-			case $s in always | signed | metrics) continue ;; esac
+			case $s in always | durable | signed | metrics) continue ;; esac
 			run1 "$s" bodyless "$c" "$PING"
 			[ "$s" = cisgate ] && run1 "$s" mix "$c" "${MIX[@]}"
 		done
@@ -99,7 +100,7 @@ for rep in $(seq "$REPS"); do
 	done
 done
 col() { cut -d' ' -f"$2" "$1" | median; }
-for s in ceiling floor cisgate always signed metrics; do
+for s in ceiling floor cisgate always durable signed metrics; do
 	for w in creates bodyless mix; do
 		for c in 1 8; do
 			f=$T/raw.$s.$w.$c
@@ -124,6 +125,9 @@ echo "  creates, 1 conn:  cisgate/floor = $c1   [>= 0.85]"
 echo "  creates, 8 conns: cisgate/floor = $c8   [>= 0.85]; cisgate p99 = $(r cisgate.creates.8 3) us [<= 1000] (floor's p99 $(r floor.creates.8 3) us)"
 echo "  bodyless, 8 conns: cisgate/ceiling = $b8   [>= 0.50]"
 echo "  creates, fsync always: 1 conn $(ratio "$(r always.creates.1 1)" "$(r floor.creates.1 1)"), 8 conns $(ratio "$(r always.creates.8 1)" "$(r floor.creates.8 1)") x the floor   [8 conns >= 0.80]"
+# The same disk under the floor itself, made durable the textbook way (a thread per
+# connection, leader/follower group commit): what our stack does with it before any policy.
+echo "  the floor made durable (reference/floor-durable.c, group commit): 1 conn $(ratio "$(r durable.creates.1 1)" "$(r floor.creates.1 1)"), 8 conns $(ratio "$(r durable.creates.8 1)" "$(r floor.creates.8 1)") x the floor; cisgate always/floor-durable at 8 conns: $(ratio "$(r always.creates.8 1)" "$(r durable.creates.8 1)")"
 # What bounds always at 8 connections on this machine: each request costs what it costs
 # with interval, plus its share of a flush. Even if every flush covered all 8 requests in
 # flight, the CPUs would run out at nCPU / (cpu + flush / 8).

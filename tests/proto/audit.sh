@@ -181,4 +181,45 @@ start "$T/s.yaml"; stop
 check "a torn record cut at open is recorded" grep -q '"event":"torn-record-cut"' "$L"
 check "the chain verifies after the cut" "$BIN" audit verify --key "$T/k.pub" "$L.3.gz" "$L.2.gz" "$L.1.gz" "$L"
 
+# --- a slow disk: the guard that keeps reads off a worker waiting for it --------------------
+# Every flush takes 400 ms longer (slowsync.so). One worker, so a flush on it would hold
+# every other connection: after the first slow flush, a create alone in flight is handed to
+# the flusher, and a read sent while it waits is answered at once.
+SLOW=$(dirname "$BIN")/slowsync.so
+if [ -f "$SLOW" ]; then
+	mkdir -p "$T/slow"
+	cat > "$T/slow.yaml" <<P
+apiVersion: cisgate/v1
+default_action: off
+audit: {file: $T/slow/audit.log, fsync: always, policy_dir: ""}
+rules:
+  privileged: deny
+P
+	printf '{"User":"","RequestMethod":"GET","RequestUri":"/v1.41/containers/json"}' > "$T/read.json"
+	# A sanitized cisgate wants its runtime first among the libraries; the shim is plain C.
+	CG_TEST_SYNC_MS=400 LD_PRELOAD=$SLOW ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$BIN" serve --socket "$SOCK" --policy "$T/slow.yaml" --insecure-policy --workers 1 2>>"$T/serve.err" &
+	PID=$!
+	wait_up "$SOCK"
+	ms() { echo $(( $(date +%s%N) / 1000000 )); }
+	t0=$(ms); post AuthZPlugin.AuthZReq "$T/allow.json" > /dev/null; t1=$(ms)
+	check "slow disk: the shim slows a flush (a create took $((t1 - t0)) ms)" test $((t1 - t0)) -ge 400
+	t0=$(ms)
+	( post AuthZPlugin.AuthZReq "$T/allow.json" > "$T/slow.create"; ms > "$T/slow.create.end" ) &
+	cpid=$!
+	sleep 0.1
+	r=$(post AuthZPlugin.AuthZReq "$T/read.json"); t2=$(ms)
+	wait $cpid
+	t3=$(cat "$T/slow.create.end")
+	check "slow disk: the read is allowed" test "$r" = '{"Allow":true}'
+	check "slow disk: the create waits for its flush ($((t3 - t0)) ms) and is allowed" \
+		sh -c "test $((t3 - t0)) -ge 400 && test \"\$(cat '$T/slow.create')\" = '{\"Allow\":true}'"
+	check "slow disk: the read is answered while the create waits ($((t2 - t0)) ms after it, within 300)" \
+		test $((t2 - t0)) -lt 300 -a "$t2" -lt "$t3"
+	stop
+	check "slow disk: the log verifies" "$BIN" audit verify "$T/slow/audit.log"
+else
+	bad "slow disk: $SLOW is not built (make test-proto builds it)"
+fi
+
 summary

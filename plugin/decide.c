@@ -111,17 +111,37 @@ decide_vf_ref(const char *s, char *out, size_t outsz)
 	return 0;
 }
 
+/* docker cp out of a container, or into one when allowed_routes lists the upload: dockerd
+ * reaches its files, mounts included, as root, and runs nothing in it. */
+static bool
+decide_enters_files(const struct policy *p, const struct decide_ctx *c)
+{
+	size_t i;
+
+	if (c->ep.kind == EP_CONTAINER_ARCHIVE_READ)
+		return true;
+	if (c->ep.kind != EP_CONTAINER_ARCHIVE_PUT || c->ep.route == NULL)
+		return false;
+	for (i = 0; i < p->routes_allowed.n; i++)
+		if (strcmp(p->routes_allowed.v[i], c->ep.route->name) == 0)
+			return true;
+	return false; /* denied as a default route, whatever the container */
+}
+
 /* The existing container a request runs, and the words its findings start with: a start
  * (an old-API one's HostConfig replaces the container's, but dockerd keeps the mounts it
  * has), a restart, an attach, an update that gives it a restart policy (dockerd then
- * starts it on its own). What it runs is dockerd's to say. NULL for any other request. */
+ * starts it on its own), a docker cp (decide_enters_files). What it runs is dockerd's to
+ * say. NULL for any other request. */
 static const char *
-decide_enters(const struct decide_ctx *c)
+decide_enters(const struct policy *p, const struct decide_ctx *c)
 {
 	const struct docker_view *v = &c->view;
 
 	if (c->ep.target[0] == '\0')
 		return NULL;
+	if (decide_enters_files(p, c))
+		return c->ep.kind == EP_CONTAINER_ARCHIVE_PUT ? "cp writes into" : "cp reads from";
 	if (c->ep.kind == EP_CONTAINER_START)
 		return "start runs";
 	if (c->ep.kind == EP_CONTAINER_RESTART)
@@ -138,8 +158,18 @@ decide_enters(const struct decide_ctx *c)
 static const char *
 decide_enters_why(const struct decide_ctx *c)
 {
-	return c->ep.kind == EP_CONTAINER_UPDATE ? "container updated" :
-	    c->ep.kind == EP_CONTAINER_ATTACH ? "container attached" : "container started";
+	switch (c->ep.kind) {
+	case EP_CONTAINER_UPDATE:
+		return "container updated";
+	case EP_CONTAINER_ATTACH:
+		return "container attached";
+	case EP_CONTAINER_ARCHIVE_READ:
+		return "container copied from";
+	case EP_CONTAINER_ARCHIVE_PUT:
+		return "container copied into";
+	default:
+		return "container started";
+	}
 }
 
 static bool
@@ -370,9 +400,10 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 			return -1;
 		return decide_entered_needs(p, c, true, n);
 	}
-	if (decide_enters(c) != NULL) {
+	if (decide_enters(p, c) != NULL) {
+		/* Modes matter to what runs in it; a docker cp runs nothing there. */
 		if (decide_need(c, FACT_CONTAINER, c->ep.target, decide_enters_why(c), n) != 0 ||
-		    decide_entered_needs(p, c, !v->has_host, n) != 0)
+		    decide_entered_needs(p, c, !v->has_host && !decide_enters_files(p, c), n) != 0)
 			return -1;
 		if (c->ep.kind != EP_CONTAINER_START || !v->has_host)
 			return 0;
@@ -837,8 +868,10 @@ decide_entered(const struct policy *p, struct decide_ctx *c, const char *how,
 	snprintf(owner, sizeof owner, " of container %.64s", c->ep.target);
 	/* An old-API start's HostConfig replaces all but the mounts and security profiles. */
 	c->run.entered_mounts_only = c->ep.kind == EP_CONTAINER_START && v->has_host;
+	c->run.entered_files_only = decide_enters_files(p, c);
 	if (decide_read_volumes(c, fv, owner, c->fact_err, sizeof c->fact_err) != 0 ||
-	    (!c->run.entered_mounts_only && decide_mode_joins(c, fv) != 0))
+	    (!c->run.entered_mounts_only && !c->run.entered_files_only &&
+	    decide_mode_joins(c, fv) != 0))
 		return -1;
 	c->run.entered = fv;
 	c->run.entered_ref = c->ep.target;
@@ -871,7 +904,7 @@ decide_run(const struct policy *p, struct decide_ctx *c)
 			return -1;
 		return decide_exec_user(p, c, fv);
 	}
-	if ((how = decide_enters(c)) != NULL) {
+	if ((how = decide_enters(p, c)) != NULL) {
 		const struct fact *t = facts_get(c->have, FACT_CONTAINER, c->ep.target);
 
 		if ((fv = decide_fact_view(c, c->ep.target)) != NULL) {
@@ -1095,7 +1128,7 @@ decide_envelope_main(const struct policy *p, const char *buf, size_t len, bool i
 		return;
 	}
 	if (!decide_body_matters(&c->ep)) {
-		if (decide_enters(c) != NULL)
+		if (decide_enters(p, c) != NULL)
 			decide_plain(p, c, r->user, now);
 		else
 			eval_request(p, &c->ep, &c->view, r->user, now, &c->dec);

@@ -1168,6 +1168,7 @@ rules_judge_kind(enum ep_kind k)
 	case EP_NETWORK_CONNECT:
 	case EP_CONTAINER_RESTART: /* the container it runs (rules_check_entered) */
 	case EP_CONTAINER_ATTACH:
+	case EP_CONTAINER_ARCHIVE_READ:
 		return true;
 	default:
 		break;
@@ -1521,8 +1522,12 @@ rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
 	if (rf->entered_mounts_only && r != R_SENSITIVE_MOUNTS && r != R_DOCKER_SOCKET &&
 	    r != R_PROPAGATION && r != R_SECCOMP && r != R_APPARMOR && r != R_SELINUX)
 		return false;
+	/* docker cp: dockerd itself, as root, reaches the files through the mounts. */
+	if (rf->entered_files_only && r != R_SENSITIVE_MOUNTS && r != R_DOCKER_SOCKET)
+		return false;
 	str_init(&sb, buf, sizeof buf);
-	if (!rules_check(r, p, rf->entered, rf->entered_mounts_only ? NULL : &f, &sb))
+	if (!rules_check(r, p, rf->entered,
+	    rf->entered_mounts_only || rf->entered_files_only ? NULL : &f, &sb))
 		return false;
 	str_appendf(out, "%s container %.*s, made outside this policy (before cisgate, while "
 	    "it was off, or under an older one); recreate it: %s", rf->entered_how,

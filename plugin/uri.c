@@ -41,6 +41,7 @@ static const char *const uri_names[EP_KIND_COUNT] = {
 	[EP_GRPC] = "grpc",
 	[EP_CONTAINER_RESTART] = "container_restart",
 	[EP_CONTAINER_ATTACH] = "container_attach",
+	[EP_CONTAINER_ARCHIVE_READ] = "container_archive_read",
 };
 
 /* Every route of a kind has this class (EP_OTHER routes carry their own). */
@@ -74,6 +75,7 @@ static const enum route_class uri_kind_classes[EP_KIND_COUNT] = {
 	[EP_GRPC] = RC_DEFAULT,
 	[EP_CONTAINER_RESTART] = RC_JUDGED,
 	[EP_CONTAINER_ATTACH] = RC_JUDGED,
+	[EP_CONTAINER_ARCHIVE_READ] = RC_JUDGED,
 };
 
 static const char *const uri_kind_objects[EP_KIND_COUNT] = {
@@ -106,6 +108,7 @@ static const char *const uri_kind_objects[EP_KIND_COUNT] = {
 	[EP_GRPC] = "",
 	[EP_CONTAINER_RESTART] = "container",
 	[EP_CONTAINER_ATTACH] = "container",
+	[EP_CONTAINER_ARCHIVE_READ] = "container",
 };
 
 static const char *const uri_class_names[RC_COUNT] = {
@@ -128,7 +131,8 @@ static const struct uri_route uri_routes[] = {
 	R("checkpoint_delete", "DELETE", "/containers/{name}/checkpoints/{checkpoint}", EP_OTHER,
 	    RC_DEFAULT),
 	/* container */
-	R("container_archive_head", "HEAD", "/containers/{name:.*}/archive", EP_OTHER, RC_READ),
+	R("container_archive_head", "HEAD", "/containers/{name:.*}/archive",
+	    EP_CONTAINER_ARCHIVE_READ, RC_JUDGED),
 	R("container_list", "GET", "/containers/json", EP_OTHER, RC_READ),
 	R("container_export", "GET", "/containers/{name:.*}/export", EP_OTHER, RC_READ),
 	R("container_changes", "GET", "/containers/{name:.*}/changes", EP_OTHER, RC_READ),
@@ -139,7 +143,8 @@ static const struct uri_route uri_routes[] = {
 	R("container_attach_ws", "GET", "/containers/{name:.*}/attach/ws", EP_CONTAINER_ATTACH,
 	    RC_JUDGED),
 	R("exec_inspect", "GET", "/exec/{id:.*}/json", EP_OTHER, RC_READ),
-	R("container_archive_get", "GET", "/containers/{name:.*}/archive", EP_OTHER, RC_READ),
+	R("container_archive_get", "GET", "/containers/{name:.*}/archive",
+	    EP_CONTAINER_ARCHIVE_READ, RC_JUDGED),
 	RQ("container_create", "POST", "/containers/create", EP_CONTAINER_CREATE, RC_JUDGED,
 	    "name", NULL),
 	R("container_kill", "POST", "/containers/{name:.*}/kill", EP_OTHER, RC_HARMLESS),
@@ -154,7 +159,8 @@ static const struct uri_route uri_routes[] = {
 	R("container_resize", "POST", "/containers/{name:.*}/resize", EP_OTHER, RC_HARMLESS),
 	R("container_attach", "POST", "/containers/{name:.*}/attach", EP_CONTAINER_ATTACH,
 	    RC_JUDGED),
-	R("container_copy", "POST", "/containers/{name:.*}/copy", EP_OTHER, RC_READ),
+	R("container_copy", "POST", "/containers/{name:.*}/copy", EP_CONTAINER_ARCHIVE_READ,
+	    RC_JUDGED),
 	R("exec_create", "POST", "/containers/{name:.*}/exec", EP_EXEC_CREATE, RC_JUDGED),
 	R("exec_start", "POST", "/exec/{name:.*}/start", EP_EXEC_START, RC_HARMLESS),
 	R("exec_resize", "POST", "/exec/{name:.*}/resize", EP_OTHER, RC_HARMLESS),

@@ -47,8 +47,8 @@ struct run_facts {
 	bool no_image; /* dockerd has no such image: it refuses the create (the CLI then
 	                  pulls and asks again, and that create is judged) */
 	const char *image_id; /* exec: the container's image ID, or "" */
-	/* The existing container an exec, a start, a restart, an attach or an update's restart
-	 * policy enters, as dockerd reports it: judged when it was made, unless that was before cisgate ran, while it
+	/* The existing container an exec, a start, a restart, an attach, a docker cp or an
+	 * update's restart policy enters, as dockerd reports it: judged when it was made, unless that was before cisgate ran, while it
 	 * was off, or under an older policy. NULL when none is entered. */
 	const struct docker_view *entered;
 	const char *entered_ref; /* as the request names it */
@@ -56,6 +56,9 @@ struct run_facts {
 	bool entered_mounts_only; /* an old-API start's HostConfig replaces all but the
 	                             container's mounts and security profiles: only they
 	                             are judged */
+	bool entered_files_only;  /* docker cp: dockerd reads or writes the container's files
+	                             through its mounts, and runs nothing in it: only the
+	                             mounts are judged */
 };
 
 #endif

@@ -40,6 +40,7 @@ enum ep_kind {
 	EP_GRPC,            /* BuildKit's control API on a hijacked HTTP/2 stream */
 	EP_CONTAINER_RESTART, /* starts a stopped container as it was made, like a plain start */
 	EP_CONTAINER_ATTACH,  /* the stdio of a container's process (attach, attach/ws) */
+	EP_CONTAINER_ARCHIVE_READ, /* docker cp out of a container: GET/HEAD archive, old-API copy */
 	EP_KIND_COUNT
 };
 

@@ -92,6 +92,12 @@ docker start cgsd-hostnet >/dev/null 2>&1
 effect "1d a plain start of a stopped host-network container puts it in the host's network" \
 	has "$(docker exec cgsd-hostnet readlink /proc/self/ns/net 2>&1)" "$HOST_NETNS"
 docker stop -t 1 cgsd-mnt >/dev/null 2>&1
+# 1e. docker cp reads as root through the container's mounts, stopped or running (dockerd
+# mounts them for the copy); docker export reads its root file system alone.
+effect "1e docker cp out of a stopped container made with -v /etc reads the host's /etc" \
+	has "$(timeout -k 5 60 docker cp cgsd-mnt:/host-etc/passwd - 2>&1 | tar -xO 2>&1 | md5sum)" "$HOST_ETC"
+check "1e docker export of it holds none of its mounts (not a door)" \
+	sh -c "timeout -k 5 60 docker export cgsd-mnt | tar -t | grep -q '^bin/' && ! timeout -k 5 60 docker export cgsd-mnt | tar -t | grep -q 'host-etc/.'"
 API -X POST -H 'Content-Type: application/json' -d "{\"HostConfig\":{$TOPLIM}}" \
 	"http://d/v1.23/containers/cgsd-mnt/start" >/dev/null
 effect "1d an old-API start whose HostConfig has no binds keeps the container's bind of /etc" \
@@ -287,7 +293,15 @@ rawdeny "1d denied: an old-API start of cgsd-mnt with a compliant HostConfig (do
 	-d "{\"HostConfig\":{$TOPLIM}}" "http://d/v1.23/containers/cgsd-mnt/start"
 out=$(docker restart -t 1 cgsd-mnt 2>&1)
 check "1d denied: restart of cgsd-mnt" all_of "$out" "authorization denied by plugin $NAME" "restart runs container cgsd-mnt"
+out=$(timeout -k 5 60 docker cp cgsd-mnt:/host-etc/passwd - 2>&1)
+check "1e denied: docker cp out of cgsd-mnt (a bind of /etc, made before cisgate)" \
+	all_of "$out" "authorization denied by plugin $NAME" "[CIS 5.5] sensitive-mounts: cp reads from container cgsd-mnt, made outside this policy"
+rawdeny "1e denied: the old API's copy out of cgsd-mnt" "cp reads from container cgsd-mnt" \
+	-X POST -H 'Content-Type: application/json' -d '{"Resource":"/host-etc/passwd"}' \
+	"http://d/v1.23/containers/cgsd-mnt/copy"
 docker run -d --name cgsd-plainpid $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1
+check "1e allowed: docker cp out of a compliant container" \
+	sh -c "timeout -k 5 60 docker cp cgsd-plainpid:/bin/busybox - | tar -t | grep -qx busybox"
 out=$(docker run --rm $LIM -u 1000 --network none --pid container:cgsd-mnt $IMG true 2>&1)
 check "1c denied: run --pid container:cgsd-mnt (it mounts the host's /etc), as inherited" \
 	all_of "$out" "authorization denied by plugin $NAME" "--pid container:cgsd-mnt inherits from container cgsd-mnt"

@@ -383,7 +383,7 @@ test-systemd: deb
 $(BUILD)/floor: tests/bench/reference/floor.c | $(BUILD)
 	$(CC) -O2 -o $@ $< -lmicrohttpd -ljansson -lcrypto
 
-$(BUILD)/floor-durable: tests/bench/reference/floor-durable.c | $(BUILD)
+$(BUILD)/floor-durable: tests/bench/reference/floor-durable.c tests/bench/reference/floor.c | $(BUILD)
 	$(CC) -O2 -pthread -o $@ $< -lmicrohttpd -ljansson -lcrypto
 
 $(BUILD)/lightspeed: tests/bench/reference/lightspeed.c | $(BUILD)

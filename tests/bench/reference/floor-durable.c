@@ -1,25 +1,20 @@
-/* floor-durable.c - the floor (floor.c) made durable the textbook way: each request appends a
- * 1.4 KB record (cisgate's record size) to a file and is answered once a flush covers it.
- * Group commit, leader/follower: a waiter finding no flush running flushes everything
- * written so far; the others wait for it, and the next batch gathers meanwhile. A thread per
- * connection, so a waiting request holds only its own. No policy, no chain, no hand-over:
- * what this disk lets our stack do with `fsync: always`, beside what cisgate does.
+/* floor-durable.c - the floor (floor.c, included as it is) made durable the textbook way:
+ * before each answer the request appends a 1.4 KB record (cisgate's record size) to a file
+ * and waits until a flush covers it. Group commit, leader/follower: a waiter that finds no
+ * flush running flushes everything written so far; the others wait for it, and the next
+ * batch gathers meanwhile. A thread per connection, so a waiting request holds only its
+ * own. No policy, no chain, no hand-over: what this disk lets our stack do with
+ * `fsync: always`, beside what cisgate does.
  * Build: gcc -O2 -pthread -o floor-durable floor-durable.c -lmicrohttpd -ljansson -lcrypto
  * Usage: floor-durable SOCKET FILE */
 #include <fcntl.h>
-#include <jansson.h>
 #include <microhttpd.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
-struct req { char *buf; size_t len, cap; };
-static const char ALLOW[] = "{\"Allow\":true}";
 static char rec[1400];
 static int logfd;
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -49,34 +44,12 @@ static int commit(void) {
     return rc;
 }
 
-static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url, const char *m,
-                              const char *v, const char *up, size_t *us, void **ptr) {
-    (void)cls; (void)url; (void)m; (void)v;
-    struct req *r = *ptr;
-    if (!r) { r = calloc(1, sizeof *r); *ptr = r; return MHD_YES; }
-    if (*us) {
-        if (r->len + *us + 1 > r->cap) { r->cap = (r->len + *us + 1) * 2; r->buf = realloc(r->buf, r->cap); }
-        memcpy(r->buf + r->len, up, *us); r->len += *us; *us = 0; return MHD_YES;
-    }
-    json_error_t e; json_t *env = json_loadb(r->buf ? r->buf : "", r->len, 0, &e);
-    const char *rb = json_string_value(json_object_get(env, "RequestBody"));
-    if (rb) {
-        size_t l = strlen(rb); unsigned char *out = malloc(l + 4);
-        int ol = EVP_DecodeBlock(out, (const unsigned char *)rb, (int)l);
-        while (ol > 0 && l > 0 && rb[l - 1] == '=') { ol--; l--; }
-        json_t *body = ol > 0 ? json_loadb((char *)out, (size_t)ol, 0, &e) : NULL;
-        json_decref(body); free(out);
-    }
-    json_decref(env);
-    if (commit() != 0) return MHD_NO;
-    struct MHD_Response *resp = MHD_create_response_from_buffer(sizeof ALLOW - 1, (void *)ALLOW, MHD_RESPMEM_PERSISTENT);
-    MHD_add_response_header(resp, "Content-Type", "application/json");
-    enum MHD_Result ret = MHD_queue_response(c, 200, resp); MHD_destroy_response(resp);
-    return ret;
-}
-static void done(void *cls, struct MHD_Connection *c, void **ptr, enum MHD_RequestTerminationCode t) {
-    (void)cls; (void)c; (void)t; struct req *r = *ptr; if (r) { free(r->buf); free(r); } *ptr = NULL;
-}
+/* The floor's handler answers through MHD_queue_response: the record goes first. */
+#define MHD_queue_response(c, st, r) (commit() != 0 ? MHD_NO : MHD_queue_response(c, st, r))
+#define main floor_main
+#include "floor.c"
+#undef main
+
 int main(int argc, char **argv) {
     if (argc < 3) { fprintf(stderr, "usage: floor-durable SOCKET FILE\n"); return 2; }
     memset(rec, 'x', sizeof rec); rec[sizeof rec - 1] = '\n';

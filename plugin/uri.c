@@ -538,6 +538,30 @@ uri_route_match(const char *pat, const char *s, struct endpoint *ep, bool keep)
 	return *s == '\0';
 }
 
+/* Where the path of a request target starts, as Go's server reads it (url.ParseRequestURI):
+ * a scheme (a letter, then letters, digits, '+', '-' or '.', then ':') may come first, any
+ * scheme, then "//authority" up to the next '/'; the rest is the path dockerd routes. So
+ * "a:/containers/X/archive" and "http://docker/containers/X/archive" both route as
+ * /containers/X/archive. Anything else is returned as it is (a path, or a target dockerd
+ * refuses or cannot route: it does not start with '/'). */
+static const char *
+uri_target_path(const char *raw)
+{
+	const char *p = raw;
+
+	if (!isalpha((unsigned char)*p))
+		return raw;
+	while (isalnum((unsigned char)*p) || *p == '+' || *p == '-' || *p == '.')
+		p++;
+	if (*p != ':')
+		return raw;
+	p++;
+	/* Go cuts the query off first, so the authority ends at '/', '?' or the end. */
+	if (p[0] == '/' && p[1] == '/')
+		p += 2 + strcspn(p + 2, "/?");
+	return p;
+}
+
 int
 uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err, size_t errlen)
 {
@@ -554,17 +578,7 @@ uri_classify(const char *method, const char *raw, struct endpoint *ep, char *err
 	ep->state_changing = !(strcasecmp(method, "GET") == 0 || strcasecmp(method, "HEAD") == 0 ||
 	    strcasecmp(method, "OPTIONS") == 0);
 
-	/* Go's server also accepts the absolute form "http://host/path". */
-	p = raw;
-	if (*p != '/') {
-		const char *s = strstr(p, "://");
-
-		if (s != NULL && memchr(p, '/', (size_t)(s - p)) == NULL) {
-			p = strchr(s + 3, '/');
-			if (p == NULL)
-				p = "/";
-		}
-	}
+	p = uri_target_path(raw);
 	q = strchr(p, '?');
 	n = q ? (size_t)(q - p) : strlen(p);
 	/* Go refuses a path with a bad escape (400); an encoded NUL is refused here. */

@@ -96,6 +96,8 @@ docker stop -t 1 cgsd-mnt >/dev/null 2>&1
 # mounts them for the copy); docker export reads its root file system alone.
 effect "1e docker cp out of a stopped container made with -v /etc reads the host's /etc" \
 	has "$(timeout -k 5 60 docker cp cgsd-mnt:/host-etc/passwd - 2>&1 | tar -xO 2>&1 | md5sum)" "$HOST_ETC"
+effect "1e dockerd routes a request target with any scheme (a:/containers/...) as the path" \
+	has "$(API --request-target 'a:/containers/cgsd-mnt/archive?path=/host-etc/passwd' http://d/ 2>&1 | tar -xO 2>&1 | md5sum)" "$HOST_ETC"
 check "1e docker export of it holds none of its mounts (not a door)" \
 	sh -c "timeout -k 5 60 docker export cgsd-mnt | tar -t | grep -q '^bin/' && ! timeout -k 5 60 docker export cgsd-mnt | tar -t | grep -q 'host-etc/.'"
 API -X POST -H 'Content-Type: application/json' -d "{\"HostConfig\":{$TOPLIM}}" \
@@ -299,6 +301,8 @@ check "1e denied: docker cp out of cgsd-mnt (a bind of /etc, made before cisgate
 rawdeny "1e denied: the old API's copy out of cgsd-mnt" "cp reads from container cgsd-mnt" \
 	-X POST -H 'Content-Type: application/json' -d '{"Resource":"/host-etc/passwd"}' \
 	"http://d/v1.23/containers/cgsd-mnt/copy"
+rawdeny "1e denied: the same copy with the request target a:/v1.41/containers/..." "cp reads from container cgsd-mnt" \
+	--request-target 'a:/v1.41/containers/cgsd-mnt/archive?path=/host-etc/passwd' http://d/
 docker run -d --name cgsd-plainpid $LIM -u 1000 --network none $IMG sleep 600 >/dev/null 2>&1
 check "1e allowed: docker cp out of a compliant container" \
 	sh -c "timeout -k 5 60 docker cp cgsd-plainpid:/bin/busybox - | tar -t | grep -qx busybox"

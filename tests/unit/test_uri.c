@@ -31,6 +31,21 @@ static const struct ucase cases[] = {
 	{"POST", "/v1.41/containers/create/", 0, EP_CONTAINER_CREATE, "", "1.41", ""},
 	{"POST", "/V1.41/Containers/Create", 0, EP_CONTAINER_CREATE, "", "1.41", ""},
 	{"POST", "http://docker/v1.41/containers/create", 0, EP_CONTAINER_CREATE, "", "1.41", ""},
+	/* Go reads any scheme, with or without an authority (url.ParseRequestURI). */
+	{"POST", "a:/v1.41/containers/create", 0, EP_CONTAINER_CREATE, "", "1.41", ""},
+	{"POST", "HTTP:/containers/create", 0, EP_CONTAINER_CREATE, "", "", ""},
+	{"POST", "x+y.z-1:/containers/create", 0, EP_CONTAINER_CREATE, "", "", ""},
+	{"POST", "a://docker/v1.41/containers/create", 0, EP_CONTAINER_CREATE, "", "1.41", ""},
+	{"POST", "a:///containers/create", 0, EP_CONTAINER_CREATE, "", "", ""},
+	{"GET", "a:/v1.41/containers/c1/archive?path=/x", 0, EP_CONTAINER_ARCHIVE_READ, "c1", "1.41", ""},
+	{"HEAD", "b:/containers/c1/archive?path=/x", 0, EP_CONTAINER_ARCHIVE_READ, "c1", "", ""},
+	{"GET", "a:/v1.41/containers/c1/attach/ws", 0, EP_CONTAINER_ATTACH, "c1", "1.41", ""},
+	/* No path Go routes: the authority ends at the query, a scheme cannot start with a
+	 * digit or hold '/', an opaque target has no path. */
+	{"POST", "a://docker?x=/containers/create", 0, EP_OTHER, "", "", ""},
+	{"POST", "1a:/containers/create", 0, EP_OTHER, "", "", ""},
+	{"POST", "a/b:/containers/create", 0, EP_OTHER, "", "", ""},
+	{"POST", "a:containers/create", 0, EP_OTHER, "", "", ""},
 	{"POST", "/v1.24/containers/create", 0, EP_CONTAINER_CREATE, "", "1.24", ""},
 	{"POST", "/v1.41/containers/create%3Fname=x", 0, EP_OTHER, "", "1.41", ""},
 	{"GET", "/v1.41/containers/create", 0, EP_OTHER, "", "1.41", ""},

@@ -92,6 +92,7 @@ struct dockerc {
 	struct lookup *active;             /* started (the lookup thread's own list) */
 	unsigned waiting;                  /* queued + running */
 	bool stopping;
+	char token[CG_LOOKUP_TOKEN_LEN + 1]; /* "" : no CG_LOOKUP_HEADER */
 };
 
 static uint64_t
@@ -645,7 +646,7 @@ dockerc_close(struct lookup *l)
 /* Writes the request for path into l. Returns 0, or -1 when path is not an escaped
  * absolute path (a space, CR or LF would let a caller write a request of its own). */
 static int
-dockerc_request(struct lookup *l, const char *path)
+dockerc_request(struct lookup *l, const char *path, const char *token)
 {
 	struct strbuf sb;
 	const unsigned char *s;
@@ -659,7 +660,13 @@ dockerc_request(struct lookup *l, const char *path)
 	str_append(&sb, "GET ");
 	str_append(&sb, path);
 	/* Host is required by dockerd's router (any name does on a unix socket). */
-	str_append(&sb, " HTTP/1.0\r\nHost: docker\r\nUser-Agent: cisgate\r\n\r\n");
+	str_append(&sb, " HTTP/1.0\r\nHost: docker\r\nUser-Agent: cisgate\r\n");
+	if (token[0] != '\0') {
+		str_append(&sb, CG_LOOKUP_HEADER ": ");
+		str_append(&sb, token);
+		str_append(&sb, "\r\n");
+	}
+	str_append(&sb, "\r\n");
 	if (sb.truncated)
 		return -1;
 	l->reqlen = sb.len;
@@ -667,14 +674,14 @@ dockerc_request(struct lookup *l, const char *path)
 }
 
 static struct lookup *
-dockerc_lookup_new(const char *path, dockerc_done_fn fn, void *arg)
+dockerc_lookup_new(const char *path, const char *token, dockerc_done_fn fn, void *arg)
 {
 	struct lookup *l = calloc(1, sizeof *l);
 
 	if (l == NULL)
 		return NULL;
 	l->fd = -1;
-	if ((l->r = calloc(1, sizeof *l->r)) == NULL || dockerc_request(l, path) != 0) {
+	if ((l->r = calloc(1, sizeof *l->r)) == NULL || dockerc_request(l, path, token) != 0) {
 		free(l->r);
 		free(l);
 		return NULL;
@@ -806,6 +813,18 @@ dockerc_wake(struct dockerc *c)
 	(void)!write(c->wake, &one, sizeof one);
 }
 
+int
+dockerc_set_token(struct dockerc *c, const char *token)
+{
+	size_t n = strlen(token);
+
+	c->token[0] = '\0';
+	if (n == 0 || n > CG_LOOKUP_TOKEN_LEN || strspn(token, "0123456789abcdef") != n)
+		return -1;
+	memcpy(c->token, token, n + 1);
+	return 0;
+}
+
 struct dockerc *
 dockerc_start(const char *socket, unsigned timeout_ms, char *err, size_t errlen)
 {
@@ -844,7 +863,7 @@ dockerc_submit(struct dockerc *c, const char *path, dockerc_done_fn fn, void *ar
 {
 	struct lookup *l;
 
-	if (c == NULL || (l = dockerc_lookup_new(path, fn, arg)) == NULL)
+	if (c == NULL || (l = dockerc_lookup_new(path, c->token, fn, arg)) == NULL)
 		return -1;
 	pthread_mutex_lock(&c->lock);
 	if (c->stopping || c->waiting >= CG_DOCKERC_INFLIGHT_MAX) {
@@ -899,7 +918,7 @@ dockerc_get(const char *socket, unsigned timeout_ms, const char *path, struct do
 	memset(&l, 0, sizeof l);
 	l.r = r;
 	l.fd = -1;
-	if (dockerc_request(&l, path) != 0) {
+	if (dockerc_request(&l, path, "") != 0) {
 		snprintf(r->err, sizeof r->err, "cannot start a lookup in dockerd");
 		return -1;
 	}

@@ -306,6 +306,7 @@ env_parse(const char *buf, size_t len, bool is_response, bool fast, struct authz
 		}
 		req->content_length = env_header(h, "Content-Length");
 		req->content_type = env_header(h, "Content-Type");
+		req->lookup_token = env_header(h, CG_LOOKUP_HEADER);
 	}
 	sc = json_object_get(req->root, "ResponseStatusCode");
 	if (json_is_integer(sc) && json_integer_value(sc) >= 0 && json_integer_value(sc) < 1000)

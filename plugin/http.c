@@ -181,6 +181,7 @@ http_authz(struct http_server *s, struct MHD_Connection *conn, struct upload *u,
 	if (c != NULL) {
 		c->rootfd = sh->rootfd;
 		c->judged = sh->judged;
+		c->lookup_token = sh->lookup_token;
 	}
 	if (c == NULL)
 		return answer_queue(&s->ans, conn, answer_deny("cisgate is out of memory; try again"));

@@ -1,6 +1,7 @@
 /* serve.c - bind or inherit the socket, then wait for signals: HUP reloads the policy,
  * USR1 reopens the audit log, TERM/INT stop after in-flight requests are answered. */
 #include <sys/inotify.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -378,6 +379,25 @@ serve_reload(const struct serve_opts *o, struct http_shared *sh, struct serve_re
 	serve_version_tick(sh, d, true);
 }
 
+/* A random token for cisgate's own lookups, so that the AuthZ request dockerd makes of
+ * its read of a container's /etc/passwd is told from a client's (decide.c). Without one,
+ * that read is judged like any docker cp: never less strict. */
+static void
+serve_lookup_token(struct http_shared *sh)
+{
+	unsigned char rnd[CG_LOOKUP_TOKEN_LEN / 2];
+
+	sh->lookup_token[0] = '\0';
+	if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd) {
+		log_warnx("no random token for lookups: an exec's read of the container's "
+		    "/etc/passwd is judged like a docker cp");
+		return;
+	}
+	str_hex(rnd, sizeof rnd, sh->lookup_token);
+	if (dockerc_set_token(sh->dockerc, sh->lookup_token) != 0)
+		sh->lookup_token[0] = '\0';
+}
+
 int
 serve_run(const struct serve_opts *o)
 {
@@ -457,6 +477,8 @@ serve_run(const struct serve_opts *o)
 	if ((sh.dockerc = dockerc_start(p->daemon.socket, (unsigned)p->daemon.timeout_ms, err,
 	         sizeof err)) == NULL)
 		log_warnx("no lookups in dockerd (%s): requests that need them are denied", err);
+	else
+		serve_lookup_token(&sh);
 	/* Without it every plain start is looked up: slower, never less strict. */
 	if ((sh.judged = judged_new()) == NULL)
 		log_warnx("no memory to remember created containers: every start is looked up");

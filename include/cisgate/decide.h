@@ -34,6 +34,9 @@ struct decide_ctx {
 	/* The containers this cisgate allowed at create (judged.h), whose plain start or
 	 * restart needs no lookup, or NULL. Set by the caller, like rootfd. */
 	struct judged *judged;
+	/* The token this cisgate's own lookups carry (CG_LOOKUP_HEADER), or NULL or "": its
+	 * read of a container's /etc/passwd is then judged as a client's. Set by the caller. */
+	const char *lookup_token;
 	/* Views of the containers named by c->have's facts, built on demand (heap). */
 	struct docker_view *fact_view[CG_FACTS_MAX];
 	struct current_limits current;

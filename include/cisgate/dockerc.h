@@ -30,6 +30,12 @@ typedef void (*dockerc_done_fn)(void *arg, struct dockerc_reply *r);
 struct dockerc *dockerc_start(const char *socket, unsigned timeout_ms, char *err,
     size_t errlen);
 
+/* Sends token (copied; up to CG_LOOKUP_TOKEN_LEN characters of [0-9a-f]) in the header
+ * CG_LOOKUP_HEADER of every lookup from now on, so that the AuthZ request dockerd makes of
+ * it can be told from a client's. Call before the first dockerc_submit(). Returns 0, or -1
+ * when token is not of that form (then no header is sent). */
+int dockerc_set_token(struct dockerc *c, const char *token);
+
 /* Queues GET path (already escaped: build it with dockerc_path()). fn(arg, reply) runs on
  * the lookup thread when it is done, failed or timed out: exactly once when this returns 0.
  * Returns -1 (and never calls fn) when the client is stopping, too many lookups wait, or

@@ -16,6 +16,8 @@ struct authz_req {
 	const char *uri;       /* raw RequestUri, query included; "" when absent */
 	const char *content_length; /* RequestHeaders' Content-Length, or NULL */
 	const char *content_type;   /* RequestHeaders' Content-Type, or NULL */
+	const char *lookup_token;   /* RequestHeaders' X-Cisgate-Lookup (cisgate's own lookups
+	                               carry its token), or NULL */
 	int status;            /* ResponseStatusCode, 0 when absent */
 	unsigned char *body;   /* decoded RequestBody (malloc'd, NUL-terminated), or NULL */
 	size_t body_len;

@@ -23,6 +23,7 @@ struct http_shared {
 	int rootfd;                  /* the host's "/" (O_PATH) that bind sources resolve in */
 	struct judged *judged;       /* containers allowed at create (NULL: every plain start
 	                              * is looked up) */
+	char lookup_token[CG_LOOKUP_TOKEN_LEN + 1]; /* sent with each lookup ("": none) */
 	atomic_ulong requests, denies, audit_failures, inflight;
 	atomic_size_t upload_bytes; /* heap bytes held by uploads now (CG_UPLOAD_BUDGET) */
 };

@@ -15,6 +15,10 @@
 #define CG_URI_MAX 8192
 /* Nesting of a Docker API body; real bodies are under 8 deep. */
 #define CG_JSON_DEPTH_MAX 64
+/* cisgate's own lookups carry a random token of the process in this header, so that the
+ * AuthZ request dockerd makes of one can be told from a client's (decide.c). */
+#define CG_LOOKUP_HEADER "X-Cisgate-Lookup"
+#define CG_LOOKUP_TOKEN_LEN 32
 /* Path segments and ids taken from a URI. */
 #define CG_ID_MAX 512
 

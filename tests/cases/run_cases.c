@@ -15,7 +15,9 @@
  *          "KIND REF STATUS FILE", KIND container|image|network|passwd|volume, STATUS 200, 404
  *          or 0 (unreachable), FILE under DIR/facts/ or "-"; a passwd FILE is text that
  *          the runner wraps in a tar as dockerd's archive route does) or "lookups=N"
- *          (the server's first pass: exactly N facts must be asked for)
+ *          (the server's first pass: exactly N facts must be asked for), and/or
+ *          "token=T" (the envelope carries T in CG_LOOKUP_HEADER; the runner plays a
+ *          cisgate whose own lookups carry CASES_LOOKUP_TOKEN)
  * expect   allow | warn | deny | would-deny (audit mode let a deny through: warn, would_deny)
  * rules    the violated rules not waived, comma-separated (any order); name~EXEMPTION
  *          for a waived one; "request" for a request cisgate cannot read; "-" for none
@@ -33,6 +35,9 @@
 #include "cisgate/decide.h"
 #include "cisgate/facts.h"
 #include "cisgate/rules.h"
+
+/* The token of the cisgate these cases play (c->lookup_token). */
+#define CASES_LOOKUP_TOKEN "00112233445566778899aabbccddeeff"
 
 static const char BASELINE[] =
     "{\"Image\":\"busybox\",\"User\":\"1000\",\"Healthcheck\":{\"Test\":[\"CMD\",\"true\"]},"
@@ -152,7 +157,8 @@ make_body(const char *spec)
 }
 
 static char *
-make_envelope(const char *method, const char *uri, const char *body, const char *cl)
+make_envelope(const char *method, const char *uri, const char *body, const char *cl,
+    const char *token)
 {
 	json_t *e = json_object(), *h = json_object();
 	char *out;
@@ -193,6 +199,8 @@ make_envelope(const char *method, const char *uri, const char *body, const char 
 		json_object_set_new(h, "Content-Length", json_string(cl ? cl : num));
 	} else if (cl != NULL)
 		json_object_set_new(h, "Content-Length", json_string(cl));
+	if (token != NULL)
+		json_object_set_new(h, CG_LOOKUP_HEADER, json_string(token));
 	json_object_set_new(e, "RequestHeaders", h);
 	out = json_dumps(e, JSON_COMPACT);
 	json_decref(e);
@@ -352,7 +360,7 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 	char *f[7], *p = line, got[1024], want[1024];
 	const char *outcome;
 	struct policy *pol;
-	char *body, *req = NULL, *af, *dv, *fa, *lk;
+	char *body, *req = NULL, *af, *dv, *fa, *lk, *tk;
 	uint32_t ver = 0;
 	struct facts need = {0};
 	long want_lookups = -1;
@@ -389,6 +397,10 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		*dv = '\0';
 	}
 	atomic_store(&pol->daemon_version, ver);
+	if ((tk = strstr(f[2], " token=")) != NULL) {
+		*tk = '\0';
+		tk += 7;
+	}
 	if ((af = strstr(f[2], " audit=failed")) != NULL)
 		*af = '\0';
 	if ((fa = strstr(f[2], " facts=")) != NULL) {
@@ -424,7 +436,7 @@ run_line(const char *file, int lineno, char *line, struct decide_ctx *c, time_t 
 		}
 		if (cl[0])
 			clp = cl;
-		req = make_envelope(method, uri, body, clp);
+		req = make_envelope(method, uri, body, clp, tk);
 		decide_envelope_facts(pol, req, strlen(req), false, NULL, now,
 		    fa != NULL ? &case_facts : NULL, want_lookups >= 0 ? &need : NULL, c);
 	} else {
@@ -483,6 +495,7 @@ main(int argc, char **argv)
 	}
 	c->rootfd = -1; /* host paths as written: cases do not depend on this machine */
 	c->judged = NULL;
+	c->lookup_token = CASES_LOOKUP_TOKEN;
 	for (i = 0; i < n; i++) {
 		char path[1024], line[65536];
 		FILE *f;

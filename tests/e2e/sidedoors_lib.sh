@@ -34,7 +34,7 @@ start_dockerd() {
 		echo '{}' > "$D/daemon.json"
 	fi
 	(cd / && exec dockerd --config-file "$D/daemon.json" --data-root "$D/root" --exec-root "$D/exec" \
-		-H "$DOCKER_HOST" --pidfile "$D/docker.pid" --storage-driver vfs --iptables=false \
+		-H "$DOCKER_HOST" ${DK_EXTRA:-} --pidfile "$D/docker.pid" --storage-driver vfs --iptables=false \
 		--ip6tables=false --bridge=none >>"$D/dockerd.log" 2>&1) &
 	DK_PID=$!
 	i=0; while [ $i -lt 300 ]; do docker version >/dev/null 2>&1 && break; sleep 0.1; i=$((i + 1)); done

@@ -215,4 +215,54 @@ check "a plain start of a container made before this cisgate ran is looked up: d
 	all_of "$out" "authorization denied by plugin $NAME" "could not read container good (container started) from dockerd"
 denied "a privileged run is still denied by its rule" docker run --rm $LIM -u 1000 --privileged $IMG true
 
+echo "== an exemption by user (TLS), and cisgate's own reads of /etc/passwd"
+# etcc mounts the volume that binds the host's /etc: a user the policy exempts from
+# sensitive-mounts may start it, exec into it and copy out of it. An exec without -u reads
+# the container's /etc/passwd for its user through dockerd's archive route, which comes
+# back to cisgate as an AuthZ request with no user: cisgate tells it by its token, so the
+# exemption of the exec's user still decides.
+stop_cisgate
+cp "$D/policy.yaml" "$D/alice.yaml"
+cat >> "$D/alice.yaml" <<P
+  - name: e2e-alice
+    reason: an operator who may enter the old /etc-mounting container
+    rules: [sensitive-mounts]
+    match: {user: alice}
+P
+chmod 644 "$D/alice.yaml"
+start_cisgate "$D/alice.yaml" || { echo "FAIL cisgate did not restart"; exit 1; }
+mkdir -p "$D/tls"
+(
+	cd "$D/tls" || exit 1
+	EC="-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes"
+	openssl req -x509 $EC -keyout ca.key -out ca.pem -days 2 -subj /CN=cge2e-ca
+	openssl req $EC -keyout server.key -out server.csr -subj /CN=localhost
+	printf 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n' > server.ext
+	openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out server.pem -days 2 -extfile server.ext
+	openssl req $EC -keyout alice.key -out alice.csr -subj /CN=alice
+	printf 'extendedKeyUsage=clientAuth\n' > client.ext
+	openssl x509 -req -in alice.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out alice.pem -days 2 -extfile client.ext
+) >/dev/null 2>&1
+TP=$((20000 + $$ % 20000))
+stop_dockerd
+DK_EXTRA="-H tcp://127.0.0.1:$TP --tlsverify --tlscacert $D/tls/ca.pem --tlscert $D/tls/server.pem --tlskey $D/tls/server.key" \
+	start_dockerd "$NAME" || { echo "FAIL dockerd did not start with TLS"; tail -5 "$D/dockerd.log"; exit 1; }
+alice() { timeout -k 5 60 docker -H "tcp://127.0.0.1:$TP" --tlsverify --tlscacert "$D/tls/ca.pem" \
+	--tlscert "$D/tls/alice.pem" --tlskey "$D/tls/alice.key" "$@"; }
+out=$(timeout -k 5 60 docker start etcc 2>&1)
+check "without the exemption: a start of etcc (the /etc volume) is denied" \
+	all_of "$out" "authorization denied by plugin $NAME" "sensitive-mounts: start runs container etcc"
+check "alice (exempted by user over TLS) starts etcc" alice start etcc
+out=$(alice exec etcc id -u 2>&1)
+check "alice execs into etcc without -u (its uid 1000 resolved through its /etc/passwd)" test "$out" = 1000
+out=$(alice cp etcc:/x/hostname - 2>&1 | tar -xO 2>&1)
+check "alice copies out of etcc" test "$out" = "$(cat /etc/hostname)"
+out=$(timeout -k 5 60 docker exec etcc id 2>&1)
+check "without the exemption: the same exec is denied for the container's mount" \
+	all_of "$out" "authorization denied by plugin $NAME" "sensitive-mounts: exec enters container etcc"
+out=$(timeout -k 5 60 docker cp etcc:/x/hostname - 2>&1)
+check "without the exemption: the same copy is denied" \
+	all_of "$out" "authorization denied by plugin $NAME" "sensitive-mounts: cp reads from container etcc"
+docker stop -t 1 etcc >/dev/null 2>&1
+
 summary

@@ -31,7 +31,8 @@ envelope_differential(const uint8_t *data, size_t size, bool is_response)
 	if (ra == 0 && (!same_str(a.user, b.user) || !same_str(a.authn, b.authn) ||
 	    !same_str(a.method, b.method) || !same_str(a.uri, b.uri) ||
 	    !same_str(a.content_length, b.content_length) ||
-	    !same_str(a.content_type, b.content_type) || a.status != b.status ||
+	    !same_str(a.content_type, b.content_type) ||
+	    !same_str(a.lookup_token, b.lookup_token) || a.status != b.status ||
 	    !same_str(a.body_error, b.body_error) || a.body_len != b.body_len ||
 	    strcmp(a.resp_id, b.resp_id) != 0 ||
 	    (a.body == NULL) != (b.body == NULL) ||

@@ -1077,6 +1077,40 @@ test_raw_async_mixed(void **state)
 		assert_int_equal(s[i].calls, 1);
 }
 
+/* A token set on the client goes with every lookup in its own header; a token that is
+ * not lowercase hex of the right size is refused and none is sent (no header injection). */
+static void
+test_raw_token_header(void **state)
+{
+	static struct slot s[2];
+	char err[128];
+	struct dockerc *c = dockerc_start(rawsock, 3000, err, sizeof err);
+
+	(void)state;
+	assert_non_null(c);
+	assert_int_equal(dockerc_set_token(c, "0123456789abcdef0123456789abcdef0"), -1);
+	assert_int_equal(dockerc_set_token(c, "abc\r\nX-Evil: 1"), -1);
+	assert_int_equal(dockerc_set_token(c, "0123456789ABCDEF"), -1);
+	assert_int_equal(dockerc_set_token(c, ""), -1);
+	memset(s, 0, sizeof s);
+	slot_done = 0;
+	assert_int_equal(dockerc_submit(c, "/cl", on_slot, &s[0]), 0);
+	slot_wait(1, 5);
+	pthread_mutex_lock(&raw_lock);
+	assert_string_equal(raw_lastreq,
+	    "GET /cl HTTP/1.0\r\nHost: docker\r\nUser-Agent: cisgate\r\n\r\n");
+	pthread_mutex_unlock(&raw_lock);
+	assert_int_equal(dockerc_set_token(c, "0123456789abcdef0123456789abcdef"), 0);
+	assert_int_equal(dockerc_submit(c, "/cl", on_slot, &s[1]), 0);
+	slot_wait(2, 5);
+	pthread_mutex_lock(&raw_lock);
+	assert_string_equal(raw_lastreq, "GET /cl HTTP/1.0\r\nHost: docker\r\nUser-Agent: "
+	    "cisgate\r\nX-Cisgate-Lookup: 0123456789abcdef0123456789abcdef\r\n\r\n");
+	pthread_mutex_unlock(&raw_lock);
+	assert_int_equal(s[1].status, 200);
+	dockerc_free(c);
+}
+
 /* As many lookups as may wait, all in flight on a server that never answers: one more
  * is refused, and stop ends every one with its callback, once, before it returns. */
 static void
@@ -1131,6 +1165,7 @@ main(void)
 		cmocka_unit_test(test_raw_every_cut_fails),
 		cmocka_unit_test(test_raw_bad_paths_and_sockets),
 		cmocka_unit_test(test_raw_async_mixed),
+		cmocka_unit_test(test_raw_token_header),
 		cmocka_unit_test(test_raw_stop_in_flight),
 	};
 

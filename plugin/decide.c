@@ -1000,6 +1000,13 @@ decide_eval(const struct policy *p, struct decide_ctx *c, const char *user, time
 	}
 	if (c->have != NULL)
 		f.run = &c->run;
+	/* The container entered mounts its binds again, following what their sources lead
+	 * to now; a request that brings binds of its own (an old-API start) keeps c->host. */
+	if (c->run.entered != NULL && c->rootfd >= 0 && !decide_has_host_paths(&c->view) &&
+	    decide_has_host_paths(c->run.entered)) {
+		(void)hostview_resolve(&c->host, c->run.entered, c->rootfd, 0);
+		c->run.entered_host = &c->host;
+	}
 	if (c->rootfd >= 0 && decide_has_host_paths(&c->view)) {
 		(void)hostview_resolve(&c->host, &c->view, c->rootfd, 0);
 		f.host = &c->host;

@@ -1506,8 +1506,7 @@ bool
 rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
     struct strbuf *out)
 {
-	/* Only the joins the entered container makes (rf->joins) are read through f. */
-	const struct eval_facts f = {NULL, NULL, rf};
+	struct eval_facts f = {NULL, NULL, rf};
 	char buf[CG_VIOLATION_TEXT_MAX];
 	struct strbuf sb;
 
@@ -1525,9 +1524,13 @@ rules_check_entered(int r, const struct policy *p, const struct run_facts *rf,
 	/* docker cp: dockerd itself, as root, reaches the files through the mounts. */
 	if (rf->entered_files_only && r != R_SENSITIVE_MOUNTS && r != R_DOCKER_SOCKET)
 		return false;
+	/* Read through f: its bind sources as they resolve now (entered_host), and the joins
+	 * it makes (rf->joins), unless what it runs is not judged (mounts or files only). */
+	f.host = rf->entered_host;
+	if (rf->entered_mounts_only || rf->entered_files_only)
+		f.run = NULL;
 	str_init(&sb, buf, sizeof buf);
-	if (!rules_check(r, p, rf->entered,
-	    rf->entered_mounts_only || rf->entered_files_only ? NULL : &f, &sb))
+	if (!rules_check(r, p, rf->entered, &f, &sb))
 		return false;
 	str_appendf(out, "%s container %.*s, made outside this policy (before cisgate, while "
 	    "it was off, or under an older one); recreate it: %s", rf->entered_how,

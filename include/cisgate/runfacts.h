@@ -11,6 +11,8 @@
 #include "cisgate/docker.h"
 #include "cisgate/limits.h"
 
+struct hostview;
+
 /* The effective user. Only when resolved do the user rules read it; otherwise they
  * judge the request's User as written (offline, or a request that states it). */
 struct run_user {
@@ -56,6 +58,9 @@ struct run_facts {
 	bool entered_mounts_only; /* an old-API start's HostConfig replaces all but the
 	                             container's mounts and security profiles: only they
 	                             are judged */
+	/* Its bind sources resolved on the host now, as dockerd will mount them again (a
+	 * link swapped in since it was made leads elsewhere), or NULL: judged as written. */
+	const struct hostview *entered_host;
 	bool entered_files_only;  /* docker cp: dockerd reads or writes the container's files
 	                             through its mounts, and runs nothing in it: only the
 	                             mounts are judged */

@@ -69,6 +69,9 @@ check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
 docker volume create --opt type=none --opt o=bind,ro --opt device=/etc cge2e-etcvol >/dev/null
 docker volume create cge2e-data >/dev/null
 docker create --name etcc -v cge2e-etcvol:/x $LIM -u 1000 $IMG sleep 3600 >/dev/null
+# A bind of a plain directory, whose source a host user may later swap for a link.
+mkdir -p "$DATA/swap/data" && echo plain > "$DATA/swap/data/file"
+docker create --name swapc -v "$DATA/swap/data:/d:ro" $LIM -u 1000 $IMG sleep 3600 >/dev/null
 effect "a volume made with o=bind,ro,device=/etc mounts the host's /etc" \
 	test "$(docker run --rm -v cge2e-etcvol:/x $IMG cat /x/hostname 2>/dev/null)" = "$(cat /etc/hostname)"
 stop_dockerd
@@ -180,6 +183,21 @@ docker tag "$IMG" cge2e/priv:x
 denied "a local docker tag onto a waived name does not carry the exemption" docker run --rm $LIM -u 1000 --privileged cge2e/priv:x true
 check "an exemption by image ID waives for that image" timeout -k 5 60 docker run --rm $LIM -u 1000 --privileged $U1000 true
 
+# dockerd mounts a container's binds again at each start or copy, following what the
+# source leads to then: cisgate resolves them on the host at that moment too.
+check "a container whose bind source is a plain directory starts" timeout -k 5 60 docker start swapc
+out=$(timeout -k 5 60 docker cp swapc:/d/file - 2>&1 | tar -xO 2>&1)
+check "docker cp reads through its bind" test "$out" = plain
+docker stop -t 1 swapc >/dev/null 2>&1
+# The host user who owns the directory swaps the source for a link to /etc (read-only bind).
+mv "$DATA/swap/data" "$DATA/swap/data.old" && ln -s /etc "$DATA/swap/data"
+out=$(timeout -k 5 60 docker start swapc 2>&1)
+check "after the swap: its start is denied, the source judged where it leads now" \
+	all_of "$out" "authorization denied by plugin $NAME" "sensitive-mounts: start runs container swapc" "/etc"
+out=$(timeout -k 5 60 docker cp swapc:/d/hostname - 2>&1)
+check "after the swap: docker cp out of it is denied" \
+	all_of "$out" "authorization denied by plugin $NAME" "sensitive-mounts: cp reads from container swapc"
+rm -f "$DATA/swap/data"
 # Many concurrent execs through one worker: each needs lookups whose GETs come back to
 # cisgate as AuthZ requests.
 EXECS=

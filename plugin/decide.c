@@ -676,6 +676,32 @@ decide_group(const char *g, int64_t *gid, bool *known)
 		*known = false;
 }
 
+/* The mount of x that covers its /etc/passwd, or NULL. dockerd reads an exec's user from
+ * the /etc/passwd of the container's own file system, underneath any mount; dockerd's
+ * archive route (cisgate's read) shows the mount. */
+static const struct mount_view *
+decide_passwd_covered(const struct docker_view *x)
+{
+	static const char *const over[] = {"/", "/etc", "/etc/passwd"};
+	size_t i, k;
+	char t[64];
+
+	for (i = 0; i < x->nmounts; i++) {
+		const char *m = x->mounts[i].target;
+		size_t n;
+
+		if (m == NULL || strlen(m) >= sizeof t)
+			continue;
+		n = str_copy(t, m, sizeof t);
+		while (n > 1 && t[n - 1] == '/')
+			t[--n] = '\0';
+		for (k = 0; k < sizeof over / sizeof over[0]; k++)
+			if (strcmp(t, over[k]) == 0)
+				return &x->mounts[i];
+	}
+	return NULL;
+}
+
 /* An exec's effective user: the request's User, else the container's Config.User; a name
  * and a missing group resolved through the container's /etc/passwd as runc does. */
 static int
@@ -685,9 +711,11 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 	const struct user_view *u = c->view.user.raw[0] != '\0' ? &c->view.user : &fv->user;
 	const char *who = c->view.user.raw[0] != '\0' ? "-u" : "the container's USER";
 	const struct fact *pw;
+	const struct mount_view *cover;
 	const char *file = NULL;
 	size_t flen = 0;
 	int64_t uid, gid;
+	int tr = 0, found = 0;
 
 	if (!decide_exec_passwd(p, &c->view))
 		return 0; /* stated as root, or uid:gid: judged as written */
@@ -707,25 +735,49 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 			decide_group(u->group, &ru->gid, &ru->gid_known);
 		return 0;
 	}
-	pw = facts_get(c->have, FACT_PASSWD, c->ep.target);
-	if (pw == NULL || pw->state == FACT_FAILED ||
-	    (pw->state == FACT_OK && passwd_tar_file(pw->body, pw->len, &file, &flen) != 0))
-		return decide_fact_failed(c, FACT_PASSWD, c->ep.target, "exec user");
-	if (u->numeric) {
+	/* The container's own uid:gid needs no /etc/passwd (asked for before it was known). */
+	if (u->numeric && u->group[0] != '\0') {
 		ru->uid_known = true;
 		ru->uid = u->uid;
-		if (u->group[0] != '\0') {
-			decide_group(u->group, &ru->gid, &ru->gid_known);
-			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\"",
-			    who, c->ep.target, u->raw);
-		} else if (file != NULL && passwd_find(file, flen, "", true, u->uid, &uid, &gid)) {
-			ru->gid_known = true;
+		decide_group(u->group, &ru->gid, &ru->gid_known);
+		snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\"", who,
+		    c->ep.target, u->raw);
+		return 0;
+	}
+	if ((cover = decide_passwd_covered(fv)) != NULL) {
+		snprintf(c->fact_err, sizeof c->fact_err, "container %.64s mounts %.64s over its "
+		    "/etc/passwd, and dockerd reads the user from the file underneath, which cisgate "
+		    "cannot read; give the exec -u UID:GID (e.g. -u 1000:1000)", c->ep.target,
+		    cover->target);
+		return -1;
+	}
+	pw = facts_get(c->have, FACT_PASSWD, c->ep.target);
+	if (pw != NULL && pw->state == FACT_OK &&
+	    (tr = passwd_tar_file(pw->body, pw->len, &file, &flen)) == -2) {
+		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/passwd of container %.64s is a "
+		    "link, which cisgate does not follow; give the exec -u UID:GID (e.g. -u "
+		    "1000:1000)", c->ep.target);
+		return -1;
+	}
+	if (pw == NULL || pw->state == FACT_FAILED || tr != 0)
+		return decide_fact_failed(c, FACT_PASSWD, c->ep.target, "exec user");
+	if (file != NULL && (found = passwd_find(file, flen, u->numeric ? "" : u->name,
+	    u->numeric, u->numeric ? u->uid : 0, &uid, &gid)) < 0) {
+		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/passwd of container %.64s has "
+		    "a line of %zu bytes or more, which runc cannot read; give the exec -u UID:GID",
+		    c->ep.target, PASSWD_LINE_MAX);
+		return -1;
+	}
+	if (u->numeric) {
+		ru->uid_known = ru->gid_known = true;
+		if (found > 0) {
+			ru->uid = uid; /* what dockerd keeps of the entry (uint32) */
 			ru->gid = gid;
 			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is uid %lld, gid "
-			    "%lld from its /etc/passwd", who, c->ep.target, (long long)u->uid,
+			    "%lld from its /etc/passwd", who, c->ep.target, (long long)uid,
 			    (long long)gid);
 		} else {
-			ru->gid_known = true;
+			ru->uid = u->uid;
 			ru->gid = 0;
 			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is uid %lld, "
 			    "which has no entry in its /etc/passwd, so runc gives it gid 0", who,
@@ -733,7 +785,7 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 		}
 		return 0;
 	}
-	if (file != NULL && passwd_find(file, flen, u->name, false, 0, &uid, &gid)) {
+	if (found > 0) {
 		ru->uid_known = ru->gid_known = true;
 		ru->uid = uid;
 		ru->gid = gid;

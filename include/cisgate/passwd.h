@@ -8,16 +8,20 @@
 #include <stdint.h>
 
 #define PASSWD_FILE_MAX ((size_t)1 << 20) /* larger /etc/passwd files are not read */
+#define PASSWD_LINE_MAX ((size_t)64 << 10) /* runc's line reader (bufio) stops here */
 
-/* The one regular file of a tar archive tar[0..len): *file points into tar, *flen its
- * size. Returns 0, or -1 when the archive is not a tar of one regular file (a symlink, a
- * directory, a size past len or PASSWD_FILE_MAX, a bad checksum). Pure, bounded. */
+/* The one regular file of a tar archive tar[0..len), after at most two pax headers:
+ * *file points into tar, *flen its size. Returns 0; -2 when the entry is a link (dockerd
+ * follows it, this does not); -1 when the archive is not a tar of one regular file (a
+ * directory, a size past len or PASSWD_FILE_MAX, a bad checksum, a pax size). Pure. */
 int passwd_tar_file(const char *tar, size_t len, const char **file, size_t *flen);
 
 /* Looks up the entry of user (a name when !by_uid, else uid) in the passwd text
- * p[0..len) as runc does (first match; lines that do not parse skipped). Returns true
- * and sets *uid and *gid when found. Pure. */
-bool passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
+ * p[0..len) as runc does for dockerd: lines trimmed of white space, fields split at ':'
+ * (a missing or unreadable uid or gid is 0), the first match wins; *uid and *gid get
+ * what dockerd keeps (uint32). Returns 1 when found, 0 when not, -1 when a line is too
+ * long for runc's reader (the exec fails there). Pure. */
+int passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
     int64_t *out_uid, int64_t *out_gid);
 
 #endif

@@ -34,28 +34,65 @@ tar_of(char *t, size_t tsz, const char *text, char type)
 	return 512 + ((n + 511) / 512) * 512 + 1024;
 }
 
+/* A pax extended header holding records (as Go's archive/tar writes one before a file
+ * whose uid does not fit ustar), in t; returns its length (header and data blocks). */
+static size_t
+pax_of(char *t, const char *records)
+{
+	size_t n = strlen(records), i;
+	unsigned sum = 0;
+
+	memset(t, 0, 512 + ((n + 511) / 512) * 512);
+	memcpy(t, "PaxHeaders.0/passwd", 19);
+	snprintf(t + 100, 8, "%07o", 0644);
+	snprintf(t + 124, 12, "%011o", (unsigned)n);
+	t[156] = 'x';
+	memcpy(t + 257, "ustar", 6);
+	memset(t + 148, ' ', 8);
+	for (i = 0; i < 512; i++)
+		sum += (unsigned char)t[i];
+	snprintf(t + 148, 8, "%06o", sum);
+	memcpy(t + 512, records, n);
+	return 512 + ((n + 511) / 512) * 512;
+}
+
 static void
 test_tar(void **state)
 {
 	char t[4096];
 	const char *f;
-	size_t len, flen;
+	size_t len, flen, px;
 
 	(void)state;
 	len = tar_of(t, sizeof t, "root:x:0:0::/:/bin/sh\n", '0');
 	assert_int_equal(passwd_tar_file(t, len, &f, &flen), 0);
 	assert_int_equal(flen, 22);
 	assert_memory_equal(f, "root:x:0:0", 10);
-	/* Too short, a symlink, a bad checksum, a size past the end: refused. */
+	/* Too short, a bad checksum, a size past the end: refused. */
 	assert_int_equal(passwd_tar_file(t, 511, &f, &flen), -1);
-	len = tar_of(t, sizeof t, "x", '2');
-	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -1);
 	len = tar_of(t, sizeof t, "root:x:0:0::/:/bin/sh\n", '0');
 	t[0] = 'E';
 	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -1);
 	len = tar_of(t, sizeof t, "root:x:0:0::/:/bin/sh\n", '0');
 	assert_int_equal(passwd_tar_file(t, 512 + 10, &f, &flen), -1);
-	(void)len;
+	/* A symbolic or hard link: said apart (dockerd follows it). A directory: refused. */
+	len = tar_of(t, sizeof t, "x", '2');
+	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -2);
+	len = tar_of(t, sizeof t, "x", '1');
+	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -2);
+	len = tar_of(t, sizeof t, "x", '5');
+	assert_int_equal(passwd_tar_file(t, len, &f, &flen), -1);
+	/* A pax header first (an owner uid of 2^21 or more): skipped; one that sets the
+	 * size: refused. */
+	px = pax_of(t, "16 uid=3000000\n");
+	len = tar_of(t + px, sizeof t - px, "app:x:1000:1000::/:\n", '0');
+	assert_int_equal(passwd_tar_file(t, px + len, &f, &flen), 0);
+	assert_int_equal(flen, 20);
+	assert_memory_equal(f, "app:x:1000:1000", 15);
+	px = pax_of(t, "12 size=20\n");
+	len = tar_of(t + px, sizeof t - px, "app:x:1000:1000::/:\n", '0');
+	assert_int_equal(passwd_tar_file(t, px + len, &f, &flen), -1);
+	assert_int_equal(passwd_tar_file(t, px, &f, &flen), -1);
 }
 
 static void
@@ -66,17 +103,66 @@ test_find(void **state)
 	int64_t u = -1, g = -1;
 
 	(void)state;
-	assert_true(passwd_find(pw, strlen(pw), "app", false, 0, &u, &g));
+	assert_int_equal(passwd_find(pw, strlen(pw), "app", false, 0, &u, &g), 1);
 	assert_int_equal(u, 1000); /* the first entry wins, as in runc */
 	assert_int_equal(g, 1000);
-	assert_true(passwd_find(pw, strlen(pw), "", true, 1001, &u, &g));
+	assert_int_equal(passwd_find(pw, strlen(pw), "", true, 1001, &u, &g), 1);
 	assert_int_equal(g, 0); /* last line without a newline */
-	assert_false(passwd_find(pw, strlen(pw), "bad", false, 0, &u, &g));
-	assert_false(passwd_find(pw, strlen(pw), "short", false, 0, &u, &g));
-	assert_false(passwd_find(pw, strlen(pw), "ap", false, 0, &u, &g));
-	assert_false(passwd_find(pw, strlen(pw), "", true, 4242, &u, &g));
+	/* runc reads an unreadable number as 0, and a missing field as 0. */
+	assert_int_equal(passwd_find(pw, strlen(pw), "bad", false, 0, &u, &g), 1);
+	assert_int_equal(u, 0);
+	assert_int_equal(g, 1);
+	assert_int_equal(passwd_find(pw, strlen(pw), "short", false, 0, &u, &g), 1);
+	assert_int_equal(u, 5);
+	assert_int_equal(g, 0);
+	assert_int_equal(passwd_find(pw, strlen(pw), "ap", false, 0, &u, &g), 0);
+	assert_int_equal(passwd_find(pw, strlen(pw), "", true, 4242, &u, &g), 0);
 	/* Bounded by len, not by a NUL. */
-	assert_false(passwd_find(pw, 20, "app", false, 0, &u, &g));
+	assert_int_equal(passwd_find(pw, 20, "app", false, 0, &u, &g), 0);
+}
+
+/* Each passwd a helper made an exec run as root with, read as runc reads it (dockerd
+ * 20.10 vendors libcontainer/user, and keeps uint32 of the numbers). */
+static void
+test_find_runc(void **state)
+{
+	static const struct {
+		const char *pw, *name;
+		int64_t uid, want_uid, want_gid;
+		int want;
+	} t[] = {
+		{"app:x:zero:1000\napp:x:1000:1000\n", "app", 0, 0, 1000, 1},
+		{" app2:x:0:0\napp2:x:1001:1001\n", "app2", 0, 0, 0, 1},
+		{"\tapp2:x:0:0 \t\r\n", "app2", 0, 0, 0, 1},
+		{"\xc2\xa0app2:x:0:0\xe3\x80\x80\napp2:x:1:1\n", "app2", 0, 0, 0, 1},
+		{"app3:x:4294967296:1002\napp3:x:1002:1002\n", "app3", 0, 0, 1002, 1},
+		{"grp:x:1000:nogroup\napp:x:1000:1000\n", "", 1000, 1000, 0, 1},
+		{"app4\napp4:x:1000:1000\n", "app4", 0, 0, 0, 1},
+		{"app5:x:-1:+7\n", "app5", 0, 4294967295, 7, 1},
+		{"app6:x:99999999999999999999999:4294968296\n", "app6", 0, 4294967295, 1000, 1},
+		{"app7:x:1000:1000\r\n", "app7", 0, 1000, 1000, 1},
+		{"app8 :x:0:0\napp8:x:1000:1000\n", "app8", 0, 1000, 1000, 1},
+		{"x:x:01000:5\n", "", 1000, 1000, 5, 1},
+		{"x:x:0x3e8:5\n", "", 1000, 0, 0, 0},
+	};
+	static char big[(64 << 10) + 32];
+	int64_t u, g;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		u = g = -1;
+		if (passwd_find(t[i].pw, strlen(t[i].pw), t[i].name, t[i].name[0] == '\0', t[i].uid,
+		    &u, &g) != t[i].want)
+			fail_msg("case %zu: found is not %d", i, t[i].want);
+		if (t[i].want == 1 && (u != t[i].want_uid || g != t[i].want_gid))
+			fail_msg("case %zu: uid %lld gid %lld, want %lld %lld", i, (long long)u,
+			    (long long)g, (long long)t[i].want_uid, (long long)t[i].want_gid);
+	}
+	/* A line runc's reader cannot hold: the exec fails there, so nothing is found here. */
+	memset(big, 'a', sizeof big - 1);
+	memcpy(big + sizeof big - 18, "\napp:x:1000:1000", 17);
+	assert_int_equal(passwd_find(big, strlen(big), "app", false, 0, &u, &g), -1);
 }
 
 static void
@@ -153,6 +239,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_find),
+		cmocka_unit_test(test_find_runc),
 		cmocka_unit_test(test_image),
 		cmocka_unit_test(test_container),
 	};

@@ -113,7 +113,7 @@ decide_vf_ref(const char *s, char *out, size_t outsz)
 	return 0;
 }
 
-/* cisgate's own read of a container's /etc/passwd (an exec's user, lookup.c), told by the
+/* cisgate's own read of a container's /etc/passwd or /etc/group (an exec's user), told by the
  * token it carries: the exec that asked for it is judged on the container already, under
  * the exec's user (an exemption by user covers it; dockerd sends this one with none). */
 static bool
@@ -123,7 +123,7 @@ decide_own_passwd_read(const struct decide_ctx *c)
 
 	return want != NULL && got != NULL && want[0] != '\0' && strlen(got) == strlen(want) &&
 	    CRYPTO_memcmp(got, want, strlen(want)) == 0 && strcmp(c->req.method, "GET") == 0 &&
-	    strcmp(c->ep.name, "/etc/passwd") == 0;
+	    (strcmp(c->ep.name, "/etc/passwd") == 0 || strcmp(c->ep.name, "/etc/group") == 0);
 }
 
 /* docker cp out of a container, or into one when allowed_routes lists the upload: dockerd
@@ -409,9 +409,13 @@ decide_run_needs(const struct policy *p, struct decide_ctx *c, int *n)
 	if (v->kind == EP_EXEC_CREATE && c->ep.target[0] != '\0') {
 		if (v->user.is_root && !decide_exec_exempt(p))
 			return 0; /* denied as stated, whatever the container */
+		/* A user without a group part (or the container's, not known yet) also gets the
+		 * supplementary groups /etc/group lists it in. */
 		if (decide_need(c, FACT_CONTAINER, c->ep.target, "exec target", n) != 0 ||
 		    (decide_exec_passwd(p, v) &&
-		    decide_need(c, FACT_PASSWD, c->ep.target, "exec target", n) != 0))
+		    (decide_need(c, FACT_PASSWD, c->ep.target, "exec target", n) != 0 ||
+		    (v->user.group[0] == '\0' &&
+		    decide_need(c, FACT_GROUP, c->ep.target, "exec target", n) != 0))))
 			return -1;
 		return decide_entered_needs(p, c, true, n);
 	}
@@ -676,13 +680,13 @@ decide_group(const char *g, int64_t *gid, bool *known)
 		*known = false;
 }
 
-/* The mount of x that covers its /etc/passwd, or NULL. dockerd reads an exec's user from
- * the /etc/passwd of the container's own file system, underneath any mount; dockerd's
- * archive route (cisgate's read) shows the mount. */
+/* The mount of x that covers its /etc/passwd or /etc/group, or NULL. dockerd reads an
+ * exec's user from those of the container's own file system, underneath any mount;
+ * dockerd's archive route (cisgate's read) shows the mount. */
 static const struct mount_view *
 decide_passwd_covered(const struct docker_view *x)
 {
-	static const char *const over[] = {"/", "/etc", "/etc/passwd"};
+	static const char *const over[] = {"/", "/etc", "/etc/passwd", "/etc/group"};
 	size_t i, k;
 	char t[64];
 
@@ -700,6 +704,44 @@ decide_passwd_covered(const struct docker_view *x)
 				return &x->mounts[i];
 	}
 	return NULL;
+}
+
+/* runc adds the groups /etc/group lists the matched user name in (name[0..namelen)) to a
+ * user given without a group part: one of gid 0 is group root all the same. Returns 0, or
+ * -1 with c->fact_err set. */
+static int
+decide_exec_groups(struct decide_ctx *c, const char *name, size_t namelen)
+{
+	struct run_user *ru = &c->run.user;
+	const struct fact *gr = facts_get(c->have, FACT_GROUP, c->ep.target);
+	const char *file = NULL;
+	size_t flen = 0, n;
+	int tr = 0, z;
+
+	if (gr != NULL && gr->state == FACT_MISSING)
+		return 0; /* no /etc/group: runc adds no group */
+	if (gr != NULL && gr->state == FACT_OK &&
+	    (tr = passwd_tar_file(gr->body, gr->len, &file, &flen)) == -2) {
+		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/group of container %.64s is a "
+		    "link, which cisgate does not follow; give the exec -u UID:GID (e.g. -u "
+		    "1000:1000)", c->ep.target);
+		return -1;
+	}
+	if (gr == NULL || gr->state == FACT_FAILED || tr != 0)
+		return decide_fact_failed(c, FACT_GROUP, c->ep.target, "exec user");
+	if ((z = passwd_group_zero(file, flen, name, namelen)) < 0) {
+		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/group of container %.64s has "
+		    "a line of %zu bytes or more, which runc cannot read; give the exec -u UID:GID",
+		    c->ep.target, PASSWD_LINE_MAX);
+		return -1;
+	}
+	if (z > 0) {
+		ru->supp_zero = true;
+		n = strlen(ru->from);
+		snprintf(ru->from + n, sizeof ru->from - n, "; its /etc/group lists \"%.*s\" in a "
+		    "group of gid 0", (int)(namelen < 32 ? namelen : 32), name);
+	}
+	return 0;
 }
 
 /* An exec's effective user: the request's User, else the container's Config.User; a name
@@ -746,9 +788,9 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 	}
 	if ((cover = decide_passwd_covered(fv)) != NULL) {
 		snprintf(c->fact_err, sizeof c->fact_err, "container %.64s mounts %.64s over its "
-		    "/etc/passwd, and dockerd reads the user from the file underneath, which cisgate "
-		    "cannot read; give the exec -u UID:GID (e.g. -u 1000:1000)", c->ep.target,
-		    cover->target);
+		    "/etc/passwd or /etc/group, and dockerd reads the user from the files "
+		    "underneath, which cisgate cannot read; give the exec -u UID:GID (e.g. -u "
+		    "1000:1000)", c->ep.target, cover->target);
 		return -1;
 	}
 	pw = facts_get(c->have, FACT_PASSWD, c->ep.target);
@@ -771,11 +813,18 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 	if (u->numeric) {
 		ru->uid_known = ru->gid_known = true;
 		if (found > 0) {
+			const char *nm = "";
+			size_t nml = 0;
+
 			ru->uid = uid; /* what dockerd keeps of the entry (uint32) */
 			ru->gid = gid;
 			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is uid %lld, gid "
 			    "%lld from its /etc/passwd", who, c->ep.target, (long long)uid,
 			    (long long)gid);
+			/* runc matched the entry: its name's groups are added. */
+			if (passwd_find_name(file, flen, u->uid, &nm, &nml) > 0 &&
+			    decide_exec_groups(c, nm, nml) != 0)
+				return -1;
 		} else {
 			ru->uid = u->uid;
 			ru->gid = 0;
@@ -794,6 +843,8 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 		snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\", uid "
 		    "%lld gid %lld in its /etc/passwd", who, c->ep.target, u->raw,
 		    (long long)uid, (long long)ru->gid);
+		if (u->group[0] == '\0' && decide_exec_groups(c, u->name, strlen(u->name)) != 0)
+			return -1;
 		return 0;
 	}
 	ru->name = u->name;

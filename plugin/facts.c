@@ -81,6 +81,7 @@ facts_kind_name(enum fact_kind k)
 		[FACT_NETWORK] = "network",
 		[FACT_PASSWD] = "/etc/passwd of container",
 		[FACT_VOLUME] = "volume",
+		[FACT_GROUP] = "/etc/group of container",
 	};
 
 	return k < FACT_KIND_COUNT ? names[k] : "?";

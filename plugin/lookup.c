@@ -16,6 +16,7 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 		[FACT_NETWORK] = "/networks/",
 		[FACT_PASSWD] = "/containers/",
 		[FACT_VOLUME] = "/volumes/",
+		[FACT_GROUP] = "/containers/",
 	};
 	static const char *const suffix[FACT_KIND_COUNT] = {
 		[FACT_CONTAINER] = "/json",
@@ -24,6 +25,7 @@ lookup_path(const struct fact *x, char *out, size_t outsz)
 		[FACT_NETWORK] = "",
 		[FACT_PASSWD] = "/archive?path=%2Fetc%2Fpasswd",
 		[FACT_VOLUME] = "",
+		[FACT_GROUP] = "/archive?path=%2Fetc%2Fgroup",
 	};
 
 	if (x->kind >= FACT_KIND_COUNT)

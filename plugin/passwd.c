@@ -143,28 +143,20 @@ passwd_atoi(const char *s, size_t n)
 	return v > (uint64_t)INT64_MAX ? INT64_MIN : -(int64_t)v;
 }
 
-int
-passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
-    int64_t *out_uid, int64_t *out_gid)
+/* The next non-empty line of p[*at..len), trimmed as runc trims it, split at ':' into up
+ * to nf fields (missing ones empty). Returns 1 with the fields, 0 at the end, -1 when a
+ * line is too long for runc's reader. */
+static int
+passwd_line(const char *p, size_t len, size_t *at, const char **f, size_t *fl, size_t nf)
 {
-	const char *end = p + len, *line, *nl;
-	size_t namelen = strlen(name);
+	while (*at < len) {
+		const char *line = p + *at, *nl = memchr(line, '\n', len - *at);
+		const unsigned char *u = (const unsigned char *)line;
+		size_t n = nl != NULL ? (size_t)(nl - line) : len - *at, k, t;
 
-	/* runc (libcontainer/user): each line trimmed of white space, empty ones skipped,
-	 * split at ':' with missing fields left zero, numbers read by Atoi with errors taken
-	 * as 0; the first entry the filter takes wins. dockerd then keeps uint32(uid). */
-	for (line = p; line < end; line = nl + 1) {
-		const char *f[4] = {"", "", "", ""};
-		size_t fl[4] = {0, 0, 0, 0}, n, k, t;
-		const unsigned char *u;
-		int64_t uv;
-
-		if ((nl = memchr(line, '\n', (size_t)(end - line))) == NULL)
-			nl = end;
-		n = (size_t)(nl - line);
+		*at += n + 1;
 		if (n >= PASSWD_LINE_MAX)
 			return -1; /* bufio.Scanner gives up, and so does the exec */
-		u = (const unsigned char *)line;
 		while (n > 0 && (t = passwd_space_at(u, n)) > 0) {
 			u += t;
 			n -= t;
@@ -173,7 +165,11 @@ passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t ui
 			n -= t;
 		if (n == 0)
 			continue;
-		for (k = 0; k < 4; k++) {
+		for (k = 0; k < nf; k++) {
+			f[k] = "";
+			fl[k] = 0;
+		}
+		for (k = 0; k < nf; k++) {
 			const char *c = memchr(u, ':', n);
 
 			f[k] = (const char *)u;
@@ -183,12 +179,78 @@ passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t ui
 			n -= fl[k] + 1;
 			u = (const unsigned char *)c + 1;
 		}
-		uv = passwd_atoi(f[2], fl[2]);
+		return 1;
+	}
+	return 0;
+}
+
+/* runc (libcontainer/user): each line trimmed of white space, empty ones skipped, split
+ * at ':' with missing fields left zero, numbers read by Atoi with errors taken as 0; the
+ * first entry the filter takes wins. dockerd then keeps uint32 of the numbers. */
+static int
+passwd_entry(const char *p, size_t len, const char *name, size_t namelen, bool by_uid,
+    int64_t uid, int64_t *out_uid, int64_t *out_gid, const char **out_name,
+    size_t *out_namelen)
+{
+	const char *f[4];
+	size_t fl[4], at = 0;
+	int r;
+
+	while ((r = passwd_line(p, len, &at, f, fl, 4)) > 0) {
+		int64_t uv = passwd_atoi(f[2], fl[2]);
+
 		if (by_uid ? uv != uid : (fl[0] != namelen || memcmp(f[0], name, namelen) != 0))
 			continue;
 		*out_uid = (int64_t)(uint32_t)uv;
 		*out_gid = (int64_t)(uint32_t)passwd_atoi(f[3], fl[3]);
+		if (out_name != NULL) {
+			*out_name = f[0];
+			*out_namelen = fl[0];
+		}
 		return 1;
 	}
-	return 0;
+	return r;
+}
+
+int
+passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
+    int64_t *out_uid, int64_t *out_gid)
+{
+	return passwd_entry(p, len, name, strlen(name), by_uid, uid, out_uid, out_gid, NULL,
+	    NULL);
+}
+
+int
+passwd_find_name(const char *p, size_t len, int64_t uid, const char **out, size_t *outlen)
+{
+	int64_t u, g;
+
+	return passwd_entry(p, len, "", 0, true, uid, &u, &g, out, outlen);
+}
+
+int
+passwd_group_zero(const char *g, size_t len, const char *name, size_t namelen)
+{
+	const char *f[4];
+	size_t fl[4], at = 0;
+	int r;
+
+	/* name:password:GID:member,member,... */
+	while ((r = passwd_line(g, len, &at, f, fl, 4)) > 0) {
+		const char *m = f[3], *end = f[3] + fl[3];
+
+		if ((uint32_t)passwd_atoi(f[2], fl[2]) != 0)
+			continue;
+		while (fl[3] > 0 && m <= end) {
+			const char *c = memchr(m, ',', (size_t)(end - m));
+			size_t ml = c != NULL ? (size_t)(c - m) : (size_t)(end - m);
+
+			if (ml == namelen && memcmp(m, name, namelen) == 0)
+				return 1;
+			if (c == NULL)
+				break;
+			m = c + 1;
+		}
+	}
+	return r;
 }

@@ -1271,6 +1271,12 @@ group:
 		    "non-root group (e.g. %s 1000:1000)", u->from, uf, uf);
 		return false;
 	}
+	if (s->group_zero == EMPTY_DENY && u->supp_zero) {
+		str_appendf(out, "runs with group 0 (root) among its supplementary groups: "
+		    "%.200s; add %s UID:GID (e.g. %s 1000:1000), which takes no groups from "
+		    "/etc/group", u->from, uf, uf);
+		return false;
+	}
 	return true;
 }
 

@@ -19,6 +19,7 @@ enum fact_kind {
 	FACT_NETWORK,   /* GET /networks/{ref} */
 	FACT_PASSWD,    /* GET /containers/{ref}/archive?path=/etc/passwd (a tar) */
 	FACT_VOLUME,    /* GET /volumes/{ref} */
+	FACT_GROUP,     /* GET /containers/{ref}/archive?path=/etc/group (a tar) */
 	FACT_KIND_COUNT
 };
 

@@ -24,4 +24,16 @@ int passwd_tar_file(const char *tar, size_t len, const char **file, size_t *flen
 int passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
     int64_t *out_uid, int64_t *out_gid);
 
+/* The name of the entry passwd_find() found for uid (runc's matched user name, whose
+ * /etc/group memberships become supplementary groups): *out points into p, *outlen its
+ * length. Returns as passwd_find(). Pure. */
+int passwd_find_name(const char *p, size_t len, int64_t uid, const char **out,
+    size_t *outlen);
+
+/* Whether the group text g[0..len) lists user (name[0..namelen)) as a member of a group
+ * whose gid dockerd keeps as 0, read as runc reads /etc/group (lines trimmed, members
+ * split at ',' and compared whole, a gid that does not read as a number is 0). Returns
+ * 1 when it does, 0 when not, -1 when a line is too long for runc's reader. Pure. */
+int passwd_group_zero(const char *g, size_t len, const char *name, size_t namelen);
+
 #endif

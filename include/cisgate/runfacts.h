@@ -22,6 +22,7 @@ struct run_user {
 	const char *name; /* !uid_known: the name, else "" */
 	bool gid_known;
 	int64_t gid;      /* the primary group runc gives the process */
+	bool supp_zero;   /* /etc/group gives it group 0 as a supplementary group */
 	char from[256];   /* "image busybox has no USER", "container web's USER 1000 ..." */
 	char namebuf[64]; /* the name, when it comes from an image */
 };

@@ -12,7 +12,7 @@
  *          have read it from GET /version (the daemon-cves rules; none: unknown);
  *          "METHOD URI" requests may end with "facts=NAME" (decided as the
  *          server's second pass, with the answers listed in DIR/facts/NAME.facts: lines
- *          "KIND REF STATUS FILE", KIND container|image|network|passwd|volume, STATUS 200, 404
+ *          "KIND REF STATUS FILE", KIND container|image|network|passwd|volume|group, STATUS 200, 404
  *          or 0 (unreachable), FILE under DIR/facts/ or "-"; a passwd FILE is text that
  *          the runner wraps in a tar as dockerd's archive route does) or "lookups=N"
  *          (the server's first pass: exactly N facts must be asked for), and/or
@@ -311,7 +311,7 @@ load_facts(const char *name)
 {
 	static const char *const kinds[FACT_KIND_COUNT] = {[FACT_CONTAINER] = "container",
 	    [FACT_IMAGE] = "image", [FACT_PLUGIN] = "plugin", [FACT_NETWORK] = "network",
-	    [FACT_PASSWD] = "passwd", [FACT_VOLUME] = "volume"};
+	    [FACT_PASSWD] = "passwd", [FACT_VOLUME] = "volume", [FACT_GROUP] = "group"};
 	char path[1024], line[1024], kind[32], ref[512], file[256];
 	long status;
 	FILE *fp;
@@ -340,7 +340,7 @@ load_facts(const char *name)
 				fclose(fp);
 				return -1;
 			}
-			if (k == FACT_PASSWD) {
+			if (k == FACT_PASSWD || k == FACT_GROUP) {
 				char *t = make_tar(body, len, &len);
 
 				free(body);

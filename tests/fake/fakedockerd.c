@@ -1,7 +1,8 @@
 /* fakedockerd - a tiny stand-in for dockerd's read-only API on a unix socket, for the
  * proto tests and the bench: GET /[vX.Y/]images/NAME/json answers DIR/image-NAME.json,
  * /containers/NAME/json DIR/container-NAME.json, /containers/NAME/archive?... the tar
- * DIR/passwd-NAME.tar ('/' and ':' in NAME read as '_'); anything else is a 404. Each
+ * DIR/passwd-NAME.tar (DIR/group-NAME.tar for a path with "group"; '/' and ':' in NAME
+ * read as '_'); anything else is a 404. Each
  * request is one line on stdout (so tests can count lookups). Keep-alive, many
  * connections, one thread. Usage: fakedockerd SOCKET DIR */
 #include <errno.h>
@@ -67,11 +68,11 @@ answer(int fd, const char *path)
 			if (name[i] == '/' || name[i] == ':')
 				name[i] = '_';
 		if (end != NULL && strncmp(end, "/archive", 8) == 0) {
-			kind = "passwd";
+			kind = strstr(end, "group") != NULL ? "group" : "passwd";
 			type = "application/x-tar";
 		}
 		snprintf(file, sizeof file, "%s/%s-%s.%s", dir, kind, name,
-		    strcmp(kind, "passwd") == 0 ? "tar" : "json");
+		    strcmp(type, "application/x-tar") == 0 ? "tar" : "json");
 	} else if (strcmp(p, "/version") == 0) {
 		/* GET /version from DIR/version.json (the daemon-cves rules ask for it). */
 		snprintf(file, sizeof file, "%s/version.json", dir);

@@ -134,7 +134,7 @@ test_find_runc(void **state)
 		{"app:x:zero:1000\napp:x:1000:1000\n", "app", 0, 0, 1000, 1},
 		{" app2:x:0:0\napp2:x:1001:1001\n", "app2", 0, 0, 0, 1},
 		{"\tapp2:x:0:0 \t\r\n", "app2", 0, 0, 0, 1},
-		{"\xc2\xa0app2:x:0:0\xe3\x80\x80\napp2:x:1:1\n", "app2", 0, 0, 0, 1},
+		{"\xc2\xa0" "app2:x:0:0\xe3\x80\x80\napp2:x:1:1\n", "app2", 0, 0, 0, 1},
 		{"app3:x:4294967296:1002\napp3:x:1002:1002\n", "app3", 0, 0, 1002, 1},
 		{"grp:x:1000:nogroup\napp:x:1000:1000\n", "", 1000, 1000, 0, 1},
 		{"app4\napp4:x:1000:1000\n", "app4", 0, 0, 0, 1},
@@ -163,6 +163,34 @@ test_find_runc(void **state)
 	memset(big, 'a', sizeof big - 1);
 	memcpy(big + sizeof big - 18, "\napp:x:1000:1000", 17);
 	assert_int_equal(passwd_find(big, strlen(big), "app", false, 0, &u, &g), -1);
+}
+
+/* /etc/group as runc reads it for the supplementary groups of a user given without a
+ * group part, and the name of the entry a uid matched. */
+static void
+test_group(void **state)
+{
+	static const char g[] = "root:x:0:daemon, app\nwheel:x:zero:app\nadm:x:4:app,odd\n";
+	static const char g2[] = "root:x:0:\n  sudo:x:0:app2,app  \nx:x:0\n";
+	static const char pw[] = "root:x:0:0\nfirst:x:1000:1000\nsecond:x:1000:1000\n";
+	static char big[(64 << 10) + 32];
+	const char *nm;
+	size_t nml;
+
+	(void)state;
+	assert_int_equal(passwd_group_zero(g, strlen(g), "app", 3), 1); /* wheel: gid 0 */
+	assert_int_equal(passwd_group_zero(g, strlen(g), "daemon", 6), 1);
+	assert_int_equal(passwd_group_zero(g, strlen(g), "odd", 3), 0);
+	assert_int_equal(passwd_group_zero(g, 20, "app", 3), 0); /* " app" is not "app" */
+	assert_int_equal(passwd_group_zero(g2, strlen(g2), "app", 3), 1);
+	assert_int_equal(passwd_group_zero(g2, strlen(g2), "ap", 2), 0);
+	assert_int_equal(passwd_group_zero(g2, strlen(g2), "", 0), 0);
+	memset(big, 'a', sizeof big - 1);
+	assert_int_equal(passwd_group_zero(big, strlen(big), "app", 3), -1);
+	assert_int_equal(passwd_find_name(pw, strlen(pw), 1000, &nm, &nml), 1);
+	assert_int_equal(nml, 5);
+	assert_memory_equal(nm, "first", 5);
+	assert_int_equal(passwd_find_name(pw, strlen(pw), 7, &nm, &nml), 0);
 }
 
 static void
@@ -240,6 +268,7 @@ main(void)
 		cmocka_unit_test(test_tar),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_find_runc),
+		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_image),
 		cmocka_unit_test(test_container),
 	};

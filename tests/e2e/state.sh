@@ -46,6 +46,14 @@ tar -C "$D/img" -cf "$D/img.tar" .
 check "image without USER imported" docker import "$D/img.tar" "$IMG"
 check "image with USER 1000 imported" docker import -c 'USER 1000' "$D/img.tar" "$U1000"
 U1000_ID=$(docker image inspect -f '{{.Id}}' "$U1000")
+# An image whose /etc/group lists app in a group of gid 0 (written "zero", which runc
+# reads as 0): runc adds it to a user given without a group.
+printf 'root:x:0:\nwheel:x:zero:app\n' > "$D/img/etc/group"
+tar -C "$D/img" -cf "$D/img-grp.tar" . && rm -f "$D/img/etc/group"
+check "image with an /etc/group imported" docker import "$D/img-grp.tar" cge2e:grp
+effect "runc gives -u app the supplementary group 0 that image's /etc/group lists" \
+	has " $(docker run --rm -u app $LIM cge2e:grp id -G 2>&1) " " 0 "
+docker run -d --name grpc $LIM -u 1000:1000 cge2e:grp sleep 3600 >/dev/null
 docker run -d --name rootc $LIM $IMG sleep 3600 >/dev/null
 docker run -d --name u1000c $OK $LIM -u 1000 $IMG sleep 3600 >/dev/null
 docker run -d --name good $OK $LIM -u 1000:1000 $IMG sleep 3600 >/dev/null
@@ -61,7 +69,7 @@ docker create --name privc --privileged $LIM -u 1000 $IMG sleep 3600 >/dev/null
 # Made from a local tag onto a name the policy waives by glob: the tag carries no waiver.
 docker tag "$IMG" cge2e/priv:old
 docker create --name privtag --privileged $LIM -u 1000 cge2e/priv:old sleep 3600 >/dev/null
-check "the containers to join run" test "$(docker ps -q | wc -l)" = 7
+check "the containers to join run" test "$(docker ps -q | wc -l)" = 8
 # Named volumes made while cisgate was not there: one that binds the host's /etc (the door:
 # a later -v etcvol:/x reads the host's /etc, /etc/shadow included), and a plain one. The
 # bind is read-only (denied all the same) so that nothing here can ever write the host's
@@ -104,7 +112,7 @@ start_cisgate || { echo "FAIL cisgate did not start"; cat "$D/cisgate.err"; exit
 start_dockerd "$NAME" || { echo "FAIL dockerd did not start with the plugin"; exit 1; }
 ok "dockerd runs with $NAME"
 # A plain start looks the container up: compliant ones (root-user only warns) run again.
-check "the compliant containers are started again" timeout -k 5 60 docker start rootc u1000c good
+check "the compliant containers are started again" timeout -k 5 60 docker start rootc u1000c good grpc
 running() { [ "$(docker inspect -f '{{.State.Running}}' "$@" 2>/dev/null | sort -u)" = true ]; }
 for i in $(seq 100); do running hostnet hostpid sockx && break; sleep 0.2; done
 check "the others came back with dockerd (restart policy), unseen by any plugin" running hostnet hostpid sockx
@@ -183,6 +191,10 @@ docker tag "$IMG" cge2e/priv:x
 denied "a local docker tag onto a waived name does not carry the exemption" docker run --rm $LIM -u 1000 --privileged cge2e/priv:x true
 check "an exemption by image ID waives for that image" timeout -k 5 60 docker run --rm $LIM -u 1000 --privileged $U1000 true
 
+out=$(timeout -k 5 60 docker exec -u app grpc id 2>&1)
+check "exec -u app into it is denied: group 0 among its supplementary groups" \
+	all_of "$out" "authorization denied by plugin $NAME" "runs with group 0 (root) among its supplementary groups" "lists \"app\" in a group of gid 0"
+check "exec -u 1000:1000 into it (no groups from /etc/group) is allowed" timeout -k 5 60 docker exec -u 1000:1000 grpc true
 # dockerd mounts a container's binds again at each start or copy, following what the
 # source leads to then: cisgate resolves them on the host at that moment too.
 check "a container whose bind source is a plain directory starts" timeout -k 5 60 docker start swapc

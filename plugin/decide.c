@@ -706,6 +706,42 @@ decide_passwd_covered(const struct docker_view *x)
 	return NULL;
 }
 
+/* The one file of the answer to fact (kind, the exec's target), a tar of what (its name,
+ * for messages): 0 with *file and *flen (*file NULL when dockerd has no such file and
+ * missing_ok), or -1 with c->fact_err saying what to do instead. */
+static int
+decide_exec_file(struct decide_ctx *c, enum fact_kind kind, const char *what,
+    bool missing_ok, const char **file, size_t *flen)
+{
+	const struct fact *x = facts_get(c->have, kind, c->ep.target);
+	int tr = -1;
+
+	*file = NULL;
+	*flen = 0;
+	if (missing_ok && x != NULL && x->state == FACT_MISSING)
+		return 0;
+	if (x != NULL && x->state == FACT_OK &&
+	    (tr = passwd_tar_file(x->body, x->len, file, flen)) == -2) {
+		snprintf(c->fact_err, sizeof c->fact_err, "the %s of container %.64s is a link, "
+		    "which cisgate does not follow; give the exec -u UID:GID (e.g. -u 1000:1000)",
+		    what, c->ep.target);
+		return -1;
+	}
+	if (tr != 0)
+		return decide_fact_failed(c, kind, c->ep.target, "exec user");
+	return 0;
+}
+
+/* What to say of a file whose line runc cannot read (passwd_find and friends: -1). */
+static int
+decide_exec_long_line(struct decide_ctx *c, const char *what)
+{
+	snprintf(c->fact_err, sizeof c->fact_err, "the %s of container %.64s has a line of %zu "
+	    "bytes or more, which runc cannot read; give the exec -u UID:GID", what,
+	    c->ep.target, PASSWD_LINE_MAX);
+	return -1;
+}
+
 /* runc adds the groups /etc/group lists the matched user name in (name[0..namelen)) to a
  * user given without a group part: one of gid 0 is group root all the same. Returns 0, or
  * -1 with c->fact_err set. */
@@ -713,28 +749,16 @@ static int
 decide_exec_groups(struct decide_ctx *c, const char *name, size_t namelen)
 {
 	struct run_user *ru = &c->run.user;
-	const struct fact *gr = facts_get(c->have, FACT_GROUP, c->ep.target);
-	const char *file = NULL;
-	size_t flen = 0, n;
-	int tr = 0, z;
+	const char *file;
+	size_t flen, n;
+	int z;
 
-	if (gr != NULL && gr->state == FACT_MISSING)
+	if (decide_exec_file(c, FACT_GROUP, "/etc/group", true, &file, &flen) != 0)
+		return -1;
+	if (file == NULL)
 		return 0; /* no /etc/group: runc adds no group */
-	if (gr != NULL && gr->state == FACT_OK &&
-	    (tr = passwd_tar_file(gr->body, gr->len, &file, &flen)) == -2) {
-		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/group of container %.64s is a "
-		    "link, which cisgate does not follow; give the exec -u UID:GID (e.g. -u "
-		    "1000:1000)", c->ep.target);
-		return -1;
-	}
-	if (gr == NULL || gr->state == FACT_FAILED || tr != 0)
-		return decide_fact_failed(c, FACT_GROUP, c->ep.target, "exec user");
-	if ((z = passwd_group_zero(file, flen, name, namelen)) < 0) {
-		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/group of container %.64s has "
-		    "a line of %zu bytes or more, which runc cannot read; give the exec -u UID:GID",
-		    c->ep.target, PASSWD_LINE_MAX);
-		return -1;
-	}
+	if ((z = passwd_group_zero(file, flen, name, namelen)) < 0)
+		return decide_exec_long_line(c, "/etc/group");
 	if (z > 0) {
 		ru->supp_zero = true;
 		n = strlen(ru->from);
@@ -752,12 +776,11 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 	struct run_user *ru = &c->run.user;
 	const struct user_view *u = c->view.user.raw[0] != '\0' ? &c->view.user : &fv->user;
 	const char *who = c->view.user.raw[0] != '\0' ? "-u" : "the container's USER";
-	const struct fact *pw;
 	const struct mount_view *cover;
 	const char *file = NULL;
 	size_t flen = 0;
 	int64_t uid, gid;
-	int tr = 0, found = 0;
+	int found;
 
 	if (!decide_exec_passwd(p, &c->view))
 		return 0; /* stated as root, or uid:gid: judged as written */
@@ -793,23 +816,13 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 		    "1000:1000)", c->ep.target, cover->target);
 		return -1;
 	}
-	pw = facts_get(c->have, FACT_PASSWD, c->ep.target);
-	if (pw != NULL && pw->state == FACT_OK &&
-	    (tr = passwd_tar_file(pw->body, pw->len, &file, &flen)) == -2) {
-		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/passwd of container %.64s is a "
-		    "link, which cisgate does not follow; give the exec -u UID:GID (e.g. -u "
-		    "1000:1000)", c->ep.target);
+	/* No /etc/passwd (404): runc finds no entry either. */
+	if (decide_exec_file(c, FACT_PASSWD, "/etc/passwd", true, &file, &flen) != 0)
 		return -1;
-	}
-	if (pw == NULL || pw->state == FACT_FAILED || tr != 0)
-		return decide_fact_failed(c, FACT_PASSWD, c->ep.target, "exec user");
-	if (file != NULL && (found = passwd_find(file, flen, u->numeric ? "" : u->name,
-	    u->numeric, u->numeric ? u->uid : 0, &uid, &gid)) < 0) {
-		snprintf(c->fact_err, sizeof c->fact_err, "the /etc/passwd of container %.64s has "
-		    "a line of %zu bytes or more, which runc cannot read; give the exec -u UID:GID",
-		    c->ep.target, PASSWD_LINE_MAX);
-		return -1;
-	}
+	found = file == NULL ? 0 : passwd_find(file, flen, u->numeric ? "" : u->name,
+	    u->numeric, u->numeric ? u->uid : 0, &uid, &gid);
+	if (found < 0)
+		return decide_exec_long_line(c, "/etc/passwd");
 	if (u->numeric) {
 		ru->uid_known = ru->gid_known = true;
 		if (found > 0) {

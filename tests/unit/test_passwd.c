@@ -13,15 +13,16 @@
 #include "cisgate/docker.h"
 #include "cisgate/passwd.h"
 
-/* A ustar header for one file of n bytes followed by text, in t (at least 1024 + n). */
+/* A ustar header at t for an entry named name of n bytes and type, its data (n bytes
+ * of data) after it; returns the header and data blocks' length. */
 static size_t
-tar_of(char *t, size_t tsz, const char *text, char type)
+tar_entry(char *t, const char *name, char type, const char *data, size_t n)
 {
-	size_t n = strlen(text), i;
 	unsigned sum = 0;
+	size_t i;
 
-	memset(t, 0, tsz);
-	memcpy(t, "etc/passwd", 10);
+	memset(t, 0, 512 + ((n + 511) / 512) * 512);
+	memcpy(t, name, strlen(name));
 	snprintf(t + 100, 8, "%07o", 0644);
 	snprintf(t + 124, 12, "%011o", (unsigned)(n & 07777777777));
 	t[156] = type;
@@ -30,8 +31,17 @@ tar_of(char *t, size_t tsz, const char *text, char type)
 	for (i = 0; i < 512; i++)
 		sum += (unsigned char)t[i];
 	snprintf(t + 148, 8, "%06o", sum);
-	memcpy(t + 512, text, n);
-	return 512 + ((n + 511) / 512) * 512 + 1024;
+	memcpy(t + 512, data, n);
+	return 512 + ((n + 511) / 512) * 512;
+}
+
+/* One file holding text, and the two zero blocks that end an archive, in t (tsz bytes,
+ * at least 1536 + the text). */
+static size_t
+tar_of(char *t, size_t tsz, const char *text, char type)
+{
+	memset(t, 0, tsz);
+	return tar_entry(t, "etc/passwd", type, text, strlen(text)) + 1024;
 }
 
 /* A pax extended header holding records (as Go's archive/tar writes one before a file
@@ -39,21 +49,7 @@ tar_of(char *t, size_t tsz, const char *text, char type)
 static size_t
 pax_of(char *t, const char *records)
 {
-	size_t n = strlen(records), i;
-	unsigned sum = 0;
-
-	memset(t, 0, 512 + ((n + 511) / 512) * 512);
-	memcpy(t, "PaxHeaders.0/passwd", 19);
-	snprintf(t + 100, 8, "%07o", 0644);
-	snprintf(t + 124, 12, "%011o", (unsigned)n);
-	t[156] = 'x';
-	memcpy(t + 257, "ustar", 6);
-	memset(t + 148, ' ', 8);
-	for (i = 0; i < 512; i++)
-		sum += (unsigned char)t[i];
-	snprintf(t + 148, 8, "%06o", sum);
-	memcpy(t + 512, records, n);
-	return 512 + ((n + 511) / 512) * 512;
+	return tar_entry(t, "PaxHeaders.0/passwd", 'x', records, strlen(records));
 }
 
 static void

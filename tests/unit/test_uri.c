@@ -37,8 +37,8 @@ static const struct ucase cases[] = {
 	{"POST", "x+y.z-1:/containers/create", 0, EP_CONTAINER_CREATE, "", "", ""},
 	{"POST", "a://docker/v1.41/containers/create", 0, EP_CONTAINER_CREATE, "", "1.41", ""},
 	{"POST", "a:///containers/create", 0, EP_CONTAINER_CREATE, "", "", ""},
-	{"GET", "a:/v1.41/containers/c1/archive?path=/x", 0, EP_CONTAINER_ARCHIVE_READ, "c1", "1.41", "/x"},
-	{"HEAD", "b:/containers/c1/archive?path=/x", 0, EP_CONTAINER_ARCHIVE_READ, "c1", "", "/x"},
+	{"GET", "a:/v1.41/containers/c1/archive?path=/x", 0, EP_CONTAINER_ARCHIVE_READ, "c1", "1.41", ""},
+	{"HEAD", "b:/containers/c1/archive?path=/x", 0, EP_CONTAINER_ARCHIVE_READ, "c1", "", ""},
 	{"GET", "a:/v1.41/containers/c1/attach/ws", 0, EP_CONTAINER_ATTACH, "c1", "1.41", ""},
 	/* No path Go routes: the authority ends at the query, a scheme cannot start with a
 	 * digit or hold '/', an opaque target has no path. */
@@ -87,7 +87,7 @@ static const struct rcase routes[] = {
 	{"DELETE", "/v1.41/containers/c1/checkpoints/cp1?dir=/etc", "checkpoint_delete", EP_OTHER, RC_DEFAULT, "", ""},
 	/* {name} is one segment: a deeper path is a container removal (gorilla's order). */
 	{"DELETE", "/v1.41/containers/a/b/checkpoints/cp1", "container_delete", EP_OTHER, RC_HARMLESS, "", ""},
-	{"HEAD", "/v1.41/containers/c1/archive?path=/etc", "container_archive_head", EP_CONTAINER_ARCHIVE_READ, RC_JUDGED, "c1", "/etc"},
+	{"HEAD", "/v1.41/containers/c1/archive?path=/etc", "container_archive_head", EP_CONTAINER_ARCHIVE_READ, RC_JUDGED, "c1", ""},
 	{"GET", "/v1.41/containers/json?all=1", "container_list", EP_OTHER, RC_READ, "", ""},
 	{"GET", "/v1.41/containers/c1/export", "container_export", EP_OTHER, RC_READ, "", ""},
 	{"GET", "/v1.41/containers/c1/changes", "container_changes", EP_OTHER, RC_READ, "", ""},
@@ -97,7 +97,7 @@ static const struct rcase routes[] = {
 	{"GET", "/v1.41/containers/c1/stats", "container_stats", EP_OTHER, RC_READ, "", ""},
 	{"GET", "/v1.41/containers/c1/attach/ws?stdin=1", "container_attach_ws", EP_CONTAINER_ATTACH, RC_JUDGED, "c1", ""},
 	{"GET", "/v1.41/exec/e1/json", "exec_inspect", EP_OTHER, RC_READ, "", ""},
-	{"GET", "/v1.41/containers/c1/archive?path=/", "container_archive_get", EP_CONTAINER_ARCHIVE_READ, RC_JUDGED, "c1", "/"},
+	{"GET", "/v1.41/containers/c1/archive?path=/", "container_archive_get", EP_CONTAINER_ARCHIVE_READ, RC_JUDGED, "c1", ""},
 	{"POST", "/v1.41/containers/create?name=web", "container_create", EP_CONTAINER_CREATE, RC_JUDGED, "", "web"},
 	{"POST", "/v1.41/containers/c1/kill?signal=KILL", "container_kill", EP_OTHER, RC_HARMLESS, "", ""},
 	{"POST", "/v1.41/containers/c1/pause", "container_pause", EP_OTHER, RC_HARMLESS, "", ""},

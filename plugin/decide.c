@@ -779,8 +779,8 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 	const struct user_view *u = c->view.user.raw[0] != '\0' ? &c->view.user : &fv->user;
 	const char *who = c->view.user.raw[0] != '\0' ? "-u" : "the container's USER";
 	const struct mount_view *cover;
-	const char *file = NULL;
-	size_t flen = 0;
+	const char *file = NULL, *nm = "";
+	size_t flen = 0, nml = 0;
 	int64_t uid, gid;
 	int found;
 
@@ -821,24 +821,20 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 	/* No /etc/passwd (404): runc finds no entry either. */
 	if (decide_exec_file(c, FACT_PASSWD, "/etc/passwd", true, &file, &flen) != 0)
 		return -1;
-	found = file == NULL ? 0 : passwd_find(file, flen, u->numeric ? "" : u->name,
-	    u->numeric, u->numeric ? u->uid : 0, &uid, &gid);
+	found = file == NULL ? 0 : passwd_find_entry(file, flen, u->numeric ? "" : u->name,
+	    u->numeric, u->numeric ? u->uid : 0, &uid, &gid, &nm, &nml);
 	if (found < 0)
 		return decide_exec_long_line(c, "/etc/passwd");
 	if (u->numeric) {
 		ru->uid_known = ru->gid_known = true;
 		if (found > 0) {
-			const char *nm = "";
-			size_t nml = 0;
-
 			ru->uid = uid; /* what dockerd keeps of the entry (uint32) */
 			ru->gid = gid;
 			snprintf(ru->from, sizeof ru->from, "%s of container %.64s is uid %lld, gid "
 			    "%lld from its /etc/passwd", who, c->ep.target, (long long)uid,
 			    (long long)gid);
 			/* runc matched the entry: its name's groups are added. */
-			if (passwd_find_name(file, flen, u->uid, &nm, &nml) > 0 &&
-			    decide_exec_groups(c, nm, nml) != 0)
+			if (decide_exec_groups(c, nm, nml) != 0)
 				return -1;
 		} else {
 			ru->uid = u->uid;
@@ -858,7 +854,7 @@ decide_exec_user(const struct policy *p, struct decide_ctx *c, const struct dock
 		snprintf(ru->from, sizeof ru->from, "%s of container %.64s is \"%.32s\", uid "
 		    "%lld gid %lld in its /etc/passwd", who, c->ep.target, u->raw,
 		    (long long)uid, (long long)ru->gid);
-		if (u->group[0] == '\0' && decide_exec_groups(c, u->name, strlen(u->name)) != 0)
+		if (u->group[0] == '\0' && decide_exec_groups(c, nm, nml) != 0)
 			return -1;
 		return 0;
 	}

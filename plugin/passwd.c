@@ -187,13 +187,12 @@ passwd_line(const char *p, size_t len, size_t *at, const char **f, size_t *fl, s
 /* runc (libcontainer/user): each line trimmed of white space, empty ones skipped, split
  * at ':' with missing fields left zero, numbers read by Atoi with errors taken as 0; the
  * first entry the filter takes wins. dockerd then keeps uint32 of the numbers. */
-static int
-passwd_entry(const char *p, size_t len, const char *name, size_t namelen, bool by_uid,
-    int64_t uid, int64_t *out_uid, int64_t *out_gid, const char **out_name,
-    size_t *out_namelen)
+int
+passwd_find_entry(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
+    int64_t *out_uid, int64_t *out_gid, const char **out_name, size_t *out_namelen)
 {
 	const char *f[4];
-	size_t fl[4], at = 0;
+	size_t fl[4], at = 0, namelen = strlen(name);
 	int r;
 
 	while ((r = passwd_line(p, len, &at, f, fl, 4)) > 0) {
@@ -203,10 +202,8 @@ passwd_entry(const char *p, size_t len, const char *name, size_t namelen, bool b
 			continue;
 		*out_uid = (int64_t)(uint32_t)uv;
 		*out_gid = (int64_t)(uint32_t)passwd_atoi(f[3], fl[3]);
-		if (out_name != NULL) {
-			*out_name = f[0];
-			*out_namelen = fl[0];
-		}
+		*out_name = f[0];
+		*out_namelen = fl[0];
 		return 1;
 	}
 	return r;
@@ -216,16 +213,10 @@ int
 passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
     int64_t *out_uid, int64_t *out_gid)
 {
-	return passwd_entry(p, len, name, strlen(name), by_uid, uid, out_uid, out_gid, NULL,
-	    NULL);
-}
+	const char *nm;
+	size_t nml;
 
-int
-passwd_find_name(const char *p, size_t len, int64_t uid, const char **out, size_t *outlen)
-{
-	int64_t u, g;
-
-	return passwd_entry(p, len, "", 0, true, uid, &u, &g, out, outlen);
+	return passwd_find_entry(p, len, name, by_uid, uid, out_uid, out_gid, &nm, &nml);
 }
 
 int

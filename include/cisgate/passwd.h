@@ -24,11 +24,11 @@ int passwd_tar_file(const char *tar, size_t len, const char **file, size_t *flen
 int passwd_find(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
     int64_t *out_uid, int64_t *out_gid);
 
-/* The name of the entry passwd_find() found for uid (runc's matched user name, whose
- * /etc/group memberships become supplementary groups): *out points into p, *outlen its
- * length. Returns as passwd_find(). Pure. */
-int passwd_find_name(const char *p, size_t len, int64_t uid, const char **out,
-    size_t *outlen);
+/* passwd_find() that also gives the entry's name (runc's matched user name, whose
+ * /etc/group memberships become supplementary groups): *out_name points into p,
+ * *out_namelen its length. Pure. */
+int passwd_find_entry(const char *p, size_t len, const char *name, bool by_uid, int64_t uid,
+    int64_t *out_uid, int64_t *out_gid, const char **out_name, size_t *out_namelen);
 
 /* Whether the group text g[0..len) lists user (name[0..namelen)) as a member of a group
  * whose gid dockerd keeps as 0, read as runc reads /etc/group (lines trimmed, members

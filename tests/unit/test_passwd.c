@@ -172,6 +172,7 @@ test_group(void **state)
 	static char big[(64 << 10) + 32];
 	const char *nm;
 	size_t nml;
+	int64_t u, gd;
 
 	(void)state;
 	assert_int_equal(passwd_group_zero(g, strlen(g), "app", 3), 1); /* wheel: gid 0 */
@@ -183,10 +184,10 @@ test_group(void **state)
 	assert_int_equal(passwd_group_zero(g2, strlen(g2), "", 0), 0);
 	memset(big, 'a', sizeof big - 1);
 	assert_int_equal(passwd_group_zero(big, strlen(big), "app", 3), -1);
-	assert_int_equal(passwd_find_name(pw, strlen(pw), 1000, &nm, &nml), 1);
+	assert_int_equal(passwd_find_entry(pw, strlen(pw), "", true, 1000, &u, &gd, &nm, &nml), 1);
 	assert_int_equal(nml, 5);
 	assert_memory_equal(nm, "first", 5);
-	assert_int_equal(passwd_find_name(pw, strlen(pw), 7, &nm, &nml), 0);
+	assert_int_equal(passwd_find_entry(pw, strlen(pw), "", true, 7, &u, &gd, &nm, &nml), 0);
 }
 
 static void
